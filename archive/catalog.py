@@ -1,0 +1,163 @@
+"""The catalog: an embedded SQLite record of every source and the articles it gave.
+
+It makes re-runs incremental (size, mtime and content hash per source) and bad files
+visible (status and error per source). The index is always written before the catalog,
+so after a crash the catalog never claims an article the index lacks; a source the
+catalog does not know yet is simply parsed again, and re-adding by id never duplicates.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from contextlib import closing
+from datetime import datetime, timezone
+from pathlib import Path
+
+from archive.errors import ArchiveError
+from archive.models import SourceRecord
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS sources (
+    path TEXT PRIMARY KEY,
+    file TEXT NOT NULL,
+    file_size INTEGER NOT NULL,
+    file_mtime_ns INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    format TEXT NOT NULL,
+    status TEXT NOT NULL,
+    error TEXT,
+    article_count INTEGER NOT NULL,
+    indexed_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sources_file ON sources(file);
+CREATE INDEX IF NOT EXISTS sources_status ON sources(status);
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    path TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
+"""
+_COLUMNS = "path, file_size, file_mtime_ns, content_hash, format, status, error, article_count, indexed_at"
+
+
+class Catalog:
+    """One SQLite database; each method is its own transaction unless inside ``batch``."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self.db = sqlite3.connect(path, timeout=30, isolation_level=None,
+                                      check_same_thread=False)
+            self.db.execute("PRAGMA journal_mode=WAL")
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise ArchiveError(f"the catalog {path} cannot be opened: {exc}") from exc
+
+    def close(self) -> None:
+        self.db.close()
+
+    # reading ---------------------------------------------------------------------------
+
+    def for_file(self, file: str) -> list[SourceRecord]:
+        """The records of a file: one, or one per member of a container."""
+        rows = self.db.execute(f"SELECT {_COLUMNS} FROM sources WHERE file = ?", (file,))
+        return [_record(row) for row in rows]
+
+    def get(self, path: str) -> SourceRecord | None:
+        row = self.db.execute(f"SELECT {_COLUMNS} FROM sources WHERE path = ?", (path,)).fetchone()
+        return _record(row) if row else None
+
+    def article_ids(self, path: str) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE path = ?", (path,))]
+
+    def all_article_ids(self) -> Iterator[str]:
+        with closing(self.db.execute("SELECT id FROM articles")) as cursor:
+            for (article_id,) in cursor:
+                yield article_id
+
+    def files(self) -> Iterator[str]:
+        with closing(self.db.execute("SELECT DISTINCT file FROM sources")) as cursor:
+            yield from (row[0] for row in cursor.fetchall())
+
+    def failures(self) -> list[SourceRecord]:
+        rows = self.db.execute(
+            f"SELECT {_COLUMNS} FROM sources WHERE status = 'failed' ORDER BY path"
+        )
+        return [_record(row) for row in rows]
+
+    def counts(self) -> dict[str, int]:
+        """Sources per status, and articles."""
+        counts = dict(self.db.execute("SELECT status, COUNT(*) FROM sources GROUP BY status"))
+        counts["articles"] = self.db.execute("SELECT COUNT(*) FROM articles").fetchone()[0]
+        return counts
+
+    def formats(self) -> dict[str, int]:
+        rows = self.db.execute(
+            "SELECT format, COUNT(*) FROM sources WHERE status != 'failed' GROUP BY format"
+        )
+        return dict(rows)
+
+    def last_indexed(self) -> str | None:
+        return self.db.execute("SELECT MAX(indexed_at) FROM sources").fetchone()[0]
+
+    # writing ---------------------------------------------------------------------------
+
+    def begin(self) -> None:
+        self.db.execute("BEGIN IMMEDIATE")
+
+    def commit(self) -> None:
+        self.db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self.db.in_transaction:
+            self.db.execute("ROLLBACK")
+
+    def record(self, record: SourceRecord, file: str, size: int,
+               article_ids: Iterable[str] | None) -> None:
+        """Write a source's record; ``article_ids`` replaces its articles unless ``None``."""
+        self.db.execute(
+            "INSERT OR REPLACE INTO sources (path, file, file_size, file_mtime_ns, size, "
+            "content_hash, format, status, error, article_count, indexed_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (record.path, file, record.size, record.mtime_ns, size, record.content_hash,
+             record.format, record.status, record.error, record.article_count,
+             record.indexed_at),
+        )
+        if article_ids is not None:
+            self.db.execute("DELETE FROM articles WHERE path = ?", (record.path,))
+            self.db.executemany(
+                "INSERT OR REPLACE INTO articles (id, path) VALUES (?, ?)",
+                ((article_id, record.path) for article_id in article_ids),
+            )
+
+    def touch(self, path: str, file_size: int, mtime_ns: int) -> None:
+        """Note a new size and mtime for a source whose content did not change."""
+        self.db.execute(
+            "UPDATE sources SET file_size = ?, file_mtime_ns = ? WHERE path = ?",
+            (file_size, mtime_ns, path),
+        )
+
+    def forget(self, path: str) -> list[str]:
+        """Drop a source; returns the ids of the articles it had."""
+        ids = self.article_ids(path)
+        self.db.execute("DELETE FROM articles WHERE path = ?", (path,))
+        self.db.execute("DELETE FROM sources WHERE path = ?", (path,))
+        return ids
+
+    def clear(self) -> None:
+        self.db.execute("DELETE FROM articles")
+        self.db.execute("DELETE FROM sources")
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _record(row: tuple) -> SourceRecord:
+    return SourceRecord(
+        path=row[0], size=row[1], mtime_ns=row[2], content_hash=row[3], format=row[4],
+        status=row[5], error=row[6], article_count=row[7], indexed_at=row[8],
+    )

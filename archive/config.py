@@ -1,0 +1,98 @@
+"""One ``Settings`` object, from CLI flags and ``NEWSARCHIVE_*`` variables.
+
+Nothing else in the project reads the environment. Precedence: explicit values (CLI flags,
+test config) over environment variables over defaults.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from archive.errors import ArchiveError
+
+
+def default_data_dir(env: Mapping[str, str]) -> Path:
+    """``$NEWSARCHIVE_HOME``, else ``$XDG_DATA_HOME/newsarchive``, else ``~/.local/share/newsarchive``."""
+    if env.get("NEWSARCHIVE_HOME"):
+        return Path(env["NEWSARCHIVE_HOME"]).expanduser()
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base).expanduser() / "newsarchive"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can be configured, with its default."""
+
+    data_dir: Path = field(default_factory=lambda: default_data_dir(os.environ))
+    engine: str = "whoosh"
+    host: str = "127.0.0.1"
+    port: int = 5000
+    threads: int = 8
+    #: seconds a writer waits for another writer before giving up with IndexBusy
+    writer_timeout: float = 10.0
+    #: host names the web app answers to; empty means any
+    trusted_hosts: tuple[str, ...] = ()
+    #: longest query text accepted, in characters
+    max_query_length: int = 2000
+    #: most terms (words, phrases, prefixes) one query may hold
+    max_query_terms: int = 256
+    #: shortest prefix before a ``*``
+    min_prefix_length: int = 2
+    #: seconds a search may take before it is refused
+    search_time_budget: float = 2.0
+    #: largest page size the API serves
+    max_per_page: int = 100
+    #: files larger than this are refused at ingest, in bytes
+    max_source_bytes: int = 64 * 1024 * 1024
+    #: worker processes for parsing; 0 means one per core
+    workers: int = 0
+    opensearch_url: str = "http://127.0.0.1:9200"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
+
+    @classmethod
+    def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
+        """Settings from ``env`` (default: the process environment), then ``overrides``.
+
+        ``None`` overrides are ignored, so CLI options that were not given fall through.
+        """
+        env = os.environ if env is None else env
+        values: dict[str, Any] = {"data_dir": default_data_dir(env)}
+        for item in dataclasses.fields(cls):
+            raw = env.get(f"NEWSARCHIVE_{item.name.upper()}")
+            if raw is not None and item.name != "data_dir":
+                values[item.name] = _convert(item.name, raw, cls)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        if "data_dir" in values:
+            values["data_dir"] = Path(values["data_dir"]).expanduser()
+        return cls(**values)
+
+    @property
+    def catalog_path(self) -> Path:
+        return self.data_dir / "catalog.sqlite3"
+
+    @property
+    def index_root(self) -> Path:
+        return self.data_dir / "index"
+
+
+def _convert(name: str, raw: str, cls: type[Settings]) -> Any:
+    default = getattr(cls(data_dir=Path(".")), name)
+    try:
+        if isinstance(default, bool):
+            return raw.strip().lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        if isinstance(default, tuple):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+    except ValueError as exc:
+        raise ArchiveError(f"NEWSARCHIVE_{name.upper()}={raw!r} is not valid: {exc}") from exc
+    return raw

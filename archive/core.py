@@ -1,0 +1,159 @@
+"""``Archive``: the one facade the CLI and the web call."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from archive import query
+from archive.catalog import Catalog
+from archive.config import Settings
+from archive.engines import open_engine
+from archive.errors import ArchiveError, ArticleNotFound, IndexMissing, QueryError
+from archive.indexer import Indexer, Progress
+from archive.models import (
+    SORTS,
+    Article,
+    CheckReport,
+    Hit,
+    IngestReport,
+    SearchPage,
+    SearchRequest,
+    SourceRecord,
+    Stats,
+)
+from archive.querytree import describe, terms
+
+log = logging.getLogger(__name__)
+
+MAX_ID_LENGTH = 64
+
+
+class Archive:
+    """A news archive in one data directory: its catalog, its engine and its settings."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
+        self.catalog = Catalog(settings.catalog_path)
+        self.engine = open_engine(settings)
+        self.limits = query.Limits(
+            max_length=settings.max_query_length,
+            max_terms=settings.max_query_terms,
+            min_prefix=settings.min_prefix_length,
+        )
+
+    def close(self) -> None:
+        self.engine.close()
+        self.catalog.close()
+
+    def __enter__(self) -> Archive:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ingest ----------------------------------------------------------------------------
+
+    def index(self, paths: Iterable[Path | str], prune: bool = False,
+              progress: Progress | None = None) -> IngestReport:
+        """Index files and folders; unchanged files are skipped, changed ones re-indexed."""
+        return Indexer(self.settings, self.engine, self.catalog).index(paths, prune, progress)
+
+    def reindex(self, progress: Progress | None = None) -> IngestReport:
+        """Rebuild the whole index from the catalog's sources and swap it in atomically."""
+        return Indexer(self.settings, self.engine, self.catalog).reindex(progress)
+
+    # search ----------------------------------------------------------------------------
+
+    def validate(self, request: SearchRequest) -> SearchRequest:
+        """Check a request's bounds; raises ``QueryError`` naming what is wrong."""
+        if request.page < 1:
+            raise QueryError("page must be 1 or more")
+        if not 1 <= request.per_page <= self.settings.max_per_page:
+            raise QueryError(f"per_page must be between 1 and {self.settings.max_per_page}")
+        if request.offset > 100_000:
+            raise QueryError("pages beyond the first 100,000 results are not served; narrow the search")
+        if request.sort not in SORTS:
+            raise QueryError(f"sort must be one of: {', '.join(SORTS)}")
+        if request.mode not in ("all", "any"):
+            raise QueryError("mode must be 'all' or 'any'")
+        return request
+
+    def search(self, request: SearchRequest) -> SearchPage:
+        """One page of results for ``request``, with facets and a timeline."""
+        self.validate(request)
+        tree = query.build(request, self.limits)
+        try:
+            page = self.engine.search(tree, request)
+        except IndexMissing:
+            page = SearchPage(request=request, total=0, hits=())
+        return _with_explanation(page, describe(tree), tuple(dict.fromkeys(terms(tree))))
+
+    def export(self, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of the search, for CSV and JSON Lines exports (no page, no cap)."""
+        self.validate(request)
+        tree = query.build(request, self.limits)
+        try:
+            yield from self.engine.scan(tree, request)
+        except IndexMissing:
+            return
+
+    def explain(self, request: SearchRequest) -> str:
+        """How the query in ``request`` is understood, in words."""
+        return describe(query.build(request, self.limits))
+
+    def article(self, article_id: str) -> Article:
+        """The article with this id; ``ArticleNotFound`` if there is none."""
+        if not article_id or len(article_id) > MAX_ID_LENGTH or not article_id.isalnum():
+            raise ArticleNotFound(f"no article has the id {article_id[:80]!r}")
+        try:
+            return self.engine.get(article_id)
+        except IndexMissing:
+            raise ArticleNotFound(f"no article has the id {article_id!r}") from None
+
+    # state -----------------------------------------------------------------------------
+
+    def stats(self) -> Stats:
+        counts = self.catalog.counts()
+        return Stats(
+            articles=self.engine.count(),
+            sources=sum(v for k, v in counts.items() if k != "articles"),
+            failed_sources=counts.get("failed", 0),
+            formats=self.catalog.formats(),
+            engine=self.engine.name,
+            generation=self.engine.generation(),
+            data_dir=str(self.settings.data_dir),
+            last_indexed=self.catalog.last_indexed(),
+        )
+
+    def errors(self) -> list[SourceRecord]:
+        """Every source that failed, with its reason."""
+        return self.catalog.failures()
+
+    def check(self) -> CheckReport:
+        """Whether the index opens and holds exactly the articles the catalog lists."""
+        problems: list[str] = []
+        try:
+            index_ids = set(self.engine.ids())
+        except ArchiveError as exc:
+            index_ids = set()
+            problems.append(str(exc))
+        catalog_ids = set(self.catalog.all_article_ids())
+        missing = tuple(sorted(catalog_ids - index_ids))
+        unknown = tuple(sorted(index_ids - catalog_ids))
+        if missing:
+            problems.append(f"{len(missing)} articles in the catalog are missing from the index")
+        if unknown:
+            problems.append(f"{len(unknown)} articles in the index are unknown to the catalog")
+        return CheckReport(
+            ok=not problems, index_articles=len(index_ids), catalog_articles=len(catalog_ids),
+            missing_from_index=missing[:100], unknown_to_catalog=unknown[:100],
+            problems=tuple(problems),
+        )
+
+
+def _with_explanation(page: SearchPage, explanation: str, words: tuple[str, ...]) -> SearchPage:
+    return replace(page, explanation=explanation, terms=words)

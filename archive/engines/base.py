@@ -1,0 +1,66 @@
+"""The engine protocol: what the archive needs from a full-text engine.
+
+An engine stores articles by id, answers a query tree with a ``SearchPage`` and keeps
+*generations*: ``rebuild`` fills a fresh generation beside the live one and swaps it in
+atomically when the build succeeds, so searches never see a half-built index.
+The contract tests in ``tests/test_engine_contract.py`` hold every engine to this.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager
+from typing import Protocol
+
+from archive.models import Article, Hit, SearchPage, SearchRequest
+from archive.querytree import Node
+
+
+class EngineWriter(Protocol):
+    """Buffered changes to one generation; nothing is visible to searches before ``commit``."""
+
+    def add(self, articles: Iterable[Article]) -> None:
+        """Add or replace articles (an article replaces any with the same id)."""
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove the articles with these ids, if present."""
+
+    def commit(self) -> None:
+        """Make every change so far visible and durable, atomically."""
+
+
+class Engine(Protocol):
+    """A full-text engine holding the archive's articles."""
+
+    name: str
+
+    def writer(self, timeout: float) -> AbstractContextManager[EngineWriter]:
+        """A writer on the live generation; changes are committed when the block ends
+        without an error and discarded otherwise. Raises ``IndexBusy`` after ``timeout``
+        seconds if another writer holds the index."""
+
+    def rebuild(self, timeout: float) -> AbstractContextManager[EngineWriter]:
+        """A writer on a new, empty generation that replaces the live one atomically when
+        the block ends without an error; on an error the live generation is untouched."""
+
+    def search(self, tree: Node, request: SearchRequest) -> SearchPage:
+        """One page of answers to ``tree``, with facets and timeline as ``request`` asks."""
+
+    def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
+        """Every hit of ``tree`` in the request's sort order, without snippets or a cap
+        (for exports); reads lazily, so memory stays flat however many match."""
+
+    def get(self, article_id: str) -> Article:
+        """The stored article; raises ``ArticleNotFound``."""
+
+    def count(self) -> int:
+        """How many articles the live generation holds."""
+
+    def ids(self) -> Iterator[str]:
+        """Every article id in the live generation."""
+
+    def generation(self) -> str:
+        """The name of the live generation."""
+
+    def close(self) -> None:
+        """Release searchers and files."""

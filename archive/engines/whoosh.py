@@ -1,0 +1,235 @@
+"""The embedded default engine: a Whoosh index in generations under the data directory.
+
+Layout::
+
+    index/CURRENT        the name of the live generation (replaced atomically)
+    index/gen-000001/    a complete Whoosh index
+
+Each thread keeps a long-lived searcher and refreshes it only when the live generation is
+swapped or a writer commits, so requests never reopen the index.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as windex
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+
+from archive.config import Settings
+from archive.engines.whoosh_query import Compiler
+from archive.engines.whoosh_schema import from_document, schema, to_document
+from archive.engines.whoosh_search import run_search, scan
+from archive.errors import ArticleNotFound, IndexBusy, IndexMissing
+from archive.models import Article, Hit, SearchPage, SearchRequest
+from archive.querytree import Node
+
+log = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+PREFIX = "gen-"
+WRITER_MEMORY_MB = 256
+
+
+class WhooshWriter:
+    """Buffered adds and deletes on one generation; a new Whoosh writer opens after each commit."""
+
+    def __init__(self, ix: windex.Index, timeout: float, fresh: bool) -> None:
+        self._ix = ix
+        self._timeout = timeout
+        self._fresh = fresh
+        self._writer: Any = None
+
+    def _open(self) -> Any:
+        if self._writer is None:
+            try:
+                self._writer = self._ix.writer(
+                    timeout=self._timeout, delay=0.05, limitmb=WRITER_MEMORY_MB
+                )
+            except LockError:
+                raise IndexBusy(
+                    f"another process is writing to the index in {self._ix.storage.folder}; "
+                    f"waited {self._timeout:g} s"
+                ) from None
+        return self._writer
+
+    def add(self, articles: Iterable[Article]) -> None:
+        writer = self._open()
+        put = writer.add_document if self._fresh else writer.update_document
+        for article in articles:
+            put(**to_document(article))
+
+    def delete(self, ids: Iterable[str]) -> None:
+        writer = self._open()
+        for article_id in ids:
+            writer.delete_by_term("id", article_id)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+
+
+class WhooshEngine:
+    """The engine protocol (``archive.engines.base.Engine``) on Whoosh."""
+
+    name = "whoosh"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.root = settings.index_root
+        self.schema = schema()
+        self.compiler = Compiler(self.schema)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+
+    # generations -----------------------------------------------------------------------
+
+    def generation(self) -> str:
+        try:
+            return (self.root / POINTER).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return ""
+
+    def _generations(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.name for p in self.root.iterdir() if p.name.startswith(PREFIX))
+
+    def _next_generation(self) -> str:
+        names = self._generations()
+        number = int(names[-1][len(PREFIX):]) + 1 if names else 1
+        return f"{PREFIX}{number:06d}"
+
+    def _swap(self, name: str) -> None:
+        """Point CURRENT at ``name`` in one atomic step, then drop stale generations."""
+        temp = self.root / f"{POINTER}.tmp"
+        with open(temp, "w", encoding="ascii") as handle:
+            handle.write(name + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, self.root / POINTER)
+        _fsync_dir(self.root)
+        self._clean(keep={name})
+
+    def _clean(self, keep: set[str]) -> None:
+        """Remove generations other than ``keep`` (open searchers keep reading their files)."""
+        for other in self._generations():
+            if other not in keep:
+                shutil.rmtree(self.root / other, ignore_errors=True)
+
+    def _open(self, name: str) -> windex.Index:
+        try:
+            return windex.open_dir(str(self.root / name))
+        except (OSError, windex.EmptyIndexError) as exc:
+            raise IndexMissing(f"the index {self.root / name} cannot be opened: {exc}") from exc
+
+    def _live(self, create: bool = False) -> windex.Index:
+        name = self.generation()
+        if name:
+            return self._open(name)
+        if not create:
+            raise IndexMissing("nothing has been indexed yet; run `newsarchive index PATH` first")
+        with self._lock:
+            name = self._next_generation()
+            (self.root / name).mkdir(parents=True, exist_ok=True)
+            windex.create_in(str(self.root / name), self.schema)
+            self._swap(name)
+        return self._open(name)
+
+    # writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, timeout: float) -> Iterator[WhooshWriter]:
+        writer = WhooshWriter(self._live(create=True), timeout, fresh=False)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    @contextmanager
+    def rebuild(self, timeout: float) -> Iterator[WhooshWriter]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        name = self._next_generation()
+        folder = self.root / name
+        folder.mkdir()
+        writer = WhooshWriter(windex.create_in(str(folder), self.schema), timeout, fresh=True)
+        try:
+            yield writer
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        self._swap(name)
+
+    # reading ---------------------------------------------------------------------------
+
+    def _searcher(self) -> Searcher:
+        """This thread's searcher, refreshed if the index changed since it was opened."""
+        name = self.generation()
+        if not name:
+            raise IndexMissing("nothing has been indexed yet; run `newsarchive index PATH` first")
+        current: tuple[str, Searcher] | None = getattr(self._local, "searcher", None)
+        if current is not None:
+            if current[0] == name and current[1].up_to_date():
+                return current[1]
+            # a fresh searcher, not Searcher.refresh(): refresh reuses segment readers and
+            # misses deletions committed to a segment it already had
+            current[1].close()
+        searcher = self._open(name).searcher()
+        self._local.searcher = (name, searcher)
+        return searcher
+
+    def search(self, tree: Node, request: SearchRequest) -> SearchPage:
+        searcher = self._searcher()
+        return run_search(searcher, self.compiler.compile(tree), request, self.settings)
+
+    def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
+        yield from scan(self._searcher(), self.compiler.compile(tree), request)
+
+    def get(self, article_id: str) -> Article:
+        stored = self._searcher().document(id=article_id)
+        if stored is None:
+            raise ArticleNotFound(f"no article has the id {article_id!r}")
+        return from_document(stored)
+
+    def count(self) -> int:
+        try:
+            return int(self._searcher().doc_count())
+        except IndexMissing:
+            return 0
+
+    def ids(self) -> Iterator[str]:
+        reader = self._searcher().reader()
+        for _, stored in reader.iter_docs():
+            yield stored["id"]
+
+    def close(self) -> None:
+        current = getattr(self._local, "searcher", None)
+        if current is not None:
+            current[1].close()
+            self._local.searcher = None
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

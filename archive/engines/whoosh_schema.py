@@ -1,0 +1,148 @@
+"""The Whoosh schema: analysis, fields, and the conversion of articles to and from documents."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+from typing import Any
+
+from whoosh import analysis, fields
+from whoosh.lang.porter2 import stem as english_stem
+from whoosh.support.charset import accent_map
+
+from archive.models import Article, PubDate
+
+#: query-time boosts per text field (BM25F weighs each field's own statistics)
+FIELD_BOOSTS = {"title": 2.5, "body": 1.0, "byline": 1.0, "source": 1.0, "tags": 1.0}
+#: fields of the query language mapped to the keyword fields that hold exact values
+EXACT = {
+    "source": "source_exact",
+    "byline": "byline_exact",
+    "tags": "tags_exact",
+    "language": "language",
+    "year": "year",
+    "format": "format",
+}
+
+
+def text_analyzer() -> analysis.Analyzer:
+    """English analysis: words, lower case, stop words out, accents folded, Snowball stems."""
+    return (
+        analysis.RegexTokenizer()
+        | analysis.LowercaseFilter()
+        | analysis.StopFilter()
+        | analysis.CharsetFilter(accent_map)
+        | analysis.StemFilter(stemfn=english_stem, cachesize=100_000)
+    )
+
+
+def name_analyzer() -> analysis.Analyzer:
+    """Names (bylines, sources, tags) as words: lower case, accents folded, no stems."""
+    return (
+        analysis.RegexTokenizer()
+        | analysis.LowercaseFilter()
+        | analysis.CharsetFilter(accent_map)
+    )
+
+
+def schema() -> fields.Schema:
+    text = text_analyzer()
+    names = name_analyzer()
+    return fields.Schema(
+        id=fields.ID(unique=True, stored=True),
+        title=fields.TEXT(analyzer=text, stored=True),
+        body=fields.TEXT(analyzer=text, stored=True),
+        byline=fields.TEXT(analyzer=names, stored=True, phrase=True),
+        source=fields.TEXT(analyzer=names, stored=True, phrase=True),
+        tags=fields.TEXT(analyzer=names, phrase=False),
+        source_exact=fields.ID(sortable=True),
+        byline_exact=fields.ID(sortable=True),
+        tags_exact=fields.KEYWORD(commas=True, stored=True),
+        language=fields.ID(stored=True, sortable=True),
+        year=fields.ID(sortable=True),
+        day=fields.ID(sortable=True),
+        format=fields.ID(stored=True),
+        ts=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
+        dated=fields.NUMERIC(numtype=int, bits=8, sortable=True),
+        meta=fields.STORED,
+    )
+
+
+def to_document(article: Article) -> dict[str, Any]:
+    """The Whoosh document for an article."""
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        "format": article.format,
+        "tags_exact": ",".join(tag.replace(",", " ") for tag in article.tags),
+        "dated": 0,
+        "meta": json.dumps(_meta(article), separators=(",", ":")),
+    }
+    if article.tags:
+        doc["tags"] = "\n".join(article.tags)
+    if article.byline:
+        doc["byline"] = article.byline
+        doc["byline_exact"] = article.byline
+    if article.source:
+        doc["source"] = article.source
+        doc["source_exact"] = article.source
+    if article.language:
+        doc["language"] = article.language
+    if article.published:
+        value = article.published.value
+        doc["ts"] = int(value.timestamp())
+        doc["dated"] = 1
+        doc["year"] = f"{value:%Y}"
+        doc["day"] = f"{value:%Y-%m-%d}"
+    return doc
+
+
+def _meta(article: Article) -> dict[str, Any]:
+    """The stored fields that are shown but never searched."""
+    published = article.published
+    return {
+        "td": article.title_derived,
+        "u": article.url,
+        "p": [published.value.isoformat(), published.precision, published.original]
+        if published else None,
+        "sp": article.source_path,
+        "r": article.record,
+        "h": article.content_hash,
+    }
+
+
+def published_from(meta: dict[str, Any]) -> PubDate | None:
+    value = meta.get("p")
+    if not value:
+        return None
+    when = datetime.fromisoformat(value[0])
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return PubDate(value=when, precision=value[1], original=value[2])
+
+
+def tags_from(stored: dict[str, Any]) -> tuple[str, ...]:
+    raw = stored.get("tags_exact") or ""
+    return tuple(tag for tag in raw.split(",") if tag)
+
+
+def from_document(stored: dict[str, Any]) -> Article:
+    """The article a stored Whoosh document holds."""
+    meta = json.loads(stored.get("meta") or "{}")
+    return Article(
+        id=stored["id"],
+        title=stored.get("title", ""),
+        body=stored.get("body", ""),
+        title_derived=bool(meta.get("td")),
+        byline=stored.get("byline"),
+        source=stored.get("source"),
+        published=published_from(meta),
+        url=meta.get("u"),
+        language=stored.get("language"),
+        tags=tags_from(stored),
+        source_path=meta.get("sp", ""),
+        record=meta.get("r", ""),
+        content_hash=meta.get("h", ""),
+        format=stored.get("format", ""),
+    )

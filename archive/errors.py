@@ -1,0 +1,68 @@
+"""The archive's own errors: every failure a user can see is one of these.
+
+Library exceptions are caught where they happen and re-raised as one of these children,
+with a message a person can act on. The CLI and the web map them to exit codes and HTTP
+statuses in one place each.
+"""
+
+
+class ArchiveError(Exception):
+    """Base class of every error the archive raises on purpose."""
+
+    #: the CLI's exit code for this kind of error (see README, "Exit codes")
+    exit_code = 1
+    #: the HTTP status the web answers with
+    http_status = 500
+
+
+class ParseError(ArchiveError):
+    """A source could not be read as an article (or one record inside it could not)."""
+
+    exit_code = 3
+    http_status = 422
+
+
+class UnsupportedFormat(ParseError):
+    """The content is of no format the archive reads."""
+
+
+class QueryError(ArchiveError):
+    """The query cannot be run: bad syntax, too long, too broad or too slow.
+
+    ``position`` is the 0-based offset in the query text where the problem is, when known.
+    """
+
+    exit_code = 2
+    http_status = 400
+
+    def __init__(self, message: str, position: int | None = None) -> None:
+        super().__init__(message)
+        self.position = position
+
+
+class IndexBusy(ArchiveError):
+    """Another writer holds the index for longer than we are willing to wait."""
+
+    exit_code = 4
+    http_status = 503
+
+
+class IndexMissing(ArchiveError):
+    """There is no index yet (nothing has been indexed) or it cannot be opened."""
+
+    exit_code = 5
+    http_status = 503
+
+
+class ArticleNotFound(ArchiveError):
+    """No article has the requested id."""
+
+    exit_code = 6
+    http_status = 404
+
+
+class EngineUnavailable(ArchiveError):
+    """The search engine cannot be reached or failed while answering."""
+
+    exit_code = 7
+    http_status = 503

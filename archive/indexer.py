@@ -1,0 +1,331 @@
+"""The bulk pipeline: sources -> parse (in a process pool) -> engine writer + catalog.
+
+Unchanged files are skipped by size and mtime, then by content hash. Work is committed
+in batches, index first and catalog second, so an interruption keeps every finished
+batch and the next run continues where this one stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol
+
+from archive.catalog import Catalog, now
+from archive.config import Settings
+from archive.engines.base import Engine, EngineWriter
+from archive.errors import ParseError
+from archive.ingest import formats, sources
+from archive.ingest.common import SourceDoc, content_hash
+from archive.locking import write_lock
+from archive.models import Article, IngestReport, RecordFailure, SourceRecord
+
+log = logging.getLogger(__name__)
+
+BATCH_ARTICLES = 5000
+POOL_MIN_FILES = 64
+MAX_FAILURES_REPORTED = 1000
+
+
+class Progress(Protocol):
+    """What the pipeline tells whoever is watching (the CLI's progress bar)."""
+
+    def start(self, total: int) -> None: ...
+
+    def advance(self, sources: int, articles: int) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class _Silent:
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, sources: int, articles: int) -> None:
+        pass
+
+    def finish(self) -> None:
+        pass
+
+
+@dataclass
+class Parsed:
+    """The outcome of parsing one source (picklable: it crosses process boundaries)."""
+
+    key: str
+    size: int
+    content_hash: str
+    format: str = ""
+    articles: list[Article] = field(default_factory=list)
+    failures: list[RecordFailure] = field(default_factory=list)
+    error: str | None = None
+
+
+def parse_source(key: str, data: bytes) -> Parsed:
+    """Parse one source; never raises: every problem becomes ``error`` or a record failure."""
+    parsed = Parsed(key=key, size=len(data), content_hash=content_hash(data))
+    try:
+        parsed.format = formats.detect(data, os.path.basename(key))
+        doc = SourceDoc(key, data, parsed.content_hash)
+        for item in formats.parse(doc, parsed.format):
+            if isinstance(item, RecordFailure):
+                parsed.failures.append(item)
+            else:
+                parsed.articles.append(item)
+    except ParseError as exc:
+        parsed.error = str(exc)
+    except Exception as exc:  # a parser bug must not stop a bulk run
+        log.exception("parser for %s failed on %s", parsed.format or "detection", key)
+        parsed.error = f"the {parsed.format or 'format'} parser failed: {type(exc).__name__}: {exc}"
+    if parsed.error is None and not parsed.articles:
+        reasons = "; ".join(f.reason for f in parsed.failures[:3])
+        parsed.error = f"no articles found ({reasons})" if reasons else "no articles found"
+    return parsed
+
+
+@dataclass
+class _Job:
+    file: sources.SourceFile
+    key: str
+    data: bytes
+
+
+@dataclass
+class _Tally:
+    seen: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    failed: int = 0
+    removed: int = 0
+    written: int = 0
+    deleted: int = 0
+    record_failures: int = 0
+    failures: list[tuple[str, str]] = field(default_factory=list)
+
+    def fail(self, key: str, reason: str) -> None:
+        self.failed += 1
+        if len(self.failures) < MAX_FAILURES_REPORTED:
+            self.failures.append((key, reason))
+
+
+class Indexer:
+    """Runs ``index`` and ``reindex`` for one archive."""
+
+    def __init__(self, settings: Settings, engine: Engine, catalog: Catalog) -> None:
+        self.settings = settings
+        self.engine = engine
+        self.catalog = catalog
+
+    def index(self, paths: Iterable[Path | str], prune: bool = False,
+              progress: Progress | None = None) -> IngestReport:
+        """Bring the live index up to date with ``paths``."""
+        files = list(sources.walk(paths))
+        with write_lock(self.settings.data_dir, self.settings.writer_timeout, "indexing"):
+            with self.engine.writer(self.settings.writer_timeout) as writer:
+                return self._run(files, writer, fresh=False, prune=prune, progress=progress)
+
+    def reindex(self, progress: Progress | None = None) -> IngestReport:
+        """Rebuild everything the catalog knows into a new generation and swap it in."""
+        with write_lock(self.settings.data_dir, self.settings.writer_timeout, "reindexing"):
+            files = [f for path in list(self.catalog.files()) if (f := sources.stat(path))]
+            self.catalog.begin()
+            try:
+                with self.engine.rebuild(self.settings.writer_timeout) as writer:
+                    self.catalog.clear()
+                    report = self._run(files, writer, fresh=True, prune=False,
+                                       progress=progress, in_transaction=True)
+                    if report.interrupted:
+                        raise KeyboardInterrupt
+            except BaseException:
+                self.catalog.rollback()
+                raise
+            self.catalog.commit()
+            return report
+
+    # the loop --------------------------------------------------------------------------
+
+    def _run(self, files: list[sources.SourceFile], writer: EngineWriter, *, fresh: bool,
+             prune: bool, progress: Progress | None, in_transaction: bool = False) -> IngestReport:
+        started = time.perf_counter()
+        progress = progress or _Silent()
+        tally = _Tally()
+        batch = _Batch(self.catalog, writer, in_transaction)
+        progress.start(len(files))
+        interrupted = False
+        try:
+            for outcome in self._parsed(files, tally, fresh, batch, progress):
+                self._apply(outcome, tally, batch, fresh)
+                progress.advance(0, len(outcome.articles))
+                if batch.articles >= BATCH_ARTICLES:
+                    batch.flush()
+            if prune:
+                self._prune(tally, batch)
+            batch.flush()
+        except KeyboardInterrupt:
+            interrupted = True
+            batch.flush()
+        finally:
+            progress.finish()
+        return IngestReport(
+            seen=tally.seen, new=tally.new, updated=tally.updated, unchanged=tally.unchanged,
+            failed=tally.failed, removed=tally.removed, articles_written=tally.written,
+            articles_deleted=tally.deleted, record_failures=tally.record_failures,
+            seconds=time.perf_counter() - started, failures=tuple(tally.failures),
+            interrupted=interrupted,
+        )
+
+    def _parsed(self, files: list[sources.SourceFile], tally: _Tally, fresh: bool,
+                batch: _Batch, progress: Progress) -> Iterator[Parsed]:
+        """Parsed sources in order; unchanged and unreadable ones are settled on the way."""
+        jobs = self._jobs(files, tally, fresh, batch, progress)
+        workers = self.settings.workers or os.cpu_count() or 1
+        if workers <= 1 or len(files) < POOL_MIN_FILES:
+            for job in jobs:
+                yield parse_source(job.key, job.data)
+            return
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            window: list[Future[Parsed]] = []
+            for job in jobs:
+                window.append(pool.submit(parse_source, job.key, job.data))
+                if len(window) >= workers * 8:
+                    yield window.pop(0).result()
+            for future in window:
+                yield future.result()
+
+    def _jobs(self, files: list[sources.SourceFile], tally: _Tally, fresh: bool,
+              batch: _Batch, progress: Progress) -> Iterator[_Job]:
+        for file in files:
+            progress.advance(1, 0)
+            known = [] if fresh else self.catalog.for_file(file.path)
+            if known and all(r.size == file.size and r.mtime_ns == file.mtime_ns for r in known):
+                for record in known:
+                    tally.seen += 1
+                    if record.status == "failed":
+                        tally.fail(record.path, record.error or "failed")
+                    else:
+                        tally.unchanged += 1
+                continue
+            try:
+                data = sources.read(file, self.settings.max_source_bytes)
+            except ParseError as exc:
+                tally.seen += 1
+                tally.fail(file.path, str(exc))
+                batch.record(_failed(file, file.path, 0, "", str(exc)), file.path, None)
+                continue
+            for key, member in sources.split(file.path, data):
+                tally.seen += 1
+                if isinstance(member, ParseError):
+                    tally.fail(key, str(member))
+                    batch.record(_failed(file, key, 0, "", str(member)), file.path, None)
+                    continue
+                old = None if fresh else self.catalog.get(key)
+                if old and old.status != "failed" and old.content_hash == content_hash(member):
+                    tally.unchanged += 1
+                    batch.touch(key, file)
+                    continue
+                batch.files[key] = file
+                yield _Job(file, key, member)
+
+    def _apply(self, parsed: Parsed, tally: _Tally, batch: _Batch, fresh: bool) -> None:
+        file = batch.files.pop(parsed.key)
+        tally.record_failures += len(parsed.failures)
+        if parsed.error is not None:
+            tally.fail(parsed.key, parsed.error)
+            record = _failed(file, parsed.key, parsed.size, parsed.content_hash, parsed.error,
+                             parsed.format)
+            batch.record(record, file.path, None)
+            return
+        old_ids = [] if fresh else self.catalog.article_ids(parsed.key)
+        new_ids = [article.id for article in parsed.articles]
+        stale = set(old_ids) - set(new_ids)
+        if stale:
+            batch.writer.delete(stale)
+            tally.deleted += len(stale)
+        batch.add(parsed.articles)
+        tally.written += len(parsed.articles)
+        if fresh or self.catalog.get(parsed.key) is None:
+            tally.new += 1
+        else:
+            tally.updated += 1
+        record = SourceRecord(
+            path=parsed.key, size=file.size, mtime_ns=file.mtime_ns,
+            content_hash=parsed.content_hash, format=parsed.format, status="indexed",
+            error=None, article_count=len(new_ids), indexed_at=now(),
+        )
+        batch.record(record, file.path, new_ids, parsed.size)
+
+    def _prune(self, tally: _Tally, batch: _Batch) -> None:
+        """Forget sources whose files are gone, and delete their articles."""
+        for file in list(self.catalog.files()):
+            if sources.stat(file) is not None:
+                continue
+            for record in self.catalog.for_file(file):
+                batch.forget(record.path)
+                tally.removed += 1
+
+
+def _failed(file: sources.SourceFile, key: str, size: int, digest: str, reason: str,
+            fmt: str = "") -> SourceRecord:
+    return SourceRecord(
+        path=key, size=file.size, mtime_ns=file.mtime_ns, content_hash=digest,
+        format=fmt or "unknown", status="failed", error=reason, article_count=0,
+        indexed_at=now(),
+    )
+
+
+class _Batch:
+    """Changes waiting for the next commit: the engine first, then the catalog."""
+
+    def __init__(self, catalog: Catalog, writer: EngineWriter, in_transaction: bool) -> None:
+        self.catalog = catalog
+        self.writer = writer
+        self.in_transaction = in_transaction
+        self.articles = 0
+        self.files: dict[str, sources.SourceFile] = {}
+        self._records: list[tuple[SourceRecord, str, list[str] | None, int]] = []
+        self._touched: list[tuple[str, sources.SourceFile]] = []
+        self._forget: list[str] = []
+
+    def add(self, articles: list[Article]) -> None:
+        self.writer.add(articles)
+        self.articles += len(articles)
+
+    def record(self, record: SourceRecord, file: str, ids: list[str] | None,
+               size: int = 0) -> None:
+        self._records.append((record, file, ids, size))
+
+    def touch(self, key: str, file: sources.SourceFile) -> None:
+        self._touched.append((key, file))
+
+    def forget(self, key: str) -> None:
+        self._forget.append(key)
+
+    def flush(self) -> None:
+        for key in self._forget:
+            self.writer.delete(self.catalog.article_ids(key))
+        self.writer.commit()
+        if not self.in_transaction:
+            self.catalog.begin()
+        try:
+            for record, file, ids, size in self._records:
+                self.catalog.record(record, file, size, ids)
+            for key, source in self._touched:
+                self.catalog.touch(key, source.size, source.mtime_ns)
+            for key in self._forget:
+                self.catalog.forget(key)
+        except BaseException:
+            if not self.in_transaction:
+                self.catalog.rollback()
+            raise
+        if not self.in_transaction:
+            self.catalog.commit()
+        self._records.clear()
+        self._touched.clear()
+        self._forget.clear()
+        self.articles = 0

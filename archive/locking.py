@@ -1,0 +1,57 @@
+"""The archive's write lock: one writer (index, reindex) at a time, with a bounded wait.
+
+An advisory ``flock`` on ``write.lock`` in the data directory: the kernel releases it when
+its holder dies, so a crash never leaves a stale lock. The holder writes who it is into
+the file, so a second writer can say what it waited for.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from archive.errors import IndexBusy
+
+POLL_SECONDS = 0.1
+
+
+@contextmanager
+def write_lock(data_dir: Path, timeout: float, purpose: str) -> Iterator[None]:
+    """Hold the write lock for the block; raise ``IndexBusy`` after ``timeout`` seconds."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / "write.lock"
+    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole block
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise IndexBusy(
+                        f"the archive is busy: {_holder(path)}; waited {timeout:g} s. "
+                        "Try again when it has finished."
+                    ) from None
+                time.sleep(POLL_SECONDS)
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{purpose} (pid {os.getpid()}, {' '.join(sys.argv[:3])}) since "
+                     f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.flush()
+        yield
+    finally:
+        handle.close()
+
+
+def _holder(path: Path) -> str:
+    try:
+        text = path.read_text(encoding="utf-8").strip()
+    except OSError:
+        text = ""
+    return text or "another process holds the write lock"

@@ -1,0 +1,215 @@
+"""Contract tests for the engine protocol: every engine must pass them unchanged.
+
+The ``engine`` fixture is parametrised by engine name; a scale-out engine joins the list
+and runs the same tests.
+"""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, datetime, timezone
+
+import pytest
+
+from archive.config import Settings
+from archive.engines import open_engine
+from archive.errors import ArticleNotFound, IndexBusy
+from archive.models import Article, PubDate, SearchRequest
+from archive.query import build
+
+ENGINES = ["whoosh"]
+
+
+def article(n: int, title: str, body: str, *, day: str | None = None, **fields) -> Article:
+    published = None
+    if day:
+        value = datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+        published = PubDate(value, "day", day)
+    return Article(id=f"a{n:03d}", title=title, body=body, published=published,
+                   source_path=f"/corpus/{n}.txt", **fields)
+
+
+CORPUS = [
+    article(1, "Koizumi to visit Russia", "Koizumi and Putin agreed on a peace treaty timetable.",
+            day="2002-06-27", byline="Kyodo", source="Kyodo", tags=("Japan", "Russia")),
+    article(2, "Islands dispute", "The dispute over Kunashiri near Hokkaido continues.",
+            day="2001-03-01", byline="Jane Doe", source="Japan Times", tags=("Japan",)),
+    article(3, "Hokkaido tourism", "Tourists flock to Hokkaido for the snow festival.",
+            day="2003-02-10", source="Japan Times"),
+    article(4, "Undated note", "A note about Putin without any date at all."),
+    article(5, "São Paulo elections", "Voters in São Paulo chose a new mayor.",
+            day="2002-10-06", source="Reuters", language="pt"),
+]
+
+
+@pytest.fixture(params=ENGINES)
+def engine(request, tmp_path):
+    engine = open_engine(Settings(data_dir=tmp_path, engine=request.param))
+    with engine.writer(timeout=5) as writer:
+        writer.add(CORPUS)
+    yield engine
+    engine.close()
+
+
+def search(engine, q="", **kwargs):
+    request = SearchRequest(q=q, **kwargs)
+    return engine.search(build(request), request)
+
+
+def ids(page):
+    return [hit.id for hit in page.hits]
+
+
+def test_words_must_all_match(engine):
+    assert ids(search(engine, "Koizumi Putin")) == ["a001"]
+    assert sorted(ids(search(engine, "Putin"))) == ["a001", "a004"]
+
+
+def test_stemming_and_title_boost(engine):
+    assert ids(search(engine, "tourist"))[:1] == ["a003"]
+    page = search(engine, "hokkaido")
+    assert ids(page)[0] == "a003"  # in the title as well as the body
+
+
+def test_phrase_or_not_and_fields(engine):
+    assert ids(search(engine, '"peace treaty"')) == ["a001"]
+    assert ids(search(engine, '"treaty peace"')) == []
+    assert sorted(ids(search(engine, "Kunashiri OR festival"))) == ["a002", "a003"]
+    assert ids(search(engine, "Hokkaido -Kunashiri")) == ["a003"]
+    assert ids(search(engine, "byline:kyodo")) == ["a001"]
+    assert sorted(ids(search(engine, 'source:"japan times"'))) == ["a002", "a003"]
+    assert ids(search(engine, "tags:russia")) == ["a001"]
+    assert ids(search(engine, "title:dispute")) == ["a002"]
+
+
+def test_prefix_and_fuzzy(engine):
+    assert ids(search(engine, "koiz*")) == ["a001"]
+    assert ids(search(engine, "Koizmi~")) == ["a001"]
+
+
+def test_accents_fold(engine):
+    assert ids(search(engine, "Sao Paulo")) == ["a005"]
+    assert ids(search(engine, "São")) == ["a005"]
+
+
+def test_stop_words_do_not_make_all_words_fail(engine):
+    assert ids(search(engine, "the Kunashiri")) == ["a002"]
+
+
+def test_exact_filters_and_dates(engine):
+    assert sorted(ids(search(engine, sources=("Japan Times",)))) == ["a002", "a003"]
+    assert ids(search(engine, "Putin", date_from=date(2002, 1, 1))) == ["a001"]
+    assert ids(search(engine, "date:2001")) == ["a002"]
+    assert ids(search(engine, tags=("Russia",))) == ["a001"]
+    assert ids(search(engine, languages=("pt",))) == ["a005"]
+
+
+def test_sorting_puts_undated_last(engine):
+    assert ids(search(engine, sort="newest")) == ["a003", "a005", "a001", "a002", "a004"]
+    assert ids(search(engine, sort="oldest")) == ["a002", "a001", "a005", "a003", "a004"]
+
+
+def test_pagination_and_total(engine):
+    first = search(engine, sort="oldest", per_page=2)
+    second = search(engine, sort="oldest", per_page=2, page=2)
+    assert first.total == second.total == 5
+    assert ids(first) == ["a002", "a001"] and ids(second) == ["a005", "a003"]
+    assert [hit.rank for hit in second.hits] == [3, 4]
+
+
+def test_facets_count_the_whole_result_set(engine):
+    page = search(engine, "", per_page=1)
+    facets = {facet.name: {v.value: v.count for v in facet.values} for facet in page.facets}
+    assert facets["source"] == {"Japan Times": 2, "Kyodo": 1, "Reuters": 1}
+    assert facets["year"] == {"2001": 1, "2002": 2, "2003": 1}
+    assert facets["tags"] == {"Japan": 2, "Russia": 1}
+    assert page.timeline_unit == "month"
+    assert (page.timeline[0].label, page.timeline[-1].label) == ("2001-03", "2003-02")
+    assert len(page.timeline) == 24 and sum(b.count for b in page.timeline) == 4
+
+
+def test_snippets_mark_matched_words(engine):
+    page = search(engine, '"peace treaty" -Kunashiri')
+    marked = [part.text for part in page.hits[0].snippet if part.match]
+    assert marked == ["peace", "treaty"]
+    assert page.hits[0].snippet_text.startswith("Koizumi and Putin")
+
+
+def test_update_by_id_never_duplicates(engine):
+    changed = article(1, "Koizumi to visit Russia", "Now about a summit in Moscow.")
+    with engine.writer(timeout=5) as writer:
+        writer.add([changed])
+    assert engine.count() == 5
+    assert ids(search(engine, "Moscow")) == ["a001"]
+    assert ids(search(engine, '"peace treaty"')) == []
+
+
+def test_delete_and_get(engine):
+    assert engine.get("a001").byline == "Kyodo"
+    assert engine.get("a001").published.value.date() == date(2002, 6, 27)
+    with engine.writer(timeout=5) as writer:
+        writer.delete(["a001"])
+    with pytest.raises(ArticleNotFound):
+        engine.get("a001")
+    assert sorted(engine.ids()) == ["a002", "a003", "a004", "a005"]
+
+
+def test_a_failed_write_block_changes_nothing(engine):
+    with pytest.raises(RuntimeError), engine.writer(timeout=5) as writer:
+        writer.add([article(9, "Never", "Never committed")])
+        raise RuntimeError("boom")
+    assert ids(search(engine, "committed")) == []
+
+
+def test_rebuild_swaps_atomically(engine):
+    before = engine.generation()
+    with engine.rebuild(timeout=5) as writer:
+        writer.add(CORPUS[:2])
+        # the live generation keeps answering with everything until the swap
+        assert engine.count() == 5
+    assert engine.generation() != before
+    assert engine.count() == 2
+
+
+def test_a_failed_rebuild_leaves_the_live_index(engine):
+    before = engine.generation()
+    with pytest.raises(RuntimeError), engine.rebuild(timeout=5) as writer:
+        writer.add(CORPUS[:1])
+        raise RuntimeError("interrupted")
+    assert engine.generation() == before and engine.count() == 5
+
+
+def test_a_second_writer_waits_then_fails_clearly(engine):
+    holding = threading.Event()
+    release = threading.Event()
+
+    def hold():
+        with engine.writer(timeout=5) as writer:
+            writer.add(CORPUS[:1])
+            holding.set()
+            release.wait(10)
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    try:
+        assert holding.wait(10)
+        with pytest.raises(IndexBusy, match="another process is writing"), \
+                engine.writer(timeout=0.3) as writer:
+            writer.add(CORPUS[:1])
+    finally:
+        release.set()
+        thread.join()
+
+
+def test_searches_see_commits_without_reopening(engine):
+    assert search(engine, "Moscow").total == 0
+    with engine.writer(timeout=5) as writer:
+        writer.add([article(7, "Moscow talks", "Talks in Moscow.")])
+    assert ids(search(engine, "Moscow")) == ["a007"]
+
+
+def test_scan_returns_every_hit_in_order(engine):
+    request = SearchRequest(sort="oldest")
+    assert [hit.id for hit in engine.scan(build(request), request)] == [
+        "a002", "a001", "a005", "a003", "a004"
+    ]
