@@ -56,17 +56,25 @@ def _archive(ctx: click.Context) -> Archive:
 
 
 @click.group(cls=ArchiveGroup)
-@click.option("--data-dir", type=click.Path(file_okay=False, path_type=Path),
-              help="Where the index and catalog live [env NEWSARCHIVE_HOME; "
-                   "default ~/.local/share/newsarchive].")
-@click.option("--engine", type=click.Choice(["whoosh"]), default=None,
-              help="Search engine [env NEWSARCHIVE_ENGINE; default whoosh].")
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the index and catalog live [env NEWSARCHIVE_HOME; "
+    "default ~/.local/share/newsarchive].",
+)
+@click.option(
+    "--engine",
+    type=click.Choice(["whoosh"]),
+    default=None,
+    help="Search engine [env NEWSARCHIVE_ENGINE; default whoosh].",
+)
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.version_option(package_name="newsarchive")
 @click.pass_context
-def main(ctx: click.Context, data_dir: Path | None, engine: str | None, verbose: int,
-         debug: bool) -> None:
+def main(
+    ctx: click.Context, data_dir: Path | None, engine: str | None, verbose: int, debug: bool
+) -> None:
     """A searchable news archive: index articles, search them, serve a search page."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
@@ -129,8 +137,10 @@ def _report(report: IngestReport, as_json: bool, quiet: bool) -> None:
         if report.failed > 20:
             click.echo(f"  ... and {report.failed - 20} more (newsarchive errors)", err=True)
     if report.interrupted:
-        _fail("interrupted; everything committed so far is kept, run again to continue",
-              EXIT_INTERRUPTED)
+        _fail(
+            "interrupted; everything committed so far is kept, run again to continue",
+            EXIT_INTERRUPTED,
+        )
     if report.failed:
         sys.exit(EXIT_SOURCES_FAILED)
 
@@ -141,8 +151,9 @@ def _report(report: IngestReport, as_json: bool, quiet: bool) -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
-def index(ctx: click.Context, paths: tuple[Path, ...], prune: bool, quiet: bool,
-          as_json: bool) -> None:
+def index(
+    ctx: click.Context, paths: tuple[Path, ...], prune: bool, quiet: bool, as_json: bool
+) -> None:
     """Index files and folders (unchanged files are skipped)."""
     report = _archive(ctx).index(paths, prune=prune, progress=_Progress(quiet or as_json))
     _report(report, as_json, quiet)
@@ -185,15 +196,36 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
 @click.option("--json", "as_json", is_flag=True, help="The whole page as JSON.")
 @click.option("--jsonl", is_flag=True, help="One JSON object per hit.")
 @click.pass_context
-def search(ctx: click.Context, query: str, limit: int, page: int, sort: str,
-           date_from: date | None, date_to: date | None, source: tuple[str, ...],
-           byline: tuple[str, ...], tag: tuple[str, ...], any_word: bool, explain: bool,
-           as_json: bool, jsonl: bool) -> None:
+def search(
+    ctx: click.Context,
+    query: str,
+    limit: int,
+    page: int,
+    sort: str,
+    date_from: date | None,
+    date_to: date | None,
+    source: tuple[str, ...],
+    byline: tuple[str, ...],
+    tag: tuple[str, ...],
+    any_word: bool,
+    explain: bool,
+    as_json: bool,
+    jsonl: bool,
+) -> None:
     """Search the archive, e.g. newsarchive search 'Koizumi AND Putin'."""
     request = SearchRequest(
-        q=query, page=page, per_page=limit, sort=sort, date_from=date_from,  # type: ignore[arg-type]
-        date_to=date_to, sources=source, bylines=byline, tags=tag,
-        mode="any" if any_word else "all", facets=as_json or not jsonl, timeline=as_json,
+        q=query,
+        page=page,
+        per_page=limit,
+        sort=sort,
+        date_from=date_from,  # type: ignore[arg-type]
+        date_to=date_to,
+        sources=source,
+        bylines=byline,
+        tags=tag,
+        mode="any" if any_word else "all",
+        facets=as_json or not jsonl,
+        timeline=as_json,
     )
     result = _archive(ctx).search(request)
     if as_json:
@@ -210,14 +242,19 @@ def _print_page(page: SearchPage, explain: bool) -> None:
         click.echo(f"Understood as: {page.explanation}\n")
     first = page.request.offset + 1 if page.hits else 0
     noun = "article matches" if page.total == 1 else "articles match"
-    click.echo(f"{page.total} {noun}; showing {first}-{page.request.offset + len(page.hits)}"
-               f" (page {page.request.page} of {page.pages}), {page.took_ms:.0f} ms\n")
+    click.echo(
+        f"{page.total} {noun}; showing {first}-{page.request.offset + len(page.hits)}"
+        f" (page {page.request.page} of {page.pages}), {page.took_ms:.0f} ms\n"
+    )
     for hit in page.hits:
         when = hit.published.display() if hit.published else "undated"
         who = " · ".join(dict.fromkeys(part for part in (hit.byline, hit.source) if part))
         click.echo(click.style(f"{hit.rank:>3}. {hit.title}", bold=True))
-        click.echo(f"     {when}" + (f" · {who}" if who else "") +
-                   f" · score {hit.score:.2f} · id {hit.id}")
+        click.echo(
+            f"     {when}"
+            + (f" · {who}" if who else "")
+            + f" · score {hit.score:.2f} · id {hit.id}"
+        )
         snippet = "".join(
             click.style(part.text, fg="yellow", bold=True) if part.match else part.text
             for part in hit.snippet
@@ -239,11 +276,16 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(article.to_dict(), indent=2, ensure_ascii=False))
         return
-    click.echo(click.style(article.title, bold=True) + (" (title derived from the lede)"
-                                                        if article.title_derived else ""))
+    click.echo(
+        click.style(article.title, bold=True)
+        + (" (title derived from the lede)" if article.title_derived else "")
+    )
     facts = [
         article.published.display() if article.published else "undated",
-        article.byline, article.source, article.url, ", ".join(article.tags) or None,
+        article.byline,
+        article.source,
+        article.url,
+        ", ".join(article.tags) or None,
     ]
     click.echo(" · ".join(fact for fact in facts if fact))
     click.echo(f"id {article.id} · {article.format} · {article.source_path}\n")
@@ -301,8 +343,9 @@ def check(ctx: click.Context, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:
-        click.echo(f"index: {report.index_articles} articles; "
-                   f"catalog: {report.catalog_articles} articles")
+        click.echo(
+            f"index: {report.index_articles} articles; catalog: {report.catalog_articles} articles"
+        )
         for problem in report.problems:
             click.echo(f"problem: {problem}")
         click.echo("ok" if report.ok else "NOT ok: run `newsarchive reindex` to rebuild")
@@ -322,11 +365,17 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
     import web
 
     settings = dataclasses.replace(
-        ctx.obj, **{k: v for k, v in {"host": host, "port": port, "threads": threads}.items()
-                    if v is not None}
+        ctx.obj,
+        **{
+            k: v
+            for k, v in {"host": host, "port": port, "threads": threads}.items()
+            if v is not None
+        },
     )
-    click.echo(f"serving the archive in {settings.data_dir} on http://{settings.host}:{settings.port}/",
-               err=True)
+    click.echo(
+        f"serving the archive in {settings.data_dir} on http://{settings.host}:{settings.port}/",
+        err=True,
+    )
     web.serve(settings)
 
 

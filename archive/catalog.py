@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from archive.errors import ArchiveError
@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS articles (
 );
 CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
 """
-_COLUMNS = "path, file_size, file_mtime_ns, content_hash, format, status, error, article_count, indexed_at"
+_COLUMNS = (
+    "path, file_size, file_mtime_ns, content_hash, format, status, error, article_count, indexed_at"
+)
 
 
 class Catalog:
@@ -48,8 +50,9 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self.db = sqlite3.connect(path, timeout=30, isolation_level=None,
-                                      check_same_thread=False)
+            self.db = sqlite3.connect(
+                path, timeout=30, isolation_level=None, check_same_thread=False
+            )
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
@@ -115,16 +118,27 @@ class Catalog:
         if self.db.in_transaction:
             self.db.execute("ROLLBACK")
 
-    def record(self, record: SourceRecord, file: str, size: int,
-               article_ids: Iterable[str] | None) -> None:
+    def record(
+        self, record: SourceRecord, file: str, size: int, article_ids: Iterable[str] | None
+    ) -> None:
         """Write a source's record; ``article_ids`` replaces its articles unless ``None``."""
         self.db.execute(
             "INSERT OR REPLACE INTO sources (path, file, file_size, file_mtime_ns, size, "
             "content_hash, format, status, error, article_count, indexed_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (record.path, file, record.size, record.mtime_ns, size, record.content_hash,
-             record.format, record.status, record.error, record.article_count,
-             record.indexed_at),
+            (
+                record.path,
+                file,
+                record.size,
+                record.mtime_ns,
+                size,
+                record.content_hash,
+                record.format,
+                record.status,
+                record.error,
+                record.article_count,
+                record.indexed_at,
+            ),
         )
         if article_ids is not None:
             self.db.execute("DELETE FROM articles WHERE path = ?", (record.path,))
@@ -153,11 +167,18 @@ class Catalog:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _record(row: tuple) -> SourceRecord:
     return SourceRecord(
-        path=row[0], size=row[1], mtime_ns=row[2], content_hash=row[3], format=row[4],
-        status=row[5], error=row[6], article_count=row[7], indexed_at=row[8],
+        path=row[0],
+        size=row[1],
+        mtime_ns=row[2],
+        content_hash=row[3],
+        format=row[4],
+        status=row[5],
+        error=row[6],
+        article_count=row[7],
+        indexed_at=row[8],
     )

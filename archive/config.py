@@ -17,7 +17,8 @@ from archive.errors import ArchiveError
 
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
-    """``$NEWSARCHIVE_HOME``, else ``$XDG_DATA_HOME/newsarchive``, else ``~/.local/share/newsarchive``."""
+    """``$NEWSARCHIVE_HOME``, else ``$XDG_DATA_HOME/newsarchive``, else
+    ``~/.local/share/newsarchive``."""
     if env.get("NEWSARCHIVE_HOME"):
         return Path(env["NEWSARCHIVE_HOME"]).expanduser()
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")

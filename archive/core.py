@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from archive import query
@@ -57,8 +57,9 @@ class Archive:
 
     # ingest ----------------------------------------------------------------------------
 
-    def index(self, paths: Iterable[Path | str], prune: bool = False,
-              progress: Progress | None = None) -> IngestReport:
+    def index(
+        self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
         """Index files and folders; unchanged files are skipped, changed ones re-indexed."""
         return Indexer(self.settings, self.engine, self.catalog).index(paths, prune, progress)
 
@@ -75,7 +76,9 @@ class Archive:
         if not 1 <= request.per_page <= self.settings.max_per_page:
             raise QueryError(f"per_page must be between 1 and {self.settings.max_per_page}")
         if request.offset > 100_000:
-            raise QueryError("pages beyond the first 100,000 results are not served; narrow the search")
+            raise QueryError(
+                "pages beyond the first 100,000 results are not served; narrow the search"
+            )
         if request.sort not in SORTS:
             raise QueryError(f"sort must be one of: {', '.join(SORTS)}")
         if request.mode not in ("all", "any"):
@@ -149,8 +152,11 @@ class Archive:
         if unknown:
             problems.append(f"{len(unknown)} articles in the index are unknown to the catalog")
         return CheckReport(
-            ok=not problems, index_articles=len(index_ids), catalog_articles=len(catalog_ids),
-            missing_from_index=missing[:100], unknown_to_catalog=unknown[:100],
+            ok=not problems,
+            index_articles=len(index_ids),
+            catalog_articles=len(catalog_ids),
+            missing_from_index=missing[:100],
+            unknown_to_catalog=unknown[:100],
             problems=tuple(problems),
         )
 

@@ -122,13 +122,17 @@ class Indexer:
         self.engine = engine
         self.catalog = catalog
 
-    def index(self, paths: Iterable[Path | str], prune: bool = False,
-              progress: Progress | None = None) -> IngestReport:
+    def index(
+        self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None
+    ) -> IngestReport:
         """Bring the live index up to date with ``paths``."""
         files = list(sources.walk(paths))
-        with write_lock(self.settings.data_dir, self.settings.writer_timeout, "indexing"):
-            with self.engine.writer(self.settings.writer_timeout) as writer:
-                return self._run(files, writer, fresh=False, prune=prune, progress=progress)
+        timeout = self.settings.writer_timeout
+        with (
+            write_lock(self.settings.data_dir, timeout, "indexing"),
+            self.engine.writer(timeout) as writer,
+        ):
+            return self._run(files, writer, fresh=False, prune=prune, progress=progress)
 
     def reindex(self, progress: Progress | None = None) -> IngestReport:
         """Rebuild everything the catalog knows into a new generation and swap it in."""
@@ -138,8 +142,14 @@ class Indexer:
             try:
                 with self.engine.rebuild(self.settings.writer_timeout) as writer:
                     self.catalog.clear()
-                    report = self._run(files, writer, fresh=True, prune=False,
-                                       progress=progress, in_transaction=True)
+                    report = self._run(
+                        files,
+                        writer,
+                        fresh=True,
+                        prune=False,
+                        progress=progress,
+                        in_transaction=True,
+                    )
                     if report.interrupted:
                         raise KeyboardInterrupt
             except BaseException:
@@ -150,8 +160,16 @@ class Indexer:
 
     # the loop --------------------------------------------------------------------------
 
-    def _run(self, files: list[sources.SourceFile], writer: EngineWriter, *, fresh: bool,
-             prune: bool, progress: Progress | None, in_transaction: bool = False) -> IngestReport:
+    def _run(
+        self,
+        files: list[sources.SourceFile],
+        writer: EngineWriter,
+        *,
+        fresh: bool,
+        prune: bool,
+        progress: Progress | None,
+        in_transaction: bool = False,
+    ) -> IngestReport:
         started = time.perf_counter()
         progress = progress or _Silent()
         tally = _Tally()
@@ -173,15 +191,28 @@ class Indexer:
         finally:
             progress.finish()
         return IngestReport(
-            seen=tally.seen, new=tally.new, updated=tally.updated, unchanged=tally.unchanged,
-            failed=tally.failed, removed=tally.removed, articles_written=tally.written,
-            articles_deleted=tally.deleted, record_failures=tally.record_failures,
-            seconds=time.perf_counter() - started, failures=tuple(tally.failures),
+            seen=tally.seen,
+            new=tally.new,
+            updated=tally.updated,
+            unchanged=tally.unchanged,
+            failed=tally.failed,
+            removed=tally.removed,
+            articles_written=tally.written,
+            articles_deleted=tally.deleted,
+            record_failures=tally.record_failures,
+            seconds=time.perf_counter() - started,
+            failures=tuple(tally.failures),
             interrupted=interrupted,
         )
 
-    def _parsed(self, files: list[sources.SourceFile], tally: _Tally, fresh: bool,
-                batch: _Batch, progress: Progress) -> Iterator[Parsed]:
+    def _parsed(
+        self,
+        files: list[sources.SourceFile],
+        tally: _Tally,
+        fresh: bool,
+        batch: _Batch,
+        progress: Progress,
+    ) -> Iterator[Parsed]:
         """Parsed sources in order; unchanged and unreadable ones are settled on the way."""
         jobs = self._jobs(files, tally, fresh, batch, progress)
         workers = self.settings.workers or os.cpu_count() or 1
@@ -198,8 +229,14 @@ class Indexer:
             for future in window:
                 yield future.result()
 
-    def _jobs(self, files: list[sources.SourceFile], tally: _Tally, fresh: bool,
-              batch: _Batch, progress: Progress) -> Iterator[_Job]:
+    def _jobs(
+        self,
+        files: list[sources.SourceFile],
+        tally: _Tally,
+        fresh: bool,
+        batch: _Batch,
+        progress: Progress,
+    ) -> Iterator[_Job]:
         for file in files:
             progress.advance(1, 0)
             known = [] if fresh else self.catalog.for_file(file.path)
@@ -237,8 +274,9 @@ class Indexer:
         tally.record_failures += len(parsed.failures)
         if parsed.error is not None:
             tally.fail(parsed.key, parsed.error)
-            record = _failed(file, parsed.key, parsed.size, parsed.content_hash, parsed.error,
-                             parsed.format)
+            record = _failed(
+                file, parsed.key, parsed.size, parsed.content_hash, parsed.error, parsed.format
+            )
             batch.record(record, file.path, None)
             return
         old_ids = [] if fresh else self.catalog.article_ids(parsed.key)
@@ -254,9 +292,15 @@ class Indexer:
         else:
             tally.updated += 1
         record = SourceRecord(
-            path=parsed.key, size=file.size, mtime_ns=file.mtime_ns,
-            content_hash=parsed.content_hash, format=parsed.format, status="indexed",
-            error=None, article_count=len(new_ids), indexed_at=now(),
+            path=parsed.key,
+            size=file.size,
+            mtime_ns=file.mtime_ns,
+            content_hash=parsed.content_hash,
+            format=parsed.format,
+            status="indexed",
+            error=None,
+            article_count=len(new_ids),
+            indexed_at=now(),
         )
         batch.record(record, file.path, new_ids, parsed.size)
 
@@ -270,11 +314,18 @@ class Indexer:
                 tally.removed += 1
 
 
-def _failed(file: sources.SourceFile, key: str, size: int, digest: str, reason: str,
-            fmt: str = "") -> SourceRecord:
+def _failed(
+    file: sources.SourceFile, key: str, size: int, digest: str, reason: str, fmt: str = ""
+) -> SourceRecord:
     return SourceRecord(
-        path=key, size=file.size, mtime_ns=file.mtime_ns, content_hash=digest,
-        format=fmt or "unknown", status="failed", error=reason, article_count=0,
+        path=key,
+        size=file.size,
+        mtime_ns=file.mtime_ns,
+        content_hash=digest,
+        format=fmt or "unknown",
+        status="failed",
+        error=reason,
+        article_count=0,
         indexed_at=now(),
     )
 
@@ -296,8 +347,7 @@ class _Batch:
         self.writer.add(articles)
         self.articles += len(articles)
 
-    def record(self, record: SourceRecord, file: str, ids: list[str] | None,
-               size: int = 0) -> None:
+    def record(self, record: SourceRecord, file: str, ids: list[str] | None, size: int = 0) -> None:
         self._records.append((record, file, ids, size))
 
     def touch(self, key: str, file: sources.SourceFile) -> None:

@@ -41,8 +41,10 @@ def write_lock(data_dir: Path, timeout: float, purpose: str) -> Iterator[None]:
                 time.sleep(POLL_SECONDS)
         handle.seek(0)
         handle.truncate()
-        handle.write(f"{purpose} (pid {os.getpid()}, {' '.join(sys.argv[:3])}) since "
-                     f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n")
+        handle.write(
+            f"{purpose} (pid {os.getpid()}, {' '.join(sys.argv[:3])}) since "
+            f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+        )
         handle.flush()
         yield
     finally:

@@ -39,9 +39,19 @@ from archive.querytree import (
 )
 
 FIELDS = {
-    "title": "title", "body": "body", "text": "body", "byline": "byline", "author": "byline",
-    "source": "source", "agency": "source", "tags": "tags", "tag": "tags",
-    "language": "language", "lang": "language", "date": "date", "published": "date",
+    "title": "title",
+    "body": "body",
+    "text": "body",
+    "byline": "byline",
+    "author": "byline",
+    "source": "source",
+    "agency": "source",
+    "tags": "tags",
+    "tag": "tags",
+    "language": "language",
+    "lang": "language",
+    "date": "date",
+    "published": "date",
     "year": "year",
 }
 MAX_DEPTH = 20
@@ -97,8 +107,12 @@ def build(request: SearchRequest, limits: Limits | None = None) -> Node:
     """The whole search as one tree: the query text AND the request's filters."""
     tree = parse(request.q, mode=request.mode, limits=limits)
     filters: list[Node] = []
-    for field, values in (("source", request.sources), ("byline", request.bylines),
-                          ("tags", request.tags), ("language", request.languages)):
+    for field, values in (
+        ("source", request.sources),
+        ("byline", request.bylines),
+        ("tags", request.tags),
+        ("language", request.languages),
+    ):
         if values:
             exact: list[Node] = [Exact(field, value) for value in values]
             filters.append(exact[0] if len(exact) == 1 else Or(tuple(exact)))
@@ -128,9 +142,9 @@ def _tokenize(text: str) -> list[_Token]:
             end = text.find('"', start + 1)
             if end < 0:
                 raise QueryError("a quote is not closed", start)
-            slop_match = re.match(r"~(\d{1,2})", text[end + 1:])
+            slop_match = re.match(r"~(\d{1,2})", text[end + 1 :])
             slop = int(slop_match[1]) if slop_match else 0
-            tokens.append(_Token("phrase", text[start + 1:end], start, slop))
+            tokens.append(_Token("phrase", text[start + 1 : end], start, slop))
             pos = end + 1 + (slop_match.end() if slop_match else 0)
             continue
         elif match["range"]:
@@ -144,7 +158,10 @@ def _tokenize(text: str) -> list[_Token]:
 
 
 class _Parser:
-    """Recursive descent over the tokens: or := and (OR and)*; and := unary+; unary := NOT unary | atom."""
+    """Recursive descent over the tokens.
+
+    or := and (OR and)*;  and := unary+;  unary := NOT unary | atom
+    """
 
     def __init__(self, tokens: list[_Token], text: str, mode: str, limits: Limits) -> None:
         self.tokens = tokens
@@ -242,7 +259,7 @@ class _Parser:
         if text[0] in "-+" and len(text) > 1:
             inner = _Token("word", text[1:], token.pos + 1)
             if text[1] == '"':
-                raise QueryError("use -\"phrase\" without a space", token.pos)
+                raise QueryError('use -"phrase" without a space', token.pos)
             node = self._word(inner)
             return Not(node) if text[0] == "-" else node
         name, sep, value = text.partition(":")
@@ -252,7 +269,11 @@ class _Parser:
 
     def _next_is_phrase(self) -> bool:
         token = self._peek()
-        return token is not None and token.kind == "phrase" and token.pos == self.tokens[self.index - 1].pos + len(self.tokens[self.index - 1].text)
+        return (
+            token is not None
+            and token.kind == "phrase"
+            and token.pos == self.tokens[self.index - 1].pos + len(self.tokens[self.index - 1].text)
+        )
 
     def _field(self, token: _Token, name: str, value: str) -> Node:
         field = FIELDS.get(name.lower())
@@ -363,6 +384,4 @@ def _date_span(text: str, pos: int) -> tuple[date, date]:
         day = date.fromisoformat(text)
         return day, day
     except ValueError:
-        raise QueryError(
-            f"“{text}” is not a date; use YYYY, YYYY-MM or YYYY-MM-DD", pos
-        ) from None
+        raise QueryError(f"“{text}” is not a date; use YYYY, YYYY-MM or YYYY-MM-DD", pos) from None

@@ -7,7 +7,7 @@ and runs the same tests.
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -23,22 +23,53 @@ ENGINES = ["whoosh"]
 def article(n: int, title: str, body: str, *, day: str | None = None, **fields) -> Article:
     published = None
     if day:
-        value = datetime.fromisoformat(day).replace(tzinfo=timezone.utc)
+        value = datetime.fromisoformat(day).replace(tzinfo=UTC)
         published = PubDate(value, "day", day)
-    return Article(id=f"a{n:03d}", title=title, body=body, published=published,
-                   source_path=f"/corpus/{n}.txt", **fields)
+    return Article(
+        id=f"a{n:03d}",
+        title=title,
+        body=body,
+        published=published,
+        source_path=f"/corpus/{n}.txt",
+        **fields,
+    )
 
 
 CORPUS = [
-    article(1, "Koizumi to visit Russia", "Koizumi and Putin agreed on a peace treaty timetable.",
-            day="2002-06-27", byline="Kyodo", source="Kyodo", tags=("Japan", "Russia")),
-    article(2, "Islands dispute", "The dispute over Kunashiri near Hokkaido continues.",
-            day="2001-03-01", byline="Jane Doe", source="Japan Times", tags=("Japan",)),
-    article(3, "Hokkaido tourism", "Tourists flock to Hokkaido for the snow festival.",
-            day="2003-02-10", source="Japan Times"),
+    article(
+        1,
+        "Koizumi to visit Russia",
+        "Koizumi and Putin agreed on a peace treaty timetable.",
+        day="2002-06-27",
+        byline="Kyodo",
+        source="Kyodo",
+        tags=("Japan", "Russia"),
+    ),
+    article(
+        2,
+        "Islands dispute",
+        "The dispute over Kunashiri near Hokkaido continues.",
+        day="2001-03-01",
+        byline="Jane Doe",
+        source="Japan Times",
+        tags=("Japan",),
+    ),
+    article(
+        3,
+        "Hokkaido tourism",
+        "Tourists flock to Hokkaido for the snow festival.",
+        day="2003-02-10",
+        source="Japan Times",
+    ),
     article(4, "Undated note", "A note about Putin without any date at all."),
-    article(5, "São Paulo elections", "Voters in São Paulo chose a new mayor.",
-            day="2002-10-06", source="Reuters", language="pt"),
+    article(
+        5,
+        "São Paulo elections",
+        "Voters in São Paulo chose a new mayor.",
+        day="2002-10-06",
+        source="Reuters",
+        language="pt",
+    ),
 ]
 
 
@@ -193,8 +224,10 @@ def test_a_second_writer_waits_then_fails_clearly(engine):
     thread.start()
     try:
         assert holding.wait(10)
-        with pytest.raises(IndexBusy, match="another process is writing"), \
-                engine.writer(timeout=0.3) as writer:
+        with (
+            pytest.raises(IndexBusy, match="another process is writing"),
+            engine.writer(timeout=0.3) as writer,
+        ):
             writer.add(CORPUS[:1])
     finally:
         release.set()
@@ -211,5 +244,9 @@ def test_searches_see_commits_without_reopening(engine):
 def test_scan_returns_every_hit_in_order(engine):
     request = SearchRequest(sort="oldest")
     assert [hit.id for hit in engine.scan(build(request), request)] == [
-        "a002", "a001", "a005", "a003", "a004"
+        "a002",
+        "a001",
+        "a005",
+        "a003",
+        "a004",
     ]

@@ -41,18 +41,23 @@ def test_seed_in_repository_is_the_owners_original(shared):
 
 
 def test_title_on_first_line_then_blank_line():
-    article = one(b"Ad sales boost Time Warner profit\n\nQuarterly profits at US media giant "
-                  b"TimeWarner jumped 76%.\n\nMore text here.\n")
+    article = one(
+        b"Ad sales boost Time Warner profit\n\nQuarterly profits at US media giant "
+        b"TimeWarner jumped 76%.\n\nMore text here.\n"
+    )
     assert article.title == "Ad sales boost Time Warner profit"
     assert not article.title_derived
-    assert article.body == "Quarterly profits at US media giant TimeWarner jumped 76%.\n\nMore text here."
+    assert (
+        article.body
+        == "Quarterly profits at US media giant TimeWarner jumped 76%.\n\nMore text here."
+    )
 
 
 def test_metadata_header():
     article = one(
-        "Title: Koizumi to visit Russia\nDate: 2002-06-27\nURL: https://example.com/a\n"
-        "Source: Japan Times\nByline: Kyodo\nTags: Japan, Russia, diplomacy\nLanguage: en\n\n"
-        "Koizumi and Putin agreed on Thursday.\n".encode()
+        b"Title: Koizumi to visit Russia\nDate: 2002-06-27\nURL: https://example.com/a\n"
+        b"Source: Japan Times\nByline: Kyodo\nTags: Japan, Russia, diplomacy\nLanguage: en\n\n"
+        b"Koizumi and Putin agreed on Thursday.\n"
     )
     assert article.title == "Koizumi to visit Russia"
     assert article.published is not None

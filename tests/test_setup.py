@@ -24,7 +24,10 @@ print(whoosh.versionstring())
 def test_whoosh_compiles_and_imports_with_warnings_as_errors():
     result = subprocess.run(
         [sys.executable, "-W", "error", "-B", "-c", CHECK],
-        capture_output=True, text=True, cwd=ROOT, check=False,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "2.7.5"

@@ -111,7 +111,7 @@ class WhooshEngine:
 
     def _next_generation(self) -> str:
         names = self._generations()
-        number = int(names[-1][len(PREFIX):]) + 1 if names else 1
+        number = int(names[-1][len(PREFIX) :]) + 1 if names else 1
         return f"{PREFIX}{number:06d}"
 
     def _swap(self, name: str) -> None:

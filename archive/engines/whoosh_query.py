@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 
 from whoosh import query as wq
 from whoosh.fields import Schema
@@ -132,4 +132,4 @@ def _date_range(node: DateRange) -> wq.Query:
 
 
 def _epoch(day: date, clock: time) -> int:
-    return int(datetime.combine(day, clock, tzinfo=timezone.utc).timestamp())
+    return int(datetime.combine(day, clock, tzinfo=UTC).timestamp())

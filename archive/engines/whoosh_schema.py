@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from whoosh import analysis, fields
@@ -39,9 +39,7 @@ def text_analyzer() -> analysis.Analyzer:
 def name_analyzer() -> analysis.Analyzer:
     """Names (bylines, sources, tags) as words: lower case, accents folded, no stems."""
     return (
-        analysis.RegexTokenizer()
-        | analysis.LowercaseFilter()
-        | analysis.CharsetFilter(accent_map)
+        analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.CharsetFilter(accent_map)
     )
 
 
@@ -105,7 +103,8 @@ def _meta(article: Article) -> dict[str, Any]:
         "td": article.title_derived,
         "u": article.url,
         "p": [published.value.isoformat(), published.precision, published.original]
-        if published else None,
+        if published
+        else None,
         "sp": article.source_path,
         "r": article.record,
         "h": article.content_hash,
@@ -118,7 +117,7 @@ def published_from(meta: dict[str, Any]) -> PubDate | None:
         return None
     when = datetime.fromisoformat(value[0])
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return PubDate(value=when, precision=value[1], original=value[2])
 
 

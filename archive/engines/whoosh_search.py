@@ -92,14 +92,14 @@ def _ms(started: float) -> float:
 
 def _sort(request: SearchRequest) -> Any:
     if request.sort == "newest":
-        return sorting.MultiFacet([
-            sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=True)
-        ])
+        return sorting.MultiFacet(
+            [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=True)]
+        )
     if request.sort == "oldest":
         # undated articles last: dated first, then by time
-        return sorting.MultiFacet([
-            sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts")
-        ])
+        return sorting.MultiFacet(
+            [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts")]
+        )
     return None
 
 
@@ -175,10 +175,19 @@ def snippet(text: str, words: set[str], searcher: Searcher) -> tuple[SnippetPart
     if words:
         analyzer = searcher.schema["body"].analyzer
         fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-        parts = highlight.highlight(
-            flat, frozenset(words), analyzer, fragmenter, _PartsFormatter(), top=2,
-            scorer=highlight.BasicFragmentScorer(), order=highlight.FIRST,
-        ) or ()
+        parts = (
+            highlight.highlight(
+                flat,
+                frozenset(words),
+                analyzer,
+                fragmenter,
+                _PartsFormatter(),
+                top=2,
+                scorer=highlight.BasicFragmentScorer(),
+                order=highlight.FIRST,
+            )
+            or ()
+        )
     if not parts:
         lede = flat[:SNIPPET_CHARS]
         if len(flat) > SNIPPET_CHARS:

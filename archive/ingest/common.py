@@ -61,8 +61,25 @@ def clean_line(text: str | None) -> str | None:
 
 _ATTRIBUTION = re.compile(r",\s+(?:\S+\s+){0,5}(?:said|says|reported|reports|announced)\W*$")
 _DANGLING = {
-    "a", "an", "and", "at", "by", "either", "for", "from", "in", "of", "on", "or", "that",
-    "the", "to", "with", "which", "who", "will",
+    "a",
+    "an",
+    "and",
+    "at",
+    "by",
+    "either",
+    "for",
+    "from",
+    "in",
+    "of",
+    "on",
+    "or",
+    "that",
+    "the",
+    "to",
+    "with",
+    "which",
+    "who",
+    "will",
 }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from dateutil import parser as dateutil_parser
 
@@ -50,15 +50,15 @@ def from_datetime(value: datetime, original: str, precision: Precision = "second
 
 def to_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
 
 
 def _parse(text: str) -> tuple[datetime, Precision] | None:
     if match := _YEAR.match(text):
-        return datetime(int(match[1]), 1, 1, tzinfo=timezone.utc), "year"
+        return datetime(int(match[1]), 1, 1, tzinfo=UTC), "year"
     if match := _YEAR_MONTH.match(text):
-        return datetime(int(match[1]), int(match[2]), 1, tzinfo=timezone.utc), "month"
+        return datetime(int(match[1]), int(match[2]), 1, tzinfo=UTC), "month"
     if match := _COMPACT.match(text):
         return _parse_compact(match)
     if re.search(r"[A-Za-z]{3},", text):
@@ -81,7 +81,7 @@ def _parse(text: str) -> tuple[datetime, Precision] | None:
 def _parse_compact(match: re.Match[str]) -> tuple[datetime, Precision]:
     day = datetime.strptime(match[1], "%Y%m%d")
     if not match[2]:
-        return day.replace(tzinfo=timezone.utc), "day"
+        return day.replace(tzinfo=UTC), "day"
     clock = match[2].ljust(6, "0")
     value = day.replace(hour=int(clock[:2]), minute=int(clock[2:4]), second=int(clock[4:6]))
     zone = match[3]
@@ -108,16 +108,27 @@ _MONTHS = {
     name: number
     for number, names in enumerate(
         (
-            ("jan", "jän", "jaen"), ("feb",), ("mar", "mär", "mrz", "maer"), ("apr",),
-            ("may", "mai"), ("jun",), ("jul",), ("aug",), ("sep", "sept"),
-            ("oct", "okt"), ("nov",), ("dec", "dez"),
+            ("jan", "jän", "jaen"),
+            ("feb",),
+            ("mar", "mär", "mrz", "maer"),
+            ("apr",),
+            ("may", "mai"),
+            ("jun",),
+            ("jul",),
+            ("aug",),
+            ("sep", "sept"),
+            ("oct", "okt"),
+            ("nov",),
+            ("dec", "dez"),
         ),
         start=1,
     )
     for name in names
 }
 #: IPTC 7901 trailer: day, hour, minute, optional zone, month name, two-digit year
-_IPTC7901_STAMP = re.compile(r"^(\d{2})(\d{2})(\d{2})\s+(?:GMT\s+|UTC\s+)?([^\W\d_]{3,4})\.?\s+(\d{2})$")
+_IPTC7901_STAMP = re.compile(
+    r"^(\d{2})(\d{2})(\d{2})\s+(?:GMT\s+|UTC\s+)?([^\W\d_]{3,4})\.?\s+(\d{2})$"
+)
 #: ANPA-1312 trailer: month-day-year and a 24-hour GMT time
 _ANPA_STAMP = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{2})\s+(\d{2})(\d{2})\s*(?:GMT|UTC|Z)$")
 
@@ -138,11 +149,18 @@ def parse_wire_stamp(text: str | None) -> PubDate | None:
             month = _MONTHS.get(match[4].casefold())
             if month is None:
                 return None
-            value = datetime(_century(match[5]), month, int(match[1]), int(match[2]),
-                             int(match[3]), tzinfo=timezone.utc)
+            value = datetime(
+                _century(match[5]), month, int(match[1]), int(match[2]), int(match[3]), tzinfo=UTC
+            )
         elif match := _ANPA_STAMP.match(original):
-            value = datetime(_century(match[3]), int(match[1]), int(match[2]), int(match[4]),
-                             int(match[5]), tzinfo=timezone.utc)
+            value = datetime(
+                _century(match[3]),
+                int(match[1]),
+                int(match[2]),
+                int(match[4]),
+                int(match[5]),
+                tzinfo=UTC,
+            )
         else:
             return None
     except ValueError:

@@ -23,10 +23,13 @@ def decode(data: bytes, declared: str | None = None) -> str:
     decodes as UTF-8 with that byte read as cp1252, rather than the whole file being
     re-read in a single-byte charset.
     """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                      (codecs.BOM_UTF16_BE, "utf-16-be")):
+    for bom, name in (
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(name, errors="replace")
+            return data[len(bom) :].decode(name, errors="replace")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -57,7 +60,7 @@ def _mostly_utf8(data: bytes, error: UnicodeDecodeError) -> bool:
         if bad > 8:
             return False
         try:
-            data[position + 1:].decode("utf-8")
+            data[position + 1 :].decode("utf-8")
             return True
         except UnicodeDecodeError as exc:
             position = position + 1 + exc.start
@@ -67,10 +70,9 @@ def _cp1252_fallback(exc: UnicodeError) -> tuple[str, int]:
     """Codec error handler: read each undecodable byte as cp1252 (latin-1 where undefined)."""
     if not isinstance(exc, UnicodeDecodeError):
         raise exc
-    raw = exc.object[exc.start:exc.end]
+    raw = exc.object[exc.start : exc.end]
     text = "".join(
-        bytes([b]).decode("cp1252", errors="ignore") or bytes([b]).decode("latin-1")
-        for b in raw
+        bytes([b]).decode("cp1252", errors="ignore") or bytes([b]).decode("latin-1") for b in raw
     )
     return text, exc.end
 

@@ -60,9 +60,7 @@ def _stat(path: Path) -> SourceFile:
 def read(file: SourceFile, max_bytes: int) -> bytes:
     """The file's bytes; ``ParseError`` when it is too large or unreadable."""
     if file.size > max_bytes:
-        raise ParseError(
-            f"file is {file.size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB"
-        )
+        raise ParseError(f"file is {file.size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
     try:
         with open(file.path, "rb") as handle:
             return handle.read(max_bytes + 1)

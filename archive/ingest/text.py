@@ -26,13 +26,24 @@ from archive.models import Article, RecordFailure
 FORMAT = "text"
 
 _HEADER_KEYS = {
-    "title": "title", "headline": "title",
-    "date": "date", "published": "date", "dateline": "date",
-    "url": "url", "link": "url",
-    "source": "source", "agency": "source", "publication": "source",
-    "byline": "byline", "by": "byline", "author": "byline",
-    "tags": "tags", "keywords": "tags", "topics": "tags",
-    "language": "language", "lang": "language",
+    "title": "title",
+    "headline": "title",
+    "date": "date",
+    "published": "date",
+    "dateline": "date",
+    "url": "url",
+    "link": "url",
+    "source": "source",
+    "agency": "source",
+    "publication": "source",
+    "byline": "byline",
+    "by": "byline",
+    "author": "byline",
+    "tags": "tags",
+    "keywords": "tags",
+    "topics": "tags",
+    "language": "language",
+    "lang": "language",
 }
 _HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}):\s*(.*)$")
 _BULLET_BYLINE = re.compile(r"^[•·▪●◦*\-–—]\s*(\S.{0,80})$")
@@ -42,10 +53,34 @@ _SENTENCE_END = re.compile(r"[.!?:;,]['\"”’)]?$")
 AGENCIES = {
     name.casefold(): name
     for name in (
-        "Kyodo", "Kyodo News", "Reuters", "AP", "Associated Press", "AFP",
-        "Agence France-Presse", "Bloomberg", "Xinhua", "dpa", "ANSA", "EFE", "Yonhap",
-        "PA", "Press Association", "Jiji", "Jiji Press", "TASS", "UPI", "ANP",
-        "Canadian Press", "AAP", "PTI", "Anadolu", "Interfax", "Belga", "NTB", "TT",
+        "Kyodo",
+        "Kyodo News",
+        "Reuters",
+        "AP",
+        "Associated Press",
+        "AFP",
+        "Agence France-Presse",
+        "Bloomberg",
+        "Xinhua",
+        "dpa",
+        "ANSA",
+        "EFE",
+        "Yonhap",
+        "PA",
+        "Press Association",
+        "Jiji",
+        "Jiji Press",
+        "TASS",
+        "UPI",
+        "ANP",
+        "Canadian Press",
+        "AAP",
+        "PTI",
+        "Anadolu",
+        "Interfax",
+        "Belga",
+        "NTB",
+        "TT",
     )
 }
 _MAX_BYTES_TEXT = 20_000_000
@@ -117,7 +152,7 @@ def _split_header(text: str) -> tuple[dict[str, str], str]:
         index += 1
     if not meta:
         return {}, text
-    return meta, "\n".join(lines[index + 1:])
+    return meta, "\n".join(lines[index + 1 :])
 
 
 def _paragraphs(text: str) -> list[str]:
