@@ -57,8 +57,8 @@ Member = tuple[str, bytes | ParseError]
 class _Budget:
     """What one top-level container may still yield, shared by its nested archives."""
 
-    members: int = MAX_MEMBERS
-    size: int = MAX_TOTAL_BYTES
+    members: int
+    size: int
 
     def spend(self, size: int) -> None:
         self.members -= 1
@@ -66,7 +66,7 @@ class _Budget:
         if self.members < 0:
             raise ParseError(f"container holds more than {MAX_MEMBERS} members")
         if self.size < 0:
-            raise ParseError(f"container holds more than {MAX_TOTAL_BYTES >> 20} MB")
+            raise ParseError(f"container holds more than {_size(MAX_TOTAL_BYTES)}")
 
 
 def is_container(head: bytes, name: str) -> bool:
@@ -84,7 +84,7 @@ def members(data: bytes, name: str) -> Iterator[Member]:
     Raises ``ParseError`` when the archive itself cannot be read; a member that cannot be
     read is yielded as ``(label, ParseError)``.
     """
-    yield from _members(data, name, _Budget(), depth=1)
+    yield from _members(data, name, _Budget(MAX_MEMBERS, MAX_TOTAL_BYTES), depth=1)
 
 
 def _members(data: bytes, name: str, budget: _Budget, depth: int) -> Iterator[Member]:
@@ -152,7 +152,7 @@ def _gunzip(data: bytes) -> bytes:
             inflater = zlib.decompressobj(wbits=31)
             output += inflater.decompress(rest, MAX_MEMBER_BYTES + 1 - len(output))
             if len(output) > MAX_MEMBER_BYTES:
-                raise ParseError(f"gzip content is larger than {MAX_MEMBER_BYTES >> 20} MB")
+                raise ParseError(f"gzip content is larger than {_size(MAX_MEMBER_BYTES)}")
             if not inflater.eof:
                 raise ParseError("gzip file is cut off before its end")
             rest = inflater.unused_data
@@ -179,13 +179,13 @@ def _zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | Pars
     if info.flag_bits & 0x1:
         return ParseError("member is encrypted")
     if info.file_size > MAX_MEMBER_BYTES:
-        return ParseError(f"member is larger than {MAX_MEMBER_BYTES >> 20} MB")
+        return ParseError(f"member is larger than {_size(MAX_MEMBER_BYTES)}")
     try:
         _check_ratio(info.file_size, info.compress_size)
         with archive.open(info) as stream:
             content = stream.read(MAX_MEMBER_BYTES + 1)
         if len(content) > MAX_MEMBER_BYTES:
-            return ParseError(f"member is larger than {MAX_MEMBER_BYTES >> 20} MB")
+            return ParseError(f"member is larger than {_size(MAX_MEMBER_BYTES)}")
         _check_ratio(len(content), info.compress_size)
     except ParseError as exc:
         return exc
@@ -221,7 +221,7 @@ def _tar_members(data: bytes, name: str) -> Iterator[Member]:
 
 def _tar_member(archive: tarfile.TarFile, info: tarfile.TarInfo) -> bytes | ParseError:
     if info.size > MAX_MEMBER_BYTES:
-        return ParseError(f"member is larger than {MAX_MEMBER_BYTES >> 20} MB")
+        return ParseError(f"member is larger than {_size(MAX_MEMBER_BYTES)}")
     try:
         stream = archive.extractfile(info)
         content = stream.read() if stream is not None else b""
@@ -230,6 +230,10 @@ def _tar_member(archive: tarfile.TarFile, info: tarfile.TarInfo) -> bytes | Pars
     if len(content) != info.size:
         return ParseError("tar member is cut off before its end")
     return content
+
+
+def _size(count: int) -> str:
+    return f"{count >> 20} MB" if count >= 1 << 20 else f"{count} bytes"
 
 
 def _check_ratio(size: int, compressed: int) -> None:

@@ -21,6 +21,16 @@ SNIFF_BYTES = 4096
 
 #: modules under archive.ingest, most specific first; ``text`` accepts what is left
 MODULES: tuple[str, ...] = (
+    "nitf",
+    "newsml",
+    "ninjs",
+    "wire",
+    "warc",
+    "reuters",
+    "feeds",
+    "jsonl",
+    "csvfile",
+    "html",
     "text",
 )
 
