@@ -38,7 +38,11 @@ CREATE TABLE IF NOT EXISTS articles (
     path TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
+CREATE TABLE IF NOT EXISTS staged_sources AS SELECT * FROM sources WHERE 0;
+CREATE TABLE IF NOT EXISTS staged_articles AS SELECT * FROM articles WHERE 0;
+CREATE INDEX IF NOT EXISTS staged_sources_file ON staged_sources(file);
 """
+_LIVE = ("sources", "articles")
 _COLUMNS = (
     "path, file_size, file_mtime_ns, content_hash, format, status, error, article_count, indexed_at"
 )
@@ -119,11 +123,21 @@ class Catalog:
             self.db.execute("ROLLBACK")
 
     def record(
-        self, record: SourceRecord, file: str, size: int, article_ids: Iterable[str] | None
+        self,
+        record: SourceRecord,
+        file: str,
+        size: int,
+        article_ids: Iterable[str] | None,
+        staged: bool = False,
     ) -> None:
-        """Write a source's record; ``article_ids`` replaces its articles unless ``None``."""
+        """Write a source's record; ``article_ids`` replaces its articles unless ``None``.
+
+        ``staged`` records go to the staging tables a rebuild fills; they replace the
+        catalog in one step when the rebuilt index is swapped in (``install_staged``).
+        """
+        sources, articles = ("staged_sources", "staged_articles") if staged else _LIVE
         self.db.execute(
-            "INSERT OR REPLACE INTO sources (path, file, file_size, file_mtime_ns, size, "
+            f"INSERT OR REPLACE INTO {sources} (path, file, file_size, file_mtime_ns, size, "
             "content_hash, format, status, error, article_count, indexed_at) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -141,11 +155,26 @@ class Catalog:
             ),
         )
         if article_ids is not None:
-            self.db.execute("DELETE FROM articles WHERE path = ?", (record.path,))
+            self.db.execute(f"DELETE FROM {articles} WHERE path = ?", (record.path,))
             self.db.executemany(
-                "INSERT OR REPLACE INTO articles (id, path) VALUES (?, ?)",
+                f"INSERT OR REPLACE INTO {articles} (id, path) VALUES (?, ?)",
                 ((article_id, record.path) for article_id in article_ids),
             )
+
+    def staged_files(self) -> set[str]:
+        """Files a rebuild in progress has already written."""
+        return {row[0] for row in self.db.execute("SELECT DISTINCT file FROM staged_sources")}
+
+    def reset_staged(self) -> None:
+        self.db.execute("DELETE FROM staged_articles")
+        self.db.execute("DELETE FROM staged_sources")
+
+    def install_staged(self) -> None:
+        """Make the staged records the catalog (inside the caller's transaction)."""
+        self.clear()
+        self.db.execute("INSERT INTO sources SELECT * FROM staged_sources")
+        self.db.execute("INSERT INTO articles SELECT * FROM staged_articles")
+        self.reset_staged()
 
     def touch(self, path: str, file_size: int, mtime_ns: int) -> None:
         """Note a new size and mtime for a source whose content did not change."""

@@ -27,8 +27,10 @@ from archive.models import Article, IngestReport, RecordFailure, SourceRecord
 
 log = logging.getLogger(__name__)
 
-BATCH_ARTICLES = 5000
-POOL_MIN_FILES = 64
+#: articles per commit: each commit is a durable point a crash or Ctrl-C falls back to
+BATCH_ARTICLES = 20_000
+#: below this many bytes of sources a run parses in-process and writes with one writer
+BULK_BYTES = 4_000_000
 MAX_FAILURES_REPORTED = 1000
 
 
@@ -108,6 +110,24 @@ class _Tally:
     record_failures: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
+    started: float = field(default_factory=time.perf_counter)
+
+    def report(self, interrupted: bool = False) -> IngestReport:
+        return IngestReport(
+            seen=self.seen,
+            new=self.new,
+            updated=self.updated,
+            unchanged=self.unchanged,
+            failed=self.failed,
+            removed=self.removed,
+            articles_written=self.written,
+            articles_deleted=self.deleted,
+            record_failures=self.record_failures,
+            seconds=time.perf_counter() - self.started,
+            failures=tuple(self.failures),
+            interrupted=interrupted,
+        )
+
     def fail(self, key: str, reason: str) -> None:
         self.failed += 1
         if len(self.failures) < MAX_FAILURES_REPORTED:
@@ -125,38 +145,59 @@ class Indexer:
     def index(
         self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None
     ) -> IngestReport:
-        """Bring the live index up to date with ``paths``."""
+        """Bring the live index up to date with ``paths``.
+
+        Ctrl-C (``KeyboardInterrupt``) drops the batch in progress and keeps every batch
+        committed before it; the report says it was interrupted and the next run continues.
+        """
         files = list(sources.walk(paths))
         timeout = self.settings.writer_timeout
-        with (
-            write_lock(self.settings.data_dir, timeout, "indexing"),
-            self.engine.writer(timeout) as writer,
-        ):
-            return self._run(files, writer, fresh=False, prune=prune, progress=progress)
+        tally = _Tally()
+        try:
+            with (
+                write_lock(self.settings.data_dir, timeout, "indexing"),
+                self.engine.writer(timeout, bulk=_is_bulk(files)) as writer,
+            ):
+                self._run(files, writer, tally, fresh=False, prune=prune, progress=progress)
+        except KeyboardInterrupt:
+            return tally.report(interrupted=True)
+        return tally.report()
 
     def reindex(self, progress: Progress | None = None) -> IngestReport:
-        """Rebuild everything the catalog knows into a new generation and swap it in."""
-        with write_lock(self.settings.data_dir, self.settings.writer_timeout, "reindexing"):
-            files = [f for path in list(self.catalog.files()) if (f := sources.stat(path))]
-            self.catalog.begin()
-            try:
-                with self.engine.rebuild(self.settings.writer_timeout) as writer:
-                    self.catalog.clear()
-                    report = self._run(
-                        files,
-                        writer,
-                        fresh=True,
-                        prune=False,
-                        progress=progress,
-                        in_transaction=True,
-                    )
-                    if report.interrupted:
-                        raise KeyboardInterrupt
-            except BaseException:
-                self.catalog.rollback()
-                raise
-            self.catalog.commit()
-            return report
+        """Rebuild everything the catalog knows into a new generation and swap it in.
+
+        Progress is committed in batches to the new generation and to the catalog's staging
+        tables; an interrupted rebuild leaves the live index as it was and is continued by
+        the next one. The catalog switches to the staged records in the same step as the index.
+        """
+        timeout = self.settings.writer_timeout
+        tally = _Tally()
+        try:
+            with (
+                write_lock(self.settings.data_dir, timeout, "reindexing"),
+                self.engine.rebuild(timeout) as writer,
+            ):
+                if not writer.resumed:
+                    self.catalog.reset_staged()
+                done = self.catalog.staged_files()
+                files = [
+                    file
+                    for path in list(self.catalog.files())
+                    if path not in done and (file := sources.stat(path))
+                ]
+                self._run(files, writer, tally, fresh=True, prune=False, progress=progress,
+                          staged=True)
+                self.catalog.begin()
+                self.catalog.install_staged()
+        except KeyboardInterrupt:
+            self.catalog.rollback()
+            return tally.report(interrupted=True)
+        except BaseException:
+            self.catalog.rollback()
+            raise
+        # the engine has swapped the new generation in: the catalog follows
+        self.catalog.commit()
+        return tally.report()
 
     # the loop --------------------------------------------------------------------------
 
@@ -164,18 +205,16 @@ class Indexer:
         self,
         files: list[sources.SourceFile],
         writer: EngineWriter,
+        tally: _Tally,
         *,
         fresh: bool,
         prune: bool,
         progress: Progress | None,
-        in_transaction: bool = False,
-    ) -> IngestReport:
-        started = time.perf_counter()
+        staged: bool = False,
+    ) -> None:
         progress = progress or _Silent()
-        tally = _Tally()
-        batch = _Batch(self.catalog, writer, in_transaction)
+        batch = _Batch(self.catalog, writer, staged)
         progress.start(len(files))
-        interrupted = False
         try:
             for outcome in self._parsed(files, tally, fresh, batch, progress):
                 self._apply(outcome, tally, batch, fresh)
@@ -185,25 +224,8 @@ class Indexer:
             if prune:
                 self._prune(tally, batch)
             batch.flush()
-        except KeyboardInterrupt:
-            interrupted = True
-            batch.flush()
         finally:
             progress.finish()
-        return IngestReport(
-            seen=tally.seen,
-            new=tally.new,
-            updated=tally.updated,
-            unchanged=tally.unchanged,
-            failed=tally.failed,
-            removed=tally.removed,
-            articles_written=tally.written,
-            articles_deleted=tally.deleted,
-            record_failures=tally.record_failures,
-            seconds=time.perf_counter() - started,
-            failures=tuple(tally.failures),
-            interrupted=interrupted,
-        )
 
     def _parsed(
         self,
@@ -216,7 +238,7 @@ class Indexer:
         """Parsed sources in order; unchanged and unreadable ones are settled on the way."""
         jobs = self._jobs(files, tally, fresh, batch, progress)
         workers = self.settings.workers or os.cpu_count() or 1
-        if workers <= 1 or len(files) < POOL_MIN_FILES:
+        if workers <= 1 or len(files) < 2 or not _is_bulk(files):
             for job in jobs:
                 yield parse_source(job.key, job.data)
             return
@@ -314,6 +336,11 @@ class Indexer:
                 tally.removed += 1
 
 
+def _is_bulk(files: list[sources.SourceFile]) -> bool:
+    """Whether a run is big enough to be worth worker processes."""
+    return sum(file.size for file in files) >= BULK_BYTES
+
+
 def _failed(
     file: sources.SourceFile, key: str, size: int, digest: str, reason: str, fmt: str = ""
 ) -> SourceRecord:
@@ -331,12 +358,16 @@ def _failed(
 
 
 class _Batch:
-    """Changes waiting for the next commit: the engine first, then the catalog."""
+    """Changes waiting for the next commit: the engine first, then the catalog.
 
-    def __init__(self, catalog: Catalog, writer: EngineWriter, in_transaction: bool) -> None:
+    A source's articles and its catalog record always land in the same batch, so after any
+    interruption the catalog lists exactly the sources whose articles are committed.
+    """
+
+    def __init__(self, catalog: Catalog, writer: EngineWriter, staged: bool) -> None:
         self.catalog = catalog
         self.writer = writer
-        self.in_transaction = in_transaction
+        self.staged = staged
         self.articles = 0
         self.files: dict[str, sources.SourceFile] = {}
         self._records: list[tuple[SourceRecord, str, list[str] | None, int]] = []
@@ -360,21 +391,18 @@ class _Batch:
         for key in self._forget:
             self.writer.delete(self.catalog.article_ids(key))
         self.writer.commit()
-        if not self.in_transaction:
-            self.catalog.begin()
+        self.catalog.begin()
         try:
             for record, file, ids, size in self._records:
-                self.catalog.record(record, file, size, ids)
+                self.catalog.record(record, file, size, ids, staged=self.staged)
             for key, source in self._touched:
                 self.catalog.touch(key, source.size, source.mtime_ns)
             for key in self._forget:
                 self.catalog.forget(key)
         except BaseException:
-            if not self.in_transaction:
-                self.catalog.rollback()
+            self.catalog.rollback()
             raise
-        if not self.in_transaction:
-            self.catalog.commit()
+        self.catalog.commit()
         self._records.clear()
         self._touched.clear()
         self._forget.clear()

@@ -28,20 +28,25 @@ class EngineWriter(Protocol):
     def commit(self) -> None:
         """Make every change so far visible and durable, atomically."""
 
+    #: for a rebuild: whether it continues one that was interrupted (what it committed stays)
+    resumed: bool
+
 
 class Engine(Protocol):
     """A full-text engine holding the archive's articles."""
 
     name: str
 
-    def writer(self, timeout: float) -> AbstractContextManager[EngineWriter]:
+    def writer(self, timeout: float, bulk: bool = False) -> AbstractContextManager[EngineWriter]:
         """A writer on the live generation; changes are committed when the block ends
         without an error and discarded otherwise. Raises ``IndexBusy`` after ``timeout``
-        seconds if another writer holds the index."""
+        seconds if another writer holds the index. ``bulk`` hints that many articles follow,
+        so the engine may spend more processes and memory on them."""
 
     def rebuild(self, timeout: float) -> AbstractContextManager[EngineWriter]:
-        """A writer on a new, empty generation that replaces the live one atomically when
-        the block ends without an error; on an error the live generation is untouched."""
+        """A writer on a new generation that replaces the live one atomically when the block
+        ends without an error; on an error the live generation is untouched and the next
+        rebuild continues this one (``writer.resumed``)."""
 
     def search(self, tree: Node, request: SearchRequest) -> SearchPage:
         """One page of answers to ``tree``, with facets and timeline as ``request`` asks."""
@@ -61,6 +66,10 @@ class Engine(Protocol):
 
     def generation(self) -> str:
         """The name of the live generation."""
+
+    def health(self) -> str:
+        """"ok", or in words what is wrong with an engine that still answers (a cluster
+        that lost a node); raises ``EngineUnavailable`` when it does not answer."""
 
     def close(self) -> None:
         """Release searchers and files."""

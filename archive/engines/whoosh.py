@@ -25,6 +25,7 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 
 from archive.config import Settings
+from archive.engines import whoosh_patches
 from archive.engines.whoosh_query import Compiler
 from archive.engines.whoosh_schema import from_document, schema, to_document
 from archive.engines.whoosh_search import run_search, scan
@@ -33,27 +34,41 @@ from archive.models import Article, Hit, SearchPage, SearchRequest
 from archive.querytree import Node
 
 log = logging.getLogger(__name__)
+whoosh_patches.apply()
 
 POINTER = "CURRENT"
+BUILDING = "BUILDING"
 PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
+#: documents handed to a bulk writer's subprocess at a time
+BULK_BATCH = 256
 
 
 class WhooshWriter:
-    """Buffered adds and deletes on one generation; a new Whoosh writer opens after each commit."""
+    """Buffered adds and deletes on one generation; a new Whoosh writer opens after each commit.
 
-    def __init__(self, ix: windex.Index, timeout: float, fresh: bool) -> None:
+    A bulk writer analyses documents in one subprocess per core (Whoosh's ``MpWriter``),
+    each writing its own segment; segments are not re-merged at commit, which would cost
+    as much again as writing them.
+    """
+
+    def __init__(self, ix: windex.Index, timeout: float, fresh: bool, bulk: bool) -> None:
         self._ix = ix
         self._timeout = timeout
         self._fresh = fresh
+        self._procs = (os.cpu_count() or 1) if bulk else 1
         self._writer: Any = None
+        #: whether this writer continues an interrupted rebuild
+        self.resumed = False
 
     def _open(self) -> Any:
         if self._writer is None:
+            options: dict[str, Any] = {"limitmb": WRITER_MEMORY_MB}
+            if self._procs > 1:
+                options.update(procs=self._procs, multisegment=True, batchsize=BULK_BATCH,
+                               limitmb=WRITER_MEMORY_MB // self._procs)
             try:
-                self._writer = self._ix.writer(
-                    timeout=self._timeout, delay=0.05, limitmb=WRITER_MEMORY_MB
-                )
+                self._writer = self._ix.writer(timeout=self._timeout, delay=0.05, **options)
             except LockError:
                 raise IndexBusy(
                     f"another process is writing to the index in {self._ix.storage.folder}; "
@@ -63,9 +78,19 @@ class WhooshWriter:
 
     def add(self, articles: Iterable[Article]) -> None:
         writer = self._open()
-        put = writer.add_document if self._fresh else writer.update_document
-        for article in articles:
-            put(**to_document(article))
+        documents = [to_document(article) for article in articles]
+        if not self._fresh:
+            # one lookup for the batch instead of a searcher per update_document()
+            self._delete_existing(writer, [doc["id"] for doc in documents])
+        for document in documents:
+            writer.add_document(**document)
+
+    def _delete_existing(self, writer: Any, ids: list[str]) -> None:
+        with writer.searcher() as searcher:
+            for article_id in ids:
+                docnum = searcher.document_number(id=article_id)
+                if docnum is not None:
+                    writer.delete_document(docnum)
 
     def delete(self, ids: Iterable[str]) -> None:
         writer = self._open()
@@ -116,14 +141,18 @@ class WhooshEngine:
 
     def _swap(self, name: str) -> None:
         """Point CURRENT at ``name`` in one atomic step, then drop stale generations."""
-        temp = self.root / f"{POINTER}.tmp"
+        self._point(POINTER, name)
+        self._clean(keep={name})
+
+    def _point(self, pointer: str, name: str) -> None:
+        """Replace a pointer file atomically and durably."""
+        temp = self.root / f"{pointer}.tmp"
         with open(temp, "w", encoding="ascii") as handle:
             handle.write(name + "\n")
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temp, self.root / POINTER)
+        os.replace(temp, self.root / pointer)
         _fsync_dir(self.root)
-        self._clean(keep={name})
 
     def _clean(self, keep: set[str]) -> None:
         """Remove generations other than ``keep`` (open searchers keep reading their files)."""
@@ -153,8 +182,8 @@ class WhooshEngine:
     # writing ---------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, timeout: float) -> Iterator[WhooshWriter]:
-        writer = WhooshWriter(self._live(create=True), timeout, fresh=False)
+    def writer(self, timeout: float, bulk: bool = False) -> Iterator[WhooshWriter]:
+        writer = WhooshWriter(self._live(create=True), timeout, fresh=False, bulk=bulk)
         try:
             yield writer
         except BaseException:
@@ -164,19 +193,40 @@ class WhooshEngine:
 
     @contextmanager
     def rebuild(self, timeout: float) -> Iterator[WhooshWriter]:
+        """Build a new generation beside the live one; swap it in when the block succeeds.
+
+        An interrupted build stays on disk, named by BUILDING, and the next rebuild
+        continues it (``writer.resumed`` says so); older leftovers are removed.
+        """
         self.root.mkdir(parents=True, exist_ok=True)
-        name = self._next_generation()
-        folder = self.root / name
-        folder.mkdir()
-        writer = WhooshWriter(windex.create_in(str(folder), self.schema), timeout, fresh=True)
+        name = self._building()
+        resumed = bool(name)
+        if not resumed:
+            name = self._next_generation()
+            (self.root / name).mkdir()
+            windex.create_in(str(self.root / name), self.schema)
+            self._point(BUILDING, name)
+        self._clean(keep={self.generation(), name})
+        writer = WhooshWriter(self._open(name), timeout, fresh=True, bulk=True)
+        writer.resumed = resumed
         try:
             yield writer
             writer.commit()
         except BaseException:
             writer.cancel()
-            shutil.rmtree(folder, ignore_errors=True)
             raise
         self._swap(name)
+        (self.root / BUILDING).unlink(missing_ok=True)
+
+    def _building(self) -> str:
+        """The generation an interrupted rebuild left, if it can be continued."""
+        try:
+            name = (self.root / BUILDING).read_text(encoding="ascii").strip()
+        except FileNotFoundError:
+            return ""
+        if name and windex.exists_in(str(self.root / name)):
+            return name
+        return ""
 
     # reading ---------------------------------------------------------------------------
 
@@ -219,6 +269,9 @@ class WhooshEngine:
         reader = self._searcher().reader()
         for _, stored in reader.iter_docs():
             yield stored["id"]
+
+    def health(self) -> str:
+        return "ok"
 
     def close(self) -> None:
         current = getattr(self._local, "searcher", None)

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from whoosh import analysis, fields
-from whoosh.lang.porter2 import stem as english_stem
 from whoosh.support.charset import accent_map
 
+from archive.engines.whoosh_analysis import EnglishFilter
 from archive.models import Article, PubDate
 
 #: query-time boosts per text field (BM25F weighs each field's own statistics)
@@ -27,13 +27,7 @@ EXACT = {
 
 def text_analyzer() -> analysis.Analyzer:
     """English analysis: words, lower case, stop words out, accents folded, Snowball stems."""
-    return (
-        analysis.RegexTokenizer()
-        | analysis.LowercaseFilter()
-        | analysis.StopFilter()
-        | analysis.CharsetFilter(accent_map)
-        | analysis.StemFilter(stemfn=english_stem, cachesize=100_000)
-    )
+    return analysis.RegexTokenizer() | EnglishFilter()
 
 
 def name_analyzer() -> analysis.Analyzer:

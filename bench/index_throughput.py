@@ -1,0 +1,198 @@
+"""Bulk-indexing throughput: the archive's pipeline against a naive Whoosh writer.
+
+The corpus is Reuters-21578 from ../shared, repeated with new ids (each repetition is a
+copy of the 22 SGML files under another folder, so every story gets a new id):
+``--times 1`` is 21,578 stories, ``--times 5`` about 108,000. For each size it runs, as
+separate processes, the archive's full run, a no-op run (nothing changed), a run with 1%
+new files, and the naive baseline on the same articles (one Whoosh writer,
+StemmingAnalyzer, all text stored, default settings, one commit), and prints one table.
+
+    python bench/index_throughput.py --times 1 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+NAIVE = r"""
+import glob, sys
+from whoosh import fields, index
+from whoosh.analysis import StemmingAnalyzer
+from archive.ingest.common import SourceDoc, content_hash
+from archive.ingest.reuters import parse
+from archive.models import Article
+
+corpus, target = sys.argv[1], sys.argv[2]
+schema = fields.Schema(
+    id=fields.ID(unique=True, stored=True),
+    title=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+    body=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+    byline=fields.TEXT(stored=True), source=fields.TEXT(stored=True),
+    tags=fields.KEYWORD(stored=True, commas=True), date=fields.DATETIME(stored=True),
+)
+ix = index.create_in(target, schema)
+writer = ix.writer()
+count = 0
+for path in sorted(glob.glob(corpus + "/**/*.sgm", recursive=True)):
+    data = open(path, "rb").read()
+    for item in parse(SourceDoc(path, data, content_hash(data))):
+        if not isinstance(item, Article):
+            continue
+        writer.add_document(
+            id=item.id, title=item.title, body=item.body, byline=item.byline,
+            source=item.source, tags=",".join(item.tags),
+            date=item.published.value if item.published else None,
+        )
+        count += 1
+writer.commit()
+print(count)
+"""
+
+
+@dataclass
+class Run:
+    name: str
+    articles: int
+    seconds: float
+    megabytes: float
+    peak_rss: float
+    index_bytes: int
+
+
+def measure(command: list[str], env: dict[str, str]) -> tuple[str, float, float]:
+    """Run ``command``; return its stdout, wall seconds and peak RSS (MiB) of its process tree."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=env, cwd=ROOT)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        parent = psutil.Process(process.pid)
+        while not done.is_set():
+            try:
+                tree = [parent, *parent.children(recursive=True)]
+                total = sum(p.memory_info().rss for p in tree if p.is_running())
+            except psutil.Error:
+                total = 0
+            peak = max(peak, total / 2**20)
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    output, _ = process.communicate()
+    seconds = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if process.returncode not in (0, 3):
+        raise SystemExit(f"{' '.join(command)} failed with exit code {process.returncode}")
+    return output, seconds, peak
+
+
+def folder_bytes(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def build_corpus(shared: Path, target: Path, times: int) -> list[Path]:
+    files = sorted((shared / "data" / "reuters21578").glob("*.sgm"))
+    for copy in range(times):
+        folder = target / f"copy-{copy:02d}"
+        folder.mkdir(parents=True)
+        for file in files:
+            shutil.copyfile(file, folder / file.name)
+    return files
+
+
+def archive_run(name: str, data_dir: Path, corpus: Path, env: dict[str, str]) -> Run:
+    command = [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "index", str(corpus),
+               "--json"]
+    output, seconds, peak = measure(command, env)
+    report = json.loads(output)
+    megabytes = folder_bytes(corpus) / 1e6 if report["articles_written"] else 0.0
+    return Run(name, report["articles_written"], seconds, megabytes, peak,
+               folder_bytes(data_dir / "index"))
+
+
+def naive_run(corpus: Path, target: Path, env: dict[str, str]) -> Run:
+    target.mkdir()
+    output, seconds, peak = measure([sys.executable, "-c", NAIVE, str(corpus), str(target)], env)
+    return Run("naive whoosh", int(output.strip()), seconds, folder_bytes(corpus) / 1e6, peak,
+               folder_bytes(target))
+
+
+def one_size(shared: Path, work: Path, times: int, naive: bool) -> list[Run]:
+    corpus = work / f"corpus-{times}"
+    files = build_corpus(shared, corpus, times)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    data_dir = work / f"data-{times}"
+    runs = [archive_run("full", data_dir, corpus, env), archive_run("no-op", data_dir, corpus, env)]
+    extra = corpus / "new"
+    extra.mkdir()
+    for file in files[: max(1, math.ceil(len(files) * times / 100))]:
+        shutil.copyfile(file, extra / file.name)
+    runs.append(archive_run("1% new", data_dir, corpus, env))
+    if naive:
+        runs.append(naive_run(corpus, work / f"naive-{times}", env))
+    return runs
+
+
+def table(results: dict[int, list[Run]]) -> str:
+    lines = [
+        f"{'size':>6} {'run':<13} {'articles':>9} {'seconds':>8} {'art/s':>8} {'MB/s':>6} "
+        f"{'peak RSS MiB':>12} {'index MB':>9} {'vs full':>8} {'vs naive':>9}"
+    ]
+    for times, runs in results.items():
+        full = runs[0]
+        naive = next((r for r in runs if r.name == "naive whoosh"), None)
+        for run in runs:
+            rate = run.articles / run.seconds if run.seconds else 0.0
+            ratio_full = f"{run.seconds / full.seconds:7.1%}"
+            ratio_naive = ""
+            if naive and run.name == "full":
+                ratio_naive = f"{rate / (naive.articles / naive.seconds):8.1f}x"
+            lines.append(
+                f"{times:>5}x {run.name:<13} {run.articles:>9} {run.seconds:>8.1f} {rate:>8.0f} "
+                f"{run.megabytes / run.seconds:>6.2f} {run.peak_rss:>12.0f} "
+                f"{run.index_bytes / 1e6:>9.1f} {ratio_full:>8} {ratio_naive:>9}"
+            )
+    sizes = list(results)
+    if len(sizes) > 1:
+        small, large = results[sizes[0]][0], results[sizes[-1]][0]
+        growth = (large.seconds / large.articles) / (small.seconds / small.articles)
+        lines.append(f"cost per article, {sizes[-1]}x vs {sizes[0]}x corpus: {growth:.2f}x")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--times", type=int, nargs="+", default=[1])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--work-dir", type=Path, default=None)
+    parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    args = parser.parse_args()
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        results = {t: one_size(args.shared, work / f"t{t}", t, not args.no_naive) for t in args.times}
+    finally:
+        if args.work_dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
