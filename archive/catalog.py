@@ -8,10 +8,13 @@ catalog does not know yet is simply parsed again, and re-adding by id never dupl
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Iterator
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 from pathlib import Path
 
 from archive.errors import ArchiveError
@@ -38,6 +41,11 @@ CREATE TABLE IF NOT EXISTS articles (
     path TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS articles_path ON articles(path);
+CREATE TABLE IF NOT EXISTS pending (
+    seq INTEGER PRIMARY KEY,
+    op TEXT NOT NULL,
+    entry TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS staged_sources AS SELECT * FROM sources WHERE 0;
 CREATE TABLE IF NOT EXISTS staged_articles AS SELECT * FROM articles WHERE 0;
 CREATE INDEX IF NOT EXISTS staged_sources_file ON staged_sources(file);
@@ -190,9 +198,70 @@ class Catalog:
         self.db.execute("DELETE FROM sources WHERE path = ?", (path,))
         return ids
 
+    # the journal --------------------------------------------------------------------------
+
+    def journal(self, entries: Iterable[Entry]) -> None:
+        """Note a batch's catalog changes before the engine commits it (its own transaction).
+
+        After a crash between the engine's commit and the catalog's, ``pending`` tells
+        recovery what the batch was, so it can be completed or dropped.
+        """
+        self.begin()
+        self.db.executemany(
+            "INSERT INTO pending (op, entry) VALUES (?, ?)",
+            ((entry.op, json.dumps(entry.to_json())) for entry in entries),
+        )
+        self.commit()
+
+    def pending(self) -> list[Entry]:
+        rows = self.db.execute("SELECT op, entry FROM pending ORDER BY seq")
+        return [Entry.from_json(op, json.loads(data)) for op, data in rows]
+
+    def settle(self, apply: bool) -> None:
+        """Apply the journalled batch (the engine committed it) or drop it (it did not)."""
+        self.begin()
+        try:
+            if apply:
+                for entry in self.pending():
+                    if entry.op == "forget":
+                        self.forget(entry.path)
+                    elif entry.record is not None:
+                        self.record(entry.record, entry.file, entry.size, entry.ids)
+            self.db.execute("DELETE FROM pending")
+        except BaseException:
+            self.rollback()
+            raise
+        self.commit()
+
     def clear(self) -> None:
         self.db.execute("DELETE FROM articles")
         self.db.execute("DELETE FROM sources")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One journalled change: a source's new record (with its article ids) or its removal."""
+
+    op: str  # "record" or "forget"
+    path: str
+    file: str = ""
+    size: int = 0
+    record: SourceRecord | None = None
+    ids: list[str] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "file": self.file,
+            "size": self.size,
+            "ids": self.ids,
+            "record": self.record.to_dict() if self.record else None,
+        }
+
+    @classmethod
+    def from_json(cls, op: str, data: dict[str, Any]) -> Entry:
+        record = SourceRecord(**data["record"]) if data.get("record") else None
+        return cls(op, data["path"], data["file"], data["size"], record, data["ids"])
 
 
 def now() -> str:

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from archive.catalog import Catalog, now
+from archive.catalog import Catalog, Entry, now
 from archive.config import Settings
 from archive.engines.base import Engine, EngineWriter
-from archive.errors import ParseError
+from archive.errors import ArchiveError, ParseError
 from archive.ingest import formats, sources
 from archive.ingest.common import SourceDoc, content_hash
 from archive.locking import write_lock
@@ -27,10 +27,8 @@ from archive.models import Article, IngestReport, RecordFailure, SourceRecord
 
 log = logging.getLogger(__name__)
 
-#: articles per commit: each commit is a durable point a crash or Ctrl-C falls back to
-BATCH_ARTICLES = 20_000
 #: below this many bytes of sources a run parses in-process and writes with one writer
-BULK_BYTES = 4_000_000
+BULK_BYTES = 1_000_000
 MAX_FAILURES_REPORTED = 1000
 
 
@@ -158,10 +156,42 @@ class Indexer:
                 write_lock(self.settings.data_dir, timeout, "indexing"),
                 self.engine.writer(timeout, bulk=_is_bulk(files)) as writer,
             ):
+                self.recover()
                 self._run(files, writer, tally, fresh=False, prune=prune, progress=progress)
         except KeyboardInterrupt:
             return tally.report(interrupted=True)
         return tally.report()
+
+    def recover(self) -> bool:
+        """Settle a batch a crash left between the engine's commit and the catalog's.
+
+        The engine commits atomically, so the batch is either wholly in the index or not at
+        all; one journalled article tells which. Returns whether anything was settled.
+        Call with the write lock held.
+        """
+        entries = self.catalog.pending()
+        if not entries:
+            return False
+        self.catalog.settle(apply=self._committed(entries))
+        return True
+
+    def _committed(self, entries: list[Entry]) -> bool:
+        for entry in entries:
+            if entry.op == "record" and entry.ids and entry.record is not None:
+                try:
+                    article = self.engine.get(entry.ids[0])
+                except ArchiveError:
+                    return False
+                return article.content_hash == entry.record.content_hash
+        for entry in entries:
+            ids = self.catalog.article_ids(entry.path) if entry.op == "forget" else []
+            if ids:
+                try:
+                    self.engine.get(ids[0])
+                except ArchiveError:
+                    return True
+                return False
+        return True
 
     def reindex(self, progress: Progress | None = None) -> IngestReport:
         """Rebuild everything the catalog knows into a new generation and swap it in.
@@ -177,6 +207,7 @@ class Indexer:
                 write_lock(self.settings.data_dir, timeout, "reindexing"),
                 self.engine.rebuild(timeout) as writer,
             ):
+                self.recover()
                 if not writer.resumed:
                     self.catalog.reset_staged()
                 done = self.catalog.staged_files()
@@ -185,8 +216,9 @@ class Indexer:
                     for path in list(self.catalog.files())
                     if path not in done and (file := sources.stat(path))
                 ]
-                self._run(files, writer, tally, fresh=True, prune=False, progress=progress,
-                          staged=True)
+                self._run(
+                    files, writer, tally, fresh=True, prune=False, progress=progress, staged=True
+                )
                 self.catalog.begin()
                 self.catalog.install_staged()
         except KeyboardInterrupt:
@@ -219,7 +251,7 @@ class Indexer:
             for outcome in self._parsed(files, tally, fresh, batch, progress):
                 self._apply(outcome, tally, batch, fresh)
                 progress.advance(0, len(outcome.articles))
-                if batch.articles >= BATCH_ARTICLES:
+                if batch.articles >= self.settings.batch_articles:
                     batch.flush()
             if prune:
                 self._prune(tally, batch)
@@ -388,21 +420,33 @@ class _Batch:
         self._forget.append(key)
 
     def flush(self) -> None:
+        """Commit the batch: journal it, commit the engine, then the catalog.
+
+        A staged batch (a rebuild's) needs no journal: a continued rebuild replaces by id.
+        """
+        entries = [
+            Entry("record", r.path, file, size, r, ids) for r, file, ids, size in self._records
+        ]
+        entries += [Entry("forget", key) for key in self._forget]
+        if not self.staged and entries:
+            self.catalog.journal(entries)
         for key in self._forget:
             self.writer.delete(self.catalog.article_ids(key))
+        log.debug("commit started: %d articles", self.articles)
         self.writer.commit()
-        self.catalog.begin()
-        try:
-            for record, file, ids, size in self._records:
-                self.catalog.record(record, file, size, ids, staged=self.staged)
+        log.debug("commit done")
+        if self.staged:
+            self.catalog.begin()
+            for r, file, ids, size in self._records:
+                self.catalog.record(r, file, size, ids, staged=True)
+            self.catalog.commit()
+        elif entries:
+            self.catalog.settle(apply=True)
+        if self._touched:
+            self.catalog.begin()
             for key, source in self._touched:
                 self.catalog.touch(key, source.size, source.mtime_ns)
-            for key in self._forget:
-                self.catalog.forget(key)
-        except BaseException:
-            self.catalog.rollback()
-            raise
-        self.catalog.commit()
+            self.catalog.commit()
         self._records.clear()
         self._touched.clear()
         self._forget.clear()

@@ -118,20 +118,35 @@ def build_corpus(shared: Path, target: Path, times: int) -> list[Path]:
 
 
 def archive_run(name: str, data_dir: Path, corpus: Path, env: dict[str, str]) -> Run:
-    command = [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "index", str(corpus),
-               "--json"]
+    command = [
+        sys.executable,
+        "-m",
+        "cli",
+        "--data-dir",
+        str(data_dir),
+        "index",
+        str(corpus),
+        "--json",
+    ]
     output, seconds, peak = measure(command, env)
     report = json.loads(output)
     megabytes = folder_bytes(corpus) / 1e6 if report["articles_written"] else 0.0
-    return Run(name, report["articles_written"], seconds, megabytes, peak,
-               folder_bytes(data_dir / "index"))
+    return Run(
+        name, report["articles_written"], seconds, megabytes, peak, folder_bytes(data_dir / "index")
+    )
 
 
 def naive_run(corpus: Path, target: Path, env: dict[str, str]) -> Run:
     target.mkdir()
     output, seconds, peak = measure([sys.executable, "-c", NAIVE, str(corpus), str(target)], env)
-    return Run("naive whoosh", int(output.strip()), seconds, folder_bytes(corpus) / 1e6, peak,
-               folder_bytes(target))
+    return Run(
+        "naive whoosh",
+        int(output.strip()),
+        seconds,
+        folder_bytes(corpus) / 1e6,
+        peak,
+        folder_bytes(target),
+    )
 
 
 def one_size(shared: Path, work: Path, times: int, naive: bool) -> list[Run]:
@@ -187,7 +202,9 @@ def main() -> None:
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
-        results = {t: one_size(args.shared, work / f"t{t}", t, not args.no_naive) for t in args.times}
+        results = {
+            t: one_size(args.shared, work / f"t{t}", t, not args.no_naive) for t in args.times
+        }
     finally:
         if args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from archive import indexer
 from archive.config import Settings
 from archive.core import Archive
 from archive.models import SearchRequest
@@ -36,18 +35,17 @@ class StopAfter:
         pass
 
 
-@pytest.fixture
-def small_batches(monkeypatch):
-    monkeypatch.setattr(indexer, "BATCH_ARTICLES", 10)
+def settings(tmp_path):
+    return Settings(data_dir=tmp_path / "data", batch_articles=10)
 
 
 def total(archive, q=""):
     return archive.search(SearchRequest(q=q)).total
 
 
-def test_ctrl_c_keeps_committed_batches_and_the_next_run_continues(tmp_path, small_batches):
+def test_ctrl_c_keeps_committed_batches_and_the_next_run_continues(tmp_path):
     write_stories(tmp_path / "in", 45)
-    with Archive(Settings(data_dir=tmp_path / "data")) as archive:
+    with Archive(settings(tmp_path)) as archive:
         report = archive.index([tmp_path / "in"], progress=StopAfter(25))
         assert report.interrupted
         kept = total(archive)
@@ -58,9 +56,9 @@ def test_ctrl_c_keeps_committed_batches_and_the_next_run_continues(tmp_path, sma
         assert total(archive) == 45 and archive.check().ok
 
 
-def test_interrupted_reindex_keeps_the_live_index_and_resumes(tmp_path, small_batches):
+def test_interrupted_reindex_keeps_the_live_index_and_resumes(tmp_path):
     write_stories(tmp_path / "in", 40)
-    with Archive(Settings(data_dir=tmp_path / "data")) as archive:
+    with Archive(settings(tmp_path)) as archive:
         archive.index([tmp_path / "in"])
         live = archive.engine.generation()
         report = archive.reindex(progress=StopAfter(25))
@@ -103,3 +101,47 @@ def test_a_parser_crash_is_recorded_not_raised(tmp_path, monkeypatch):
         report = archive.index([tmp_path / "in"])
         assert report.failed == 2
         assert "RuntimeError: parser bug" in report.failures[0][1]
+
+
+class Crash(BaseException):
+    """Stands for the process dying: nothing after it runs."""
+
+
+@pytest.mark.parametrize("engine_committed", [True, False])
+def test_recovery_settles_a_batch_cut_between_the_two_commits(
+    tmp_path, monkeypatch, engine_committed
+):
+    write_stories(tmp_path / "in", 5)
+    archive = Archive(settings(tmp_path))
+    if engine_committed:
+        monkeypatch.setattr(archive.catalog, "settle", lambda apply: (_ for _ in ()).throw(Crash()))
+    else:
+        writer_commit = type(archive.engine).writer
+
+        def crash_on_commit(self, timeout, bulk=False):
+            context = writer_commit(self, timeout, bulk)
+            writer = context.__enter__()
+            writer.commit = lambda: (_ for _ in ()).throw(Crash())
+            return _Wrapped(context, writer)
+
+        monkeypatch.setattr(type(archive.engine), "writer", crash_on_commit)
+    with pytest.raises(Crash):
+        archive.index([tmp_path / "in"])
+    monkeypatch.undo()
+    assert len(archive.catalog.pending()) == 5
+    report = archive.check()  # settles the journal first, as the next run would
+    assert report.ok, report.problems
+    assert archive.catalog.pending() == []
+    assert report.catalog_articles == report.index_articles == (5 if engine_committed else 0)
+    archive.close()
+
+
+class _Wrapped:
+    def __init__(self, context, writer):
+        self.context, self.writer = context, writer
+
+    def __enter__(self):
+        return self.writer
+
+    def __exit__(self, *exc):
+        return self.context.__exit__(*exc)

@@ -22,12 +22,14 @@ from typing import Any
 
 from whoosh import index as windex
 from whoosh.index import LockError
+from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
 
 from archive.config import Settings
 from archive.engines import whoosh_patches
 from archive.engines.whoosh_query import Compiler
 from archive.engines.whoosh_schema import from_document, schema, to_document
+from archive.engines.whoosh_scoring import weighting
 from archive.engines.whoosh_search import run_search, scan
 from archive.errors import ArticleNotFound, IndexBusy, IndexMissing
 from archive.models import Article, Hit, SearchPage, SearchRequest
@@ -42,6 +44,8 @@ PREFIX = "gen-"
 WRITER_MEMORY_MB = 256
 #: documents handed to a bulk writer's subprocess at a time
 BULK_BATCH = 256
+#: most segments a generation keeps before the smallest are merged
+MAX_SEGMENTS = 8
 
 
 class WhooshWriter:
@@ -65,8 +69,12 @@ class WhooshWriter:
         if self._writer is None:
             options: dict[str, Any] = {"limitmb": WRITER_MEMORY_MB}
             if self._procs > 1:
-                options.update(procs=self._procs, multisegment=True, batchsize=BULK_BATCH,
-                               limitmb=WRITER_MEMORY_MB // self._procs)
+                options.update(
+                    procs=self._procs,
+                    multisegment=True,
+                    batchsize=BULK_BATCH,
+                    limitmb=WRITER_MEMORY_MB // self._procs,
+                )
             try:
                 self._writer = self._ix.writer(timeout=self._timeout, delay=0.05, **options)
             except LockError:
@@ -99,13 +107,33 @@ class WhooshWriter:
 
     def commit(self) -> None:
         if self._writer is not None:
-            self._writer.commit()
+            self._writer.commit(mergetype=merge_policy)
             self._writer = None
 
     def cancel(self) -> None:
         if self._writer is not None:
             self._writer.cancel()
             self._writer = None
+
+
+def merge_policy(writer: Any, segments: list[Any]) -> list[Any]:
+    """Keep the segment count bounded: past ``MAX_SEGMENTS``, merge the smallest ones.
+
+    Whoosh's default policy only ever merges tiny segments, so the large segments a bulk
+    writer adds on every commit would pile up and slow every search down.
+    """
+    if len(segments) <= MAX_SEGMENTS:
+        return segments
+    ordered = sorted(segments, key=lambda segment: segment.doc_count_all())
+    merge, keep = (
+        ordered[: len(segments) - MAX_SEGMENTS // 2],
+        ordered[len(segments) - MAX_SEGMENTS // 2 :],
+    )
+    for segment in merge:
+        reader = SegmentReader(writer.storage, writer.schema, segment)
+        writer.add_reader(reader)
+        reader.close()
+    return keep
 
 
 class WhooshEngine:
@@ -207,7 +235,8 @@ class WhooshEngine:
             windex.create_in(str(self.root / name), self.schema)
             self._point(BUILDING, name)
         self._clean(keep={self.generation(), name})
-        writer = WhooshWriter(self._open(name), timeout, fresh=True, bulk=True)
+        # a continued build replaces by id: its last batch may be committed but unrecorded
+        writer = WhooshWriter(self._open(name), timeout, fresh=not resumed, bulk=True)
         writer.resumed = resumed
         try:
             yield writer
@@ -242,7 +271,7 @@ class WhooshEngine:
             # a fresh searcher, not Searcher.refresh(): refresh reuses segment readers and
             # misses deletions committed to a segment it already had
             current[1].close()
-        searcher = self._open(name).searcher()
+        searcher = self._open(name).searcher(weighting=weighting())
         self._local.searcher = (name, searcher)
         return searcher
 
