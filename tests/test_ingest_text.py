@@ -131,3 +131,29 @@ def test_any_text_gives_an_article_or_a_parse_error(text):
     except ParseError:
         return
     assert isinstance(articles[0], Article)
+
+
+def test_markup_and_json_are_not_taken_for_text():
+    from archive.errors import UnsupportedFormat
+    from archive.ingest.formats import detect
+
+    for data, kind in (
+        (b'<?xml version="1.0"?><items/>', "markup"),
+        (b"  <catalog id='x'>\n</catalog>", "markup"),
+        (b'{"kind": "mock"}', "JSON"),
+    ):
+        try:
+            detect(data, "x.dat")
+        except UnsupportedFormat as exc:
+            assert str(exc) == f"{kind} of a kind the archive does not read"
+        else:
+            raise AssertionError(data)
+    assert detect(b"<3 this story\n\nBody.", "x.txt") == "text"
+    assert detect(b"[Updated] Markets fall\n\nBody.", "x.txt") == "text"
+
+
+def test_unknown_zone_names_give_a_date_not_a_warning():
+    from archive.ingest.dates import parse_date
+
+    value = parse_date("Tue, 5 Mar 2019 10:00 IST")
+    assert value is not None and value.value.day == 5

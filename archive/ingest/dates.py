@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import email.utils
 import re
+import warnings
 from datetime import UTC, datetime
 
 from dateutil import parser as dateutil_parser
@@ -71,7 +72,10 @@ def _parse(text: str) -> tuple[datetime, Precision] | None:
     if not re.search(r"\d", text):
         return None
     default = datetime(1, 1, 1)
-    value = dateutil_parser.parse(text, default=default, fuzzy=False)
+    with warnings.catch_warnings():
+        # an unknown zone name ("IST") is read as no zone, i.e. UTC, rather than a warning
+        warnings.simplefilter("ignore", dateutil_parser.UnknownTimezoneWarning)
+        value = dateutil_parser.parse(text, default=default, fuzzy=False)
     if value.year == 1 and "0001" not in text:
         return None
     precision = _precision(text, value)

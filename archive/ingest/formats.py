@@ -14,6 +14,7 @@ from functools import lru_cache
 from types import ModuleType
 
 from archive.errors import UnsupportedFormat
+from archive.ingest import text
 from archive.ingest.common import SourceDoc
 from archive.models import Article, RecordFailure
 
@@ -50,7 +51,10 @@ def detect(data: bytes, name: str) -> str:
     for module in modules():
         if module.sniff(head, name):
             return str(module.FORMAT)
-    raise UnsupportedFormat("not a format the archive reads (binary or unknown content)")
+    kind = text.structured(head)
+    if kind is not None:
+        raise UnsupportedFormat(f"{kind} of a kind the archive does not read")
+    raise UnsupportedFormat("not a format the archive reads (binary content)")
 
 
 def parse(doc: SourceDoc, fmt: str) -> Iterator[Article | RecordFailure]:

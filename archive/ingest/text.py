@@ -83,12 +83,27 @@ AGENCIES = {
         "TT",
     )
 }
-_MAX_BYTES_TEXT = 20_000_000
+_MARKUP = re.compile(rb"<(?:\?xml|!DOCTYPE|!--|[A-Za-z][\w.:-]*[\s>/])", re.IGNORECASE)
+_JSON = re.compile(rb"[{\[]\s*(?:\"|\{|\[|\]|\}|-?\d|true|false|null)")
 
 
 def sniff(head: bytes, name: str) -> bool:
-    """Plain text is the fallback: anything without NUL bytes that decodes."""
-    return b"\x00" not in head
+    """Plain text is the fallback: anything without NUL bytes that is not markup or JSON.
+
+    XML, HTML or JSON that no other parser claimed is of a kind the archive does not read;
+    indexing its tags or braces as an article's words would only pollute the index.
+    """
+    return b"\x00" not in head and structured(head) is None
+
+
+def structured(head: bytes) -> str | None:
+    """ "markup" or "JSON" when ``head`` starts like one, else None."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if _MARKUP.match(start):
+        return "markup"
+    if start[:1] in (b"{", b"[") and _JSON.match(start):
+        return "JSON"
+    return None
 
 
 def parse(doc: SourceDoc) -> Iterator[Article | RecordFailure]:
