@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 from types import ModuleType
 
 from archive.errors import UnsupportedFormat
@@ -36,7 +36,7 @@ MODULES: tuple[str, ...] = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _module(name: str) -> ModuleType:
     return importlib.import_module(f"archive.ingest.{name}")
 
