@@ -27,6 +27,7 @@ from whoosh.searching import Searcher
 
 from archive.config import Settings
 from archive.engines import whoosh_patches
+from archive.engines.whoosh_feedback import expand
 from archive.engines.whoosh_query import Compiler
 from archive.engines.whoosh_schema import from_document, schema, to_document
 from archive.engines.whoosh_scoring import weighting
@@ -41,7 +42,7 @@ whoosh_patches.apply()
 POINTER = "CURRENT"
 BUILDING = "BUILDING"
 PREFIX = "gen-"
-WRITER_MEMORY_MB = 256
+WRITER_MEMORY_MB = 512
 #: documents handed to a bulk writer's subprocess at a time
 BULK_BATCH = 256
 #: most segments a generation keeps before the smallest are merged
@@ -277,7 +278,10 @@ class WhooshEngine:
 
     def search(self, tree: Node, request: SearchRequest) -> SearchPage:
         searcher = self._searcher()
-        return run_search(searcher, self.compiler.compile(tree), request, self.settings)
+        query = self.compiler.compile(tree)
+        if request.expand:
+            query = expand(searcher, query)
+        return run_search(searcher, query, request, self.settings)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
         yield from scan(self._searcher(), self.compiler.compile(tree), request)
