@@ -140,7 +140,11 @@ def test_arbitrary_bytes_give_articles_failures_or_parse_error(data):
     assert all(isinstance(r, Article | RecordFailure) for r in results)
 
 
-_text = st.text(st.characters(blacklist_categories=("Cs", "Cc")), max_size=80)
+# text inside an SGML element: no markup of its own (a "<REUTERS" in a title would start
+# another story, which is how the format reads)
+_text = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="<&"), max_size=80
+)
 
 
 @settings(max_examples=150, deadline=None)

@@ -1,0 +1,56 @@
+"""The web front end: a Flask adapter over ``archive.Archive``.
+
+``create_app`` builds the app (there is no module-level app); ``serve`` runs it under
+waitress. Every HTML page has a JSON twin, and every error goes through one handler.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from archive.config import Settings
+from archive.core import Archive
+from web import api, articles, errors, feeds, search, security
+
+#: requests carry their parameters in the URL; a body is never needed
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_app(settings: Settings | None = None, archive: Archive | None = None) -> Flask:
+    """The Flask app over ``archive`` (opened from ``settings`` when not given)."""
+    if archive is None:
+        archive = Archive(settings or Settings.load())
+    settings = settings or archive.settings
+    app = Flask(__name__)
+    app.config.update(
+        TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
+        SEND_FILE_MAX_AGE_DEFAULT=3600,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    app.extensions["archive"] = archive
+    for module in (search, articles, api, feeds):
+        app.register_blueprint(module.bp)
+    errors.register(app)
+    security.register(app)
+    return app
+
+
+def serve(settings: Settings) -> None:
+    """Run the app under waitress on ``settings.host``:``settings.port`` until stopped."""
+    import waitress
+
+    app = create_app(settings)
+    try:
+        waitress.serve(
+            app,
+            host=settings.host,
+            port=settings.port,
+            threads=settings.threads,
+            ident="newsarchive",
+        )
+    finally:
+        app.extensions["archive"].close()

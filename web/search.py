@@ -1,0 +1,86 @@
+"""The search pages: the front page, the results page and the search tips.
+
+Their JSON twins are ``/api/stats`` (front page) and ``/api/search`` (results), which
+render the same ``Stats`` and ``SearchPage`` objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from flask import Blueprint, render_template, url_for
+
+from archive.models import SearchRequest
+from web import params
+from web.context import current_archive, current_search
+from web.views import href_for, results_view
+
+bp = Blueprint("search", __name__)
+
+EXAMPLES = (
+    ("rice harvest", "articles with both words"),
+    ('"trade deficit"', "the exact phrase"),
+    ("oil OR gas", "either word"),
+    ("japan -tokyo", "japan, but not tokyo"),
+    ("title:reuters", "a word in the title"),
+    ("export*", "words starting with export"),
+    ("recesion~", "words close to a misspelling"),
+    ("date:1987-03", "published in March 1987"),
+)
+
+
+@bp.get("/")
+def home() -> str:
+    """The search box, what the archive holds and its coverage over time."""
+    archive = current_archive()
+    overview = archive.search(SearchRequest(per_page=1, sort="newest", snippets=False))
+    view = results_view(overview, href_for(url_for("search.results")), _article_href(""))
+    return render_template(
+        "home.html", stats=archive.stats(), view=view, examples=EXAMPLES, twin=url_for("api.stats")
+    )
+
+
+@bp.get("/search")
+def results() -> str:
+    """One page of results, with facets, chips, the timeline and pagination."""
+    request = current_search()
+    page = current_archive().search(request)
+    query_string = urlencode(params.to_pairs(request))
+    view = results_view(page, href_for(url_for("search.results")), _article_href(query_string))
+    suffix = f"?{query_string}" if query_string else ""
+    export_suffix = urlencode(params.to_pairs(request, page=False))
+    export_suffix = f"?{export_suffix}" if export_suffix else ""
+    return render_template(
+        "results.html",
+        view=view,
+        request=request,
+        hidden=_hidden(request),
+        twin=url_for("api.search") + suffix,
+        atom=url_for("feeds.atom") + export_suffix,
+        csv=url_for("feeds.export_csv") + export_suffix,
+        jsonl=url_for("feeds.export_jsonl") + export_suffix,
+    )
+
+
+@bp.get("/help")
+def help_page() -> str:
+    """How to write a query."""
+    return render_template("help.html", examples=EXAMPLES, twin=url_for("api.openapi"))
+
+
+def _article_href(query_string: str) -> Callable[[str], str]:
+    """Article links that carry the search, so the article can mark its words and lead back."""
+    suffix = f"?{query_string}" if query_string else ""
+
+    def href(article_id: str) -> str:
+        return url_for("articles.show", article_id=article_id) + suffix
+
+    return href
+
+
+def _hidden(request: SearchRequest) -> list[tuple[str, str]]:
+    """What a new query from the box keeps besides the dates (the chips show and remove it)."""
+    keep = ("source", "byline", "tag", "lang", "sort", "mode", "per_page")
+    pairs = params.to_pairs(request, page=False)
+    return [(name, value) for name, value in pairs if name in keep]
