@@ -27,3 +27,53 @@ def shared() -> Path:
     """The ``../shared`` folder with the real test data."""
     need((SHARED / "README.md").is_file(), f"test data folder {SHARED} is absent")
     return SHARED
+
+
+# web ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def web_archive(tmp_path_factory):
+    """A small archive for the web tests (see ``tests/web_support.py``), built once."""
+    from tests.web_support import build_archive
+
+    archive = build_archive(tmp_path_factory.mktemp("web"))
+    yield archive
+    archive.close()
+
+
+@pytest.fixture
+def app(web_archive):
+    """The web app over the shared test archive."""
+    from web import create_app
+
+    return create_app(archive=web_archive)
+
+
+@pytest.fixture
+def client(app):
+    """A Flask test client on ``app``."""
+    return app.test_client()
+
+
+# OpenSearch ---------------------------------------------------------------------------------
+
+OPENSEARCH_URL = os.environ.get("NEWSARCHIVE_TEST_OPENSEARCH_URL", "")
+
+
+@pytest.fixture(scope="session")
+def opensearch_url() -> str:
+    """A running OpenSearch node for the engine tests (``NEWSARCHIVE_TEST_OPENSEARCH_URL``).
+
+    ``make opensearch`` starts one at http://127.0.0.1:9200; CI starts its own.
+    """
+    from tests.opensearch_support import answers
+
+    need(
+        bool(OPENSEARCH_URL),
+        "NEWSARCHIVE_TEST_OPENSEARCH_URL is not set (`make opensearch` starts a node; "
+        "then export NEWSARCHIVE_TEST_OPENSEARCH_URL=http://127.0.0.1:9200)",
+    )
+    problem = answers(OPENSEARCH_URL)
+    need(not problem, f"no OpenSearch answers at {OPENSEARCH_URL}: {problem}")
+    return OPENSEARCH_URL
