@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test lint bench install clean
+.PHONY: run test lint bench install clean opensearch opensearch-stop
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,14 @@ test: $(TEST_STAMP)
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check archive web cli.py tests bench
 	$(BIN)/mypy archive
+
+# a local OpenSearch node on http://127.0.0.1:9200 for --engine opensearch (needs Maven and
+# Java 11-21; the distribution is cached under ~/.cache/newsarchive/opensearch)
+opensearch:
+	bash scripts/opensearch.sh start
+
+opensearch-stop:
+	bash scripts/opensearch.sh stop
 
 clean:
 	rm -rf $(VENV) test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -20,7 +20,7 @@ import click
 from archive.config import Settings
 from archive.core import Archive
 from archive.errors import ArchiveError
-from archive.models import SORTS, IngestReport, SearchPage, SearchRequest
+from archive.models import SORTS, Hit, IngestReport, SearchPage, SearchRequest
 
 EXIT_SOURCES_FAILED = 3
 EXIT_CHECK_FAILED = 8
@@ -64,23 +64,35 @@ def _archive(ctx: click.Context) -> Archive:
 )
 @click.option(
     "--engine",
-    type=click.Choice(["whoosh"]),
+    type=click.Choice(["whoosh", "opensearch"]),
     default=None,
     help="Search engine [env NEWSARCHIVE_ENGINE; default whoosh].",
+)
+@click.option(
+    "--opensearch-url",
+    default=None,
+    metavar="URL",
+    help="OpenSearch node(s) for --engine opensearch, comma-separated "
+    "[env NEWSARCHIVE_OPENSEARCH_URL; default http://127.0.0.1:9200].",
 )
 @click.option("-v", "--verbose", count=True, help="More log output (-vv for debug).")
 @click.option("--debug", is_flag=True, help="Show tracebacks instead of one-line errors.")
 @click.version_option(package_name="newsarchive")
 @click.pass_context
 def main(
-    ctx: click.Context, data_dir: Path | None, engine: str | None, verbose: int, debug: bool
+    ctx: click.Context,
+    data_dir: Path | None,
+    engine: str | None,
+    opensearch_url: str | None,
+    verbose: int,
+    debug: bool,
 ) -> None:
     """A searchable news archive: index articles, search them, serve a search page."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     ctx.meta["debug"] = debug
     try:
-        ctx.obj = Settings.load(data_dir=data_dir, engine=engine)
+        ctx.obj = Settings.load(data_dir=data_dir, engine=engine, opensearch_url=opensearch_url)
     except ArchiveError as exc:
         _fail(str(exc), exc.exit_code)
 
@@ -191,8 +203,16 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
 @click.option("--source", multiple=True, help="Only this source (repeatable).")
 @click.option("--byline", multiple=True, help="Only this byline (repeatable).")
 @click.option("--tag", multiple=True, help="Only articles with this tag (repeatable).")
-@click.option("--any", "any_word", is_flag=True, help="Any word may match (default: all).")
-@click.option("--explain", is_flag=True, help="Show how the query was understood.")
+@click.option(
+    "--any",
+    "any_word",
+    is_flag=True,
+    help="Any word may match (default: all); ranked with pseudo-relevance feedback.",
+)
+@click.option("--all-copies", is_flag=True, help="Every copy of a story, not one per story.")
+@click.option(
+    "--explain", is_flag=True, help="Show how the query was understood and why each hit ranks."
+)
 @click.option("--json", "as_json", is_flag=True, help="The whole page as JSON.")
 @click.option("--jsonl", is_flag=True, help="One JSON object per hit.")
 @click.pass_context
@@ -208,6 +228,7 @@ def search(
     byline: tuple[str, ...],
     tag: tuple[str, ...],
     any_word: bool,
+    all_copies: bool,
     explain: bool,
     as_json: bool,
     jsonl: bool,
@@ -226,6 +247,9 @@ def search(
         mode="any" if any_word else "all",
         facets=as_json or not jsonl,
         timeline=as_json,
+        expand=any_word,
+        copies=all_copies,
+        explain=explain,
     )
     result = _archive(ctx).search(request)
     if as_json:
@@ -246,24 +270,52 @@ def _print_page(page: SearchPage, explain: bool) -> None:
         f"{page.total} {noun}; showing {first}-{page.request.offset + len(page.hits)}"
         f" (page {page.request.page} of {page.pages}), {page.took_ms:.0f} ms\n"
     )
-    for hit in page.hits:
+    if page.suggestion:
+        click.echo(f"Did you mean: {page.suggestion}\n")
+    _print_hits(page.hits, explain)
+    for facet in page.facets:
+        if facet.name in ("source", "year"):
+            values = ", ".join(f"{v.value} ({v.count})" for v in facet.values[:8])
+            click.echo(f"{facet.name}: {values}")
+
+
+def _print_hits(hits: tuple[Hit, ...], explain: bool) -> None:
+    for hit in hits:
         when = hit.published.display() if hit.published else "undated"
         who = " · ".join(dict.fromkeys(part for part in (hit.byline, hit.source) if part))
         click.echo(click.style(f"{hit.rank:>3}. {hit.title}", bold=True))
+        copies = f" · {hit.copies + 1} copies" if hit.copies else ""
         click.echo(
             f"     {when}"
             + (f" · {who}" if who else "")
-            + f" · score {hit.score:.2f} · id {hit.id}"
+            + f" · score {hit.score:.2f}{copies} · id {hit.id}"
         )
+        if explain and hit.explain:
+            matched = ", ".join(
+                f"{m.word} in {m.field} ×{m.count} (+{m.score:.2f})" for m in hit.explain[:8]
+            )
+            click.echo(f"     why: {matched}")
         snippet = "".join(
             click.style(part.text, fg="yellow", bold=True) if part.match else part.text
             for part in hit.snippet
         )
         click.echo(f"     {snippet}\n")
-    for facet in page.facets:
-        if facet.name in ("source", "year"):
-            values = ", ".join(f"{v.value} ({v.count})" for v in facet.values[:8])
-            click.echo(f"{facet.name}: {values}")
+
+
+@main.command()
+@click.argument("article_id")
+@click.option("-n", "--limit", default=5, show_default=True, help="How many related articles.")
+@click.option("--json", "as_json", is_flag=True, help="The related articles as JSON.")
+@click.pass_context
+def similar(ctx: click.Context, article_id: str, limit: int, as_json: bool) -> None:
+    """Articles about what article ID is about (more like this), without its copies."""
+    hits = _archive(ctx).similar(article_id, limit)
+    if as_json:
+        click.echo(json.dumps([hit.to_dict() for hit in hits], indent=2, ensure_ascii=False))
+    elif not hits:
+        click.echo("no related articles")
+    else:
+        _print_hits(hits, explain=False)
 
 
 @main.command()
@@ -309,6 +361,8 @@ def stats(ctx: click.Context, as_json: bool) -> None:
     formats = ", ".join(f"{k} {v}" for k, v in sorted(data.formats.items())) or "none"
     click.echo(f"formats:       {formats}")
     click.echo(f"engine:        {data.engine} ({data.generation or 'empty'})")
+    if data.health != "ok":
+        click.echo(f"health:        {data.health}")
     click.echo(f"data dir:      {data.data_dir}")
     click.echo(f"last indexed:  {data.last_indexed or 'never'}")
 

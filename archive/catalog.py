@@ -9,15 +9,16 @@ catalog does not know yet is simply parsed again, and re-adding by id never dupl
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterable, Iterator
-from contextlib import closing
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, StorageError
 from archive.models import SourceRecord
 
 SCHEMA = """
@@ -51,6 +52,8 @@ CREATE TABLE IF NOT EXISTS staged_articles AS SELECT * FROM articles WHERE 0;
 CREATE INDEX IF NOT EXISTS staged_sources_file ON staged_sources(file);
 """
 _LIVE = ("sources", "articles")
+#: SQLite's result codes for a disk that refuses to write: failing, full, read-only
+_DISK_ERRORS = (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY)
 _COLUMNS = (
     "path, file_size, file_mtime_ns, content_hash, format, status, error, article_count, indexed_at"
 )
@@ -63,8 +66,13 @@ class Catalog:
         path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self.db = sqlite3.connect(
-                path, timeout=30, isolation_level=None, check_same_thread=False
+                path,
+                timeout=30,
+                isolation_level=None,
+                check_same_thread=False,
+                factory=_Connection,
             )
+            self.db.path = path
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self.db.executescript(SCHEMA)
@@ -236,6 +244,49 @@ class Catalog:
     def clear(self) -> None:
         self.db.execute("DELETE FROM articles")
         self.db.execute("DELETE FROM sources")
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose disk errors are ours (``StorageError``), with what to do."""
+
+    path: Path | None = None
+
+    def execute(self, *args: Any) -> sqlite3.Cursor:
+        with _disk(self):
+            return super().execute(*args)
+
+    def executemany(self, *args: Any) -> sqlite3.Cursor:
+        with _disk(self):
+            return super().executemany(*args)
+
+    def executescript(self, *args: Any) -> sqlite3.Cursor:
+        with _disk(self):
+            return super().executescript(*args)
+
+
+@contextmanager
+def _disk(db: _Connection) -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in _DISK_ERRORS:
+            raise
+        if db.in_transaction:
+            with suppress(sqlite3.Error):
+                db.rollback()
+        raise StorageError(
+            f"cannot write the catalog {db.path}: {exc}{_free(db.path)}. The unfinished "
+            "changes were dropped; free some space or fix the disk, then run the command again"
+        ) from exc
+
+
+def _free(path: Path | None) -> str:
+    """How much room is left, since SQLite reports a full disk as an I/O error."""
+    try:
+        free = shutil.disk_usage(path.parent).free if path else None
+    except OSError:
+        return ""
+    return "" if free is None else f" ({free / 1e6:.1f} MB free on its file system)"
 
 
 @dataclass(frozen=True)

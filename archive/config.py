@@ -50,9 +50,20 @@ class Settings:
     max_per_page: int = 100
     #: files larger than this are refused at ingest, in bytes
     max_source_bytes: int = 64 * 1024 * 1024
+    #: longer article texts are refused (no news story is millions of characters long)
+    max_article_chars: int = 2_000_000
+    #: seconds parsing one source may take before it is refused
+    max_parse_seconds: float = 60.0
     #: worker processes for parsing; 0 means one per core
     workers: int = 0
+    #: articles per commit while indexing: each commit is a point a crash falls back to
+    batch_articles: int = 20_000
     opensearch_url: str = "http://127.0.0.1:9200"
+    #: the alias searches read; generations are indices named ``<alias>-gen-NNNNNN``
+    opensearch_index: str = "newsarchive"
+    #: primary shards and replicas of each new generation
+    opensearch_shards: int = 1
+    opensearch_replicas: int = 0
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())

@@ -7,16 +7,18 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from archive import query
+from archive import query, spelling
 from archive.catalog import Catalog
 from archive.config import Settings
 from archive.engines import open_engine
-from archive.errors import ArchiveError, ArticleNotFound, IndexMissing, QueryError
+from archive.errors import ArchiveError, ArticleNotFound, IndexBusy, IndexMissing, QueryError
 from archive.indexer import Indexer, Progress
+from archive.locking import write_lock
 from archive.models import (
     SORTS,
     Article,
     CheckReport,
+    Completion,
     Hit,
     IngestReport,
     SearchPage,
@@ -24,7 +26,7 @@ from archive.models import (
     SourceRecord,
     Stats,
 )
-from archive.querytree import describe, terms
+from archive.querytree import Node, describe, terms
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +95,41 @@ class Archive:
             page = self.engine.search(tree, request)
         except IndexMissing:
             page = SearchPage(request=request, total=0, hits=())
-        return _with_explanation(page, describe(tree), tuple(dict.fromkeys(terms(tree))))
+        page = _with_explanation(page, describe(tree), tuple(dict.fromkeys(terms(tree))))
+        if page.total < spelling.SUGGEST_BELOW and request.q.strip():
+            page = replace(page, suggestion=self._suggestion(request.q, tree))
+        return page
+
+    def _suggestion(self, text: str, tree: Node) -> str | None:
+        suggest = getattr(self.engine, "suggest", None)
+        words = spelling.checked_words(tree)
+        if suggest is None or not words:
+            return None
+        try:
+            return spelling.respell(text, suggest(words))
+        except IndexMissing:
+            return None
+
+    def similar(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
+        """Articles about what this one is about, best first, leaving out its own copies;
+        ``ArticleNotFound`` if there is no such article."""
+        self.article(article_id)
+        similar = getattr(self.engine, "similar", None)
+        if similar is None:
+            return ()
+        return tuple(similar(article_id, max(1, min(limit, self.settings.max_per_page))))
+
+    def complete(self, prefix: str, limit: int = 8) -> Completion:
+        """Completions of what is typed in the search box: queries ending in a headline word
+        that starts with the last word typed, and headlines matching all of it."""
+        prefix = prefix[: self.settings.max_query_length]
+        complete = getattr(self.engine, "complete", None)
+        if complete is None or len(prefix.strip()) < self.settings.min_prefix_length:
+            return Completion(prefix=prefix)
+        try:
+            return complete(prefix, max(1, min(limit, 50)))
+        except IndexMissing:
+            return Completion(prefix=prefix)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of the search, for CSV and JSON Lines exports (no page, no cap)."""
@@ -130,6 +166,7 @@ class Archive:
             generation=self.engine.generation(),
             data_dir=str(self.settings.data_dir),
             last_indexed=self.catalog.last_indexed(),
+            health=self.engine.health(),
         )
 
     def errors(self) -> list[SourceRecord]:
@@ -137,10 +174,21 @@ class Archive:
         return self.catalog.failures()
 
     def check(self) -> CheckReport:
-        """Whether the index opens and holds exactly the articles the catalog lists."""
+        """Whether the index opens and holds exactly the articles the catalog lists.
+
+        A batch a crash left half-recorded is settled first, as the next index run would,
+        unless a writer is busy right now.
+        """
         problems: list[str] = []
         try:
+            with write_lock(self.settings.data_dir, 0, "checking"):
+                Indexer(self.settings, self.engine, self.catalog).recover()
+        except IndexBusy:
+            problems.append("a writer is running; its batch in progress is not checked")
+        try:
             index_ids = set(self.engine.ids())
+        except IndexMissing:
+            index_ids = set()  # nothing indexed yet: agrees with an empty catalog
         except ArchiveError as exc:
             index_ids = set()
             problems.append(str(exc))

@@ -66,3 +66,13 @@ class EngineUnavailable(ArchiveError):
 
     exit_code = 7
     http_status = 503
+
+
+class StorageError(ArchiveError):
+    """The disk refused a write: it is full, failing or read-only.
+
+    The write in progress is abandoned whole; what was committed before it stays.
+    """
+
+    exit_code = 9
+    http_status = 503

@@ -16,14 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from archive import languages
 from archive.catalog import Catalog, Entry, now
 from archive.config import Settings
+from archive.dedup import Deduper, open_deduper
 from archive.engines.base import Engine, EngineWriter
 from archive.errors import ArchiveError, ParseError
 from archive.ingest import formats, sources
 from archive.ingest.common import SourceDoc, content_hash
 from archive.locking import write_lock
 from archive.models import Article, IngestReport, RecordFailure, SourceRecord
+from archive.timelimit import Overtime, time_limit
+from archive.workers import die_with_parent
 
 log = logging.getLogger(__name__)
 
@@ -66,17 +70,27 @@ class Parsed:
     error: str | None = None
 
 
-def parse_source(key: str, data: bytes) -> Parsed:
-    """Parse one source; never raises: every problem becomes ``error`` or a record failure."""
+def parse_source(key: str, data: bytes, max_chars: int = 0, seconds: float = 0) -> Parsed:
+    """Parse one source; never raises: every problem becomes ``error`` or a record failure.
+
+    An article whose text is longer than ``max_chars`` is refused as a record failure,
+    and a parse that takes longer than ``seconds`` refuses the whole source (0: no limit).
+    """
     parsed = Parsed(key=key, size=len(data), content_hash=content_hash(data))
     try:
-        parsed.format = formats.detect(data, os.path.basename(key))
-        doc = SourceDoc(key, data, parsed.content_hash)
-        for item in formats.parse(doc, parsed.format):
-            if isinstance(item, RecordFailure):
-                parsed.failures.append(item)
-            else:
-                parsed.articles.append(item)
+        with time_limit(seconds):
+            parsed.format = formats.detect(data, os.path.basename(key))
+            doc = SourceDoc(key, data, parsed.content_hash)
+            for item in formats.parse(doc, parsed.format):
+                if isinstance(item, RecordFailure):
+                    parsed.failures.append(item)
+                elif max_chars and len(item.body) > max_chars:
+                    parsed.failures.append(_too_long(item, max_chars))
+                else:
+                    parsed.articles.append(languages.with_language(item))
+    except Overtime:
+        parsed.articles.clear()
+        parsed.error = f"parsing took longer than {seconds:g} s; the source was refused"
     except ParseError as exc:
         parsed.error = str(exc)
     except Exception as exc:  # a parser bug must not stop a bulk run
@@ -86,6 +100,13 @@ def parse_source(key: str, data: bytes) -> Parsed:
         reasons = "; ".join(f.reason for f in parsed.failures[:3])
         parsed.error = f"no articles found ({reasons})" if reasons else "no articles found"
     return parsed
+
+
+def _too_long(article: Article, max_chars: int) -> RecordFailure:
+    return RecordFailure(
+        article.record or article.id,
+        f"the article text is {len(article.body):,} characters long; the limit is {max_chars:,}",
+    )
 
 
 @dataclass
@@ -245,7 +266,7 @@ class Indexer:
         staged: bool = False,
     ) -> None:
         progress = progress or _Silent()
-        batch = _Batch(self.catalog, writer, staged)
+        batch = _Batch(self.catalog, writer, staged, open_deduper(self.settings.data_dir))
         progress.start(len(files))
         try:
             for outcome in self._parsed(files, tally, fresh, batch, progress):
@@ -257,6 +278,7 @@ class Indexer:
                 self._prune(tally, batch)
             batch.flush()
         finally:
+            batch.deduper.close()
             progress.finish()
 
     def _parsed(
@@ -270,14 +292,15 @@ class Indexer:
         """Parsed sources in order; unchanged and unreadable ones are settled on the way."""
         jobs = self._jobs(files, tally, fresh, batch, progress)
         workers = self.settings.workers or os.cpu_count() or 1
+        limits = (self.settings.max_article_chars, self.settings.max_parse_seconds)
         if workers <= 1 or len(files) < 2 or not _is_bulk(files):
             for job in jobs:
-                yield parse_source(job.key, job.data)
+                yield parse_source(job.key, job.data, *limits)
             return
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
             window: list[Future[Parsed]] = []
             for job in jobs:
-                window.append(pool.submit(parse_source, job.key, job.data))
+                window.append(pool.submit(parse_source, job.key, job.data, *limits))
                 if len(window) >= workers * 8:
                     yield window.pop(0).result()
             for future in window:
@@ -338,6 +361,7 @@ class Indexer:
         stale = set(old_ids) - set(new_ids)
         if stale:
             batch.writer.delete(stale)
+            batch.deduper.forget(stale)
             tally.deleted += len(stale)
         batch.add(parsed.articles)
         tally.written += len(parsed.articles)
@@ -396,9 +420,13 @@ class _Batch:
     interruption the catalog lists exactly the sources whose articles are committed.
     """
 
-    def __init__(self, catalog: Catalog, writer: EngineWriter, staged: bool) -> None:
+    def __init__(
+        self, catalog: Catalog, writer: EngineWriter, staged: bool, deduper: Deduper
+    ) -> None:
         self.catalog = catalog
         self.writer = writer
+        #: groups copies of one story (archive.dedup); committed right after the engine
+        self.deduper = deduper
         self.staged = staged
         self.articles = 0
         self.files: dict[str, sources.SourceFile] = {}
@@ -407,6 +435,7 @@ class _Batch:
         self._forget: list[str] = []
 
     def add(self, articles: list[Article]) -> None:
+        articles = self.deduper.assign(articles)
         self.writer.add(articles)
         self.articles += len(articles)
 
@@ -432,8 +461,10 @@ class _Batch:
             self.catalog.journal(entries)
         for key in self._forget:
             self.writer.delete(self.catalog.article_ids(key))
+            self.deduper.forget(self.catalog.article_ids(key))
         log.debug("commit started: %d articles", self.articles)
         self.writer.commit()
+        self.deduper.commit()
         log.debug("commit done")
         if self.staged:
             self.catalog.begin()

@@ -7,6 +7,7 @@ the file, so a second writer can say what it waited for.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import sys
@@ -39,16 +40,22 @@ def write_lock(data_dir: Path, timeout: float, purpose: str) -> Iterator[None]:
                         "Try again when it has finished."
                     ) from None
                 time.sleep(POLL_SECONDS)
-        handle.seek(0)
-        handle.truncate()
-        handle.write(
-            f"{purpose} (pid {os.getpid()}, {' '.join(sys.argv[:3])}) since "
-            f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n"
-        )
-        handle.flush()
+        _note(handle.fileno(), purpose)
         yield
     finally:
         handle.close()
+
+
+def _note(fd: int, purpose: str) -> None:
+    """Write who holds the lock into it, unbuffered; only a courtesy, so a full disk
+    does not stop the writer."""
+    note = (
+        f"{purpose} (pid {os.getpid()}, {' '.join(sys.argv[:3])}) since "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S')}\n"
+    )
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, note.encode("utf-8"), 0)
 
 
 def _holder(path: Path) -> str:

@@ -70,6 +70,9 @@ class Article:
     record: str = ""
     content_hash: str = ""
     format: str = "text"
+    #: the id shared by the copies of one story (wire copies, re-sends), set at indexing;
+    #: None when the article heads its own group (the group id is then its own id)
+    group: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
@@ -108,6 +111,13 @@ class SearchRequest:
     snippets: bool = True
     facets: bool = True
     timeline: bool = True
+    #: reorder the answers with pseudo-relevance feedback (RM3); what matches stays the same
+    expand: bool = False
+    #: every copy of a story as its own hit, and counted in facets and timeline; otherwise
+    #: one hit per group of copies, the earliest copy standing for the group
+    copies: bool = False
+    #: per hit, the fields and words that matched and what each added to the score
+    explain: bool = False
 
     @property
     def offset(self) -> int:
@@ -131,6 +141,24 @@ class SnippetPart:
 
 
 @dataclass(frozen=True)
+class Match:
+    """One word of the query found in one field of a hit, and what it added to the score."""
+
+    field: str
+    word: str
+    count: int
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "field": self.field,
+            "word": self.word,
+            "count": self.count,
+            "score": round(self.score, 4),
+        }
+
+
+@dataclass(frozen=True)
 class Hit:
     """One search result, already converted out of the engine's own objects."""
 
@@ -145,6 +173,11 @@ class Hit:
     language: str | None = None
     tags: tuple[str, ...] = ()
     snippet: tuple[SnippetPart, ...] = ()
+    #: the group of copies this article belongs to, and how many other copies it stands for
+    group: str | None = None
+    copies: int = 0
+    #: why the hit ranks where it does (when the request asks to explain)
+    explain: tuple[Match, ...] = ()
 
     @property
     def snippet_text(self) -> str:
@@ -164,6 +197,26 @@ class Hit:
             "tags": list(self.tags),
             "snippet": [{"text": p.text, "match": p.match} for p in self.snippet],
             "snippet_text": self.snippet_text,
+            "group": self.group,
+            "copies": self.copies,
+            "explain": [match.to_dict() for match in self.explain],
+        }
+
+
+@dataclass(frozen=True)
+class Completion:
+    """What a search box offers while a word is typed: whole queries and article titles."""
+
+    prefix: str
+    queries: tuple[str, ...] = ()
+    #: (article id, title) of articles whose headline matches what was typed
+    titles: tuple[tuple[str, str], ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "prefix": self.prefix,
+            "queries": list(self.queries),
+            "titles": [{"id": i, "title": t} for i, t in self.titles],
         }
 
 
@@ -219,6 +272,8 @@ class SearchPage:
     timeline_unit: str = ""
     terms: tuple[str, ...] = ()
     took_ms: float = 0.0
+    #: a query that would find more, spelled from the archive's own words ("did you mean")
+    suggestion: str | None = None
 
     @property
     def pages(self) -> int:
@@ -233,6 +288,7 @@ class SearchPage:
             "pages": self.pages,
             "took_ms": round(self.took_ms, 2),
             "explanation": self.explanation,
+            "suggestion": self.suggestion,
             "terms": list(self.terms),
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": [facet.to_dict() for facet in self.facets],
@@ -305,6 +361,8 @@ class Stats:
     generation: str
     data_dir: str
     last_indexed: str | None
+    #: "ok", or what is wrong with an engine that still answers (see ``Engine.health``)
+    health: str = "ok"
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)

@@ -8,6 +8,12 @@ new files, and the naive baseline on the same articles (one Whoosh writer,
 StemmingAnalyzer, all text stored, default settings, one commit), and prints one table.
 
     python bench/index_throughput.py --times 1 5
+
+``--engine opensearch`` also makes the three archive runs on an OpenSearch node
+(``--opensearch-url``, e.g. the one ``make opensearch`` starts), each beside the Whoosh run
+of the same step, so both engines' figures come from one run. The OpenSearch rows count
+the client's memory only (the node's heap is fixed) and the size the node reports for the
+index's primaries.
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -117,13 +124,19 @@ def build_corpus(shared: Path, target: Path, times: int) -> list[Path]:
     return files
 
 
-def archive_run(name: str, data_dir: Path, corpus: Path, env: dict[str, str]) -> Run:
+def archive_run(
+    name: str, data_dir: Path, corpus: Path, env: dict[str, str], opensearch_url: str = ""
+) -> Run:
+    engine = (
+        ["--engine", "opensearch", "--opensearch-url", opensearch_url] if opensearch_url else []
+    )
     command = [
         sys.executable,
         "-m",
         "cli",
         "--data-dir",
         str(data_dir),
+        *engine,
         "index",
         str(corpus),
         "--json",
@@ -131,9 +144,24 @@ def archive_run(name: str, data_dir: Path, corpus: Path, env: dict[str, str]) ->
     output, seconds, peak = measure(command, env)
     report = json.loads(output)
     megabytes = folder_bytes(corpus) / 1e6 if report["articles_written"] else 0.0
-    return Run(
-        name, report["articles_written"], seconds, megabytes, peak, folder_bytes(data_dir / "index")
-    )
+    if opensearch_url:
+        size = opensearch_bytes(opensearch_url, env["NEWSARCHIVE_OPENSEARCH_INDEX"])
+    else:
+        size = folder_bytes(data_dir / "index")
+    return Run(name, report["articles_written"], seconds, megabytes, peak, size)
+
+
+def opensearch_bytes(url: str, alias: str) -> int:
+    """The store size of the primaries of the archive's live generation on the node."""
+    with urllib.request.urlopen(f"{url}/{alias}/_stats/store", timeout=30) as response:
+        stats = json.load(response)
+    return int(stats["_all"]["primaries"]["store"]["size_in_bytes"])
+
+
+def opensearch_drop(url: str, alias: str) -> None:
+    """Delete the benchmark's indices (its generations and its lock) from the node."""
+    request = urllib.request.Request(f"{url}/{alias}-gen-*,{alias}-lock", method="DELETE")
+    urllib.request.urlopen(request, timeout=60).close()
 
 
 def naive_run(corpus: Path, target: Path, env: dict[str, str]) -> Run:
@@ -149,17 +177,30 @@ def naive_run(corpus: Path, target: Path, env: dict[str, str]) -> Run:
     )
 
 
-def one_size(shared: Path, work: Path, times: int, naive: bool) -> list[Run]:
+def one_size(
+    shared: Path, work: Path, times: int, naive: bool, opensearch_url: str = ""
+) -> list[Run]:
     corpus = work / f"corpus-{times}"
     files = build_corpus(shared, corpus, times)
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    data_dir = work / f"data-{times}"
-    runs = [archive_run("full", data_dir, corpus, env), archive_run("no-op", data_dir, corpus, env)]
-    extra = corpus / "new"
-    extra.mkdir()
-    for file in files[: max(1, math.ceil(len(files) * times / 100))]:
-        shutil.copyfile(file, extra / file.name)
-    runs.append(archive_run("1% new", data_dir, corpus, env))
+    alias = f"bench-index-{os.getpid()}-{times}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSARCHIVE_OPENSEARCH_INDEX": alias}
+    engines = [("", work / f"data-{times}", "")]
+    if opensearch_url:
+        engines.append(("opensearch ", work / f"opensearch-data-{times}", opensearch_url))
+    runs = []
+    try:
+        for step in ("full", "no-op"):
+            for prefix, data_dir, url in engines:
+                runs.append(archive_run(prefix + step, data_dir, corpus, env, url))
+        extra = corpus / "new"
+        extra.mkdir()
+        for file in files[: max(1, math.ceil(len(files) * times / 100))]:
+            shutil.copyfile(file, extra / file.name)
+        for prefix, data_dir, url in engines:
+            runs.append(archive_run(prefix + "1% new", data_dir, corpus, env, url))
+    finally:
+        if opensearch_url:
+            opensearch_drop(opensearch_url, alias)
     if naive:
         runs.append(naive_run(corpus, work / f"naive-{times}", env))
     return runs
@@ -167,7 +208,7 @@ def one_size(shared: Path, work: Path, times: int, naive: bool) -> list[Run]:
 
 def table(results: dict[int, list[Run]]) -> str:
     lines = [
-        f"{'size':>6} {'run':<13} {'articles':>9} {'seconds':>8} {'art/s':>8} {'MB/s':>6} "
+        f"{'size':>6} {'run':<18} {'articles':>9} {'seconds':>8} {'art/s':>8} {'MB/s':>6} "
         f"{'peak RSS MiB':>12} {'index MB':>9} {'vs full':>8} {'vs naive':>9}"
     ]
     for times, runs in results.items():
@@ -177,10 +218,10 @@ def table(results: dict[int, list[Run]]) -> str:
             rate = run.articles / run.seconds if run.seconds else 0.0
             ratio_full = f"{run.seconds / full.seconds:7.1%}"
             ratio_naive = ""
-            if naive and run.name == "full":
+            if naive and run.name.endswith("full"):
                 ratio_naive = f"{rate / (naive.articles / naive.seconds):8.1f}x"
             lines.append(
-                f"{times:>5}x {run.name:<13} {run.articles:>9} {run.seconds:>8.1f} {rate:>8.0f} "
+                f"{times:>5}x {run.name:<18} {run.articles:>9} {run.seconds:>8.1f} {rate:>8.0f} "
                 f"{run.megabytes / run.seconds:>6.2f} {run.peak_rss:>12.0f} "
                 f"{run.index_bytes / 1e6:>9.1f} {ratio_full:>8} {ratio_naive:>9}"
             )
@@ -198,12 +239,21 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--work-dir", type=Path, default=None)
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
+    parser.add_argument(
+        "--engine",
+        choices=["whoosh", "opensearch"],
+        default="whoosh",
+        help="opensearch: measure it too, beside Whoosh",
+    )
+    parser.add_argument("--opensearch-url", default="http://127.0.0.1:9200")
     args = parser.parse_args()
+    opensearch_url = args.opensearch_url if args.engine == "opensearch" else ""
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     try:
         results = {
-            t: one_size(args.shared, work / f"t{t}", t, not args.no_naive) for t in args.times
+            t: one_size(args.shared, work / f"t{t}", t, not args.no_naive, opensearch_url)
+            for t in args.times
         }
     finally:
         if args.work_dir is None:

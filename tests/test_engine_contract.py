@@ -1,7 +1,8 @@
 """Contract tests for the engine protocol: every engine must pass them unchanged.
 
-The ``engine`` fixture is parametrised by engine name; a scale-out engine joins the list
-and runs the same tests.
+The ``engine`` fixture is parametrised by engine name; the scale-out engine runs the same
+tests on a real OpenSearch node (``NEWSARCHIVE_TEST_OPENSEARCH_URL``), each test in an index
+of its own.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ from archive.engines import open_engine
 from archive.errors import ArticleNotFound, IndexBusy
 from archive.models import Article, PubDate, SearchRequest
 from archive.query import build
+from tests import opensearch_support
 
-ENGINES = ["whoosh"]
+ENGINES = ["whoosh", pytest.param("opensearch", marks=pytest.mark.opensearch)]
 
 
 def article(n: int, title: str, body: str, *, day: str | None = None, **fields) -> Article:
@@ -75,10 +77,17 @@ CORPUS = [
 
 @pytest.fixture(params=ENGINES)
 def engine(request, tmp_path):
-    engine = open_engine(Settings(data_dir=tmp_path, engine=request.param))
+    if request.param == "opensearch":
+        url = request.getfixturevalue("opensearch_url")
+        settings = opensearch_support.settings(url, tmp_path)
+    else:
+        settings = Settings(data_dir=tmp_path, engine=request.param)
+    engine = open_engine(settings)
     with engine.writer(timeout=5) as writer:
         writer.add(CORPUS)
     yield engine
+    if request.param == "opensearch":
+        engine.drop()
     engine.close()
 
 
@@ -250,3 +259,25 @@ def test_scan_returns_every_hit_in_order(engine):
         "a003",
         "a004",
     ]
+
+
+def test_an_interrupted_rebuild_is_continued(engine):
+    with pytest.raises(RuntimeError), engine.rebuild(timeout=5) as writer:
+        assert not writer.resumed
+        writer.add(CORPUS[:2])
+        writer.commit()
+        writer.add(CORPUS[2:3])
+        raise RuntimeError("interrupted")
+    assert engine.count() == 5
+    with engine.rebuild(timeout=5) as writer:
+        assert writer.resumed
+        writer.add(CORPUS[3:4])
+    # what the interrupted build committed stays; what it had not committed is gone
+    assert sorted(engine.ids()) == ["a001", "a002", "a004"]
+
+
+def test_similar_articles_share_words_and_leave_the_article_out(engine):
+    related = engine.similar("a002", 3)
+    assert [hit.id for hit in related] == ["a003"]  # both are about Hokkaido
+    with pytest.raises(ArticleNotFound):
+        engine.similar("nope", 3)

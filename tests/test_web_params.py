@@ -33,6 +33,8 @@ def test_every_parameter_is_read():
             ("tag", "farming"),
             ("lang", "en"),
             ("mode", "any"),
+            ("copies", "1"),
+            ("explain", "true"),
         ]
     )
     assert request == SearchRequest(
@@ -47,6 +49,9 @@ def test_every_parameter_is_read():
         tags=("farming",),
         languages=("en",),
         mode="any",
+        expand=True,
+        copies=True,
+        explain=True,
     )
 
 
@@ -165,6 +170,7 @@ def test_pairs_read_back_to_the_same_request(q, page, per_page, sort, mode, star
         per_page=per_page,
         sort=sort,
         mode=mode,
+        expand=mode == "any",
         date_from=start,
         sources=tuple(sources),
         tags=tuple(tags),

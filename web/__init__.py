@@ -14,6 +14,9 @@ from web import api, articles, errors, feeds, search, security
 
 #: requests carry their parameters in the URL; a body is never needed
 MAX_BODY_BYTES = 64 * 1024
+#: the request line and headers waitress accepts: room for a query far over the archive's
+#: own limit, so an overlong query is answered by our 400, not by the server's bare 431
+MAX_HEADER_BYTES = 2 * 1024 * 1024
 
 
 def create_app(settings: Settings | None = None, archive: Archive | None = None) -> Flask:
@@ -51,6 +54,7 @@ def serve(settings: Settings) -> None:
             port=settings.port,
             threads=settings.threads,
             ident="newsarchive",
+            max_request_header_size=MAX_HEADER_BYTES,
         )
     finally:
         app.extensions["archive"].close()

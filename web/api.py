@@ -1,7 +1,8 @@
 """The JSON API: the same objects the pages render, as JSON.
 
 ``/api/search`` takes the results page's parameters; ``/api/articles/<id>`` is the article
-page's twin; ``/api/stats`` the front page's; ``/api/openapi.json`` describes them all.
+page's twin (with related articles); ``/api/stats`` the front page's; ``/api/complete``
+completes what is typed in the search box; ``/api/openapi.json`` describes them all.
 Server-side details (file paths on the server) are left out of public answers.
 """
 
@@ -12,10 +13,13 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, jsonify, url_for
+from flask import request as incoming
 
+from archive.errors import QueryError
 from archive.models import SearchRequest
 from web import params
 from web.context import current_archive, current_search
+from web.articles import RELATED
 from web.openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -37,13 +41,30 @@ def search() -> Response:
 @bp.get("/articles/<article_id>")
 def article(article_id: str) -> Response:
     """One article, whole."""
-    found = current_archive().article(article_id)
+    archive = current_archive()
+    found = archive.article(article_id)
     data = public(found.to_dict())
+    data["related"] = [hit.to_dict() for hit in archive.similar(found.id, RELATED)]
     data["links"] = {
         "self": url_for("api.article", article_id=found.id),
         "html": url_for("articles.show", article_id=found.id),
     }
     return jsonify(data)
+
+
+@bp.get("/complete")
+def complete() -> Response:
+    """Completions for what is typed in the search box (``q``), for autocomplete."""
+    prefix = incoming.args.get("q", "")
+    limit = min(max(1, _int(incoming.args.get("limit"), 8)), 20)
+    return jsonify(current_archive().complete(prefix, limit).to_dict())
+
+
+def _int(raw: str | None, default: int) -> int:
+    try:
+        return int(raw) if raw else default
+    except ValueError:
+        raise QueryError(f"limit must be a number (not {raw[:20]!r})") from None
 
 
 @bp.get("/stats")

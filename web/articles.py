@@ -14,7 +14,7 @@ from urllib.parse import urlencode, urlsplit
 from flask import Blueprint, render_template, request, url_for
 
 from archive.errors import QueryError
-from archive.models import Article, SearchRequest, SnippetPart
+from archive.models import Article, PubDate, SearchRequest, SnippetPart
 from web import marking, params
 from web.context import current_archive, current_search
 from web.views import href_for, published_href
@@ -37,6 +37,12 @@ class ArticleView:
     byline_href: str | None
     source_href: str | None
     tags: tuple[tuple[str, str], ...]
+    #: related articles: (title, link, published) for "More like this"
+    related: tuple[tuple[str, str, PubDate | None], ...] = ()
+
+
+#: related articles shown under an article
+RELATED = 5
 
 
 @bp.get("/articles/<article_id>")
@@ -65,6 +71,10 @@ def show(article_id: str) -> str:
         byline_href=fresh(params.new_search(bylines=(article.byline,))) if article.byline else None,
         source_href=fresh(params.new_search(sources=(article.source,))) if article.source else None,
         tags=tuple((tag, fresh(params.new_search(tags=(tag,)))) for tag in article.tags),
+        related=tuple(
+            (hit.title, url_for("articles.show", article_id=hit.id), hit.published)
+            for hit in archive.similar(article.id, RELATED)
+        ),
     )
     return render_template(
         "article.html",

@@ -21,6 +21,7 @@ from flask import Blueprint, Response, render_template, stream_with_context, url
 from archive.models import Hit
 from web import params
 from web.api import public
+from web.articles import is_web_url
 from web.context import current_archive, current_search
 
 bp = Blueprint("feeds", __name__)
@@ -81,6 +82,7 @@ def atom() -> Response:
         html_url=url_for("search.results", _external=True) + suffix,
         link=url_for("articles.show", article_id=_ID, _external=True),
         updated=updated,
+        web_url=is_web_url,
     )
     return Response(body, mimetype="application/atom+xml")
 

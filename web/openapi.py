@@ -147,6 +147,20 @@ def spec(base_url: str, settings: Settings) -> dict[str, Any]:
                 _json("Article", "the article"),
                 **{"404": _error_response("no such article")},
             ),
+            "/api/complete": _get(
+                "Completions for the search box",
+                [
+                    _parameter(
+                        "q",
+                        {"type": "string", "maxLength": settings.max_query_length},
+                        "what has been typed so far",
+                    ),
+                    _parameter(
+                        "limit", {"type": "integer", "minimum": 1, "maximum": 20}, "at most"
+                    ),
+                ],
+                _json("Completion", "queries and headlines"),
+            ),
             "/api/stats": _get("What the archive holds", [], _json("Stats", "the counts")),
             "/api/openapi.json": _get(
                 "This description",

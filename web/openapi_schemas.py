@@ -136,4 +136,19 @@ SCHEMAS: dict[str, Any] = {
             "last_indexed": NULLABLE,
         },
     },
+    "Completion": {
+        "type": "object",
+        "required": ["prefix", "queries", "titles"],
+        "properties": {
+            "prefix": STRING,
+            "queries": {"type": "array", "items": STRING},
+            "titles": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {"id": STRING, "title": STRING},
+                },
+            },
+        },
+    },
 }

@@ -36,6 +36,8 @@ PARAMETERS = (
     "tag",
     "lang",
     "mode",
+    "copies",
+    "explain",
 )
 #: repeatable filter parameter -> SearchRequest field
 FILTERS = {"source": "sources", "byline": "bylines", "tag": "tags", "lang": "languages"}
@@ -70,6 +72,10 @@ def search_request(
     if mode not in ("all", "any"):
         raise QueryError(f"mode must be 'all' or 'any' (not {_show(mode)})")
     fields: dict[str, Any] = {field: _values(args, name) for name, field in FILTERS.items()}
+    # "any of these words" ranks with pseudo-relevance feedback, as the CLI's --any does
+    fields["expand"] = mode == "any"
+    fields["copies"] = _flag(args, "copies")
+    fields["explain"] = _flag(args, "explain")
     if switches:
         fields.update((name, _switch(args, name)) for name in SWITCHES)
     return SearchRequest(
@@ -119,6 +125,10 @@ def to_pairs(request: SearchRequest, *, page: bool = True) -> list[tuple[str, st
         pairs.append(("sort", request.sort))
     if request.mode != "all":
         pairs.append(("mode", request.mode))
+    if request.copies:
+        pairs.append(("copies", "1"))
+    if request.explain:
+        pairs.append(("explain", "1"))
     if request.per_page != DEFAULT_PER_PAGE:
         pairs.append(("per_page", str(request.per_page)))
     if page and request.page != 1:
@@ -192,6 +202,16 @@ def _values(args: Args, name: str) -> tuple[str, ...]:
 
 def _unique(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(value for value in values if value))
+
+
+def _flag(args: Args, name: str) -> bool:
+    """An off-by-default switch: ``1``/``true``/``yes``/``on`` turn it on."""
+    raw = _text(args, name).strip().lower()
+    if not raw or raw in _FALSE:
+        return False
+    if raw in _TRUE:
+        return True
+    raise QueryError(f"{name} must be true or false (not {_show(raw)})")
 
 
 def _switch(args: Args, name: str) -> bool:

@@ -76,6 +76,12 @@ class ResultsView:
     pager: Pager
     timeline: TimelineView | None
     suggestions: tuple[Link, ...]
+    #: "Did you mean …?" when the archive's own words suggest a better query
+    did_you_mean: Link | None
+    #: switch between one hit per story and every copy
+    copies: Link
+    #: switch the per-hit "why this rank" on or off
+    explain: Link
 
 
 def href_for(endpoint_path: str) -> Href:
@@ -113,6 +119,21 @@ def results_view(page: SearchPage, href: Href, article_href: Callable[[str], str
         pager=_pager(page, href),
         timeline=timeline_view(page, lambda start, end: href(_dated(request, start, end))),
         suggestions=() if page.hits else _suggestions(page, href),
+        did_you_mean=(
+            Link(page.suggestion, href(replace(request, q=page.suggestion, page=1)))
+            if page.suggestion
+            else None
+        ),
+        copies=Link(
+            "Show one article per story" if request.copies else "Show every copy",
+            href(replace(request, copies=not request.copies, page=1)),
+        ),
+        explain=Link(
+            "Hide why each result ranks where it does"
+            if request.explain
+            else "Show why each result ranks where it does",
+            href(replace(request, explain=not request.explain)),
+        ),
     )
 
 

@@ -13,4 +13,8 @@ def open_engine(settings: Settings) -> Engine:
         from archive.engines.whoosh import WhooshEngine
 
         return WhooshEngine(settings)
-    raise ArchiveError(f"unknown engine {settings.engine!r}; the engines are: whoosh")
+    if settings.engine == "opensearch":
+        from archive.engines.opensearch import OpenSearchEngine
+
+        return OpenSearchEngine(settings)
+    raise ArchiveError(f"unknown engine {settings.engine!r}; the engines are: whoosh, opensearch")

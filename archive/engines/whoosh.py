@@ -15,25 +15,26 @@ import logging
 import os
 import shutil
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
-from whoosh.index import LockError
 from whoosh.reading import SegmentReader
 from whoosh.searching import Searcher
+from whoosh.util.filelock import try_for
 
 from archive.config import Settings
-from archive.engines import whoosh_patches
+from archive.engines import whoosh_more as more, whoosh_patches
 from archive.engines.whoosh_feedback import expand
+from archive.engines.whoosh_facets import SegmentLists
 from archive.engines.whoosh_query import Compiler
 from archive.engines.whoosh_schema import from_document, schema, to_document
 from archive.engines.whoosh_scoring import weighting
 from archive.engines.whoosh_search import run_search, scan
-from archive.errors import ArticleNotFound, IndexBusy, IndexMissing
-from archive.models import Article, Hit, SearchPage, SearchRequest
+from archive.errors import ArticleNotFound, IndexBusy, IndexMissing, StorageError
+from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.querytree import Node
 
 log = logging.getLogger(__name__)
@@ -70,29 +71,40 @@ class WhooshWriter:
         if self._writer is None:
             options: dict[str, Any] = {"limitmb": WRITER_MEMORY_MB}
             if self._procs > 1:
+                limit = {"limitmb": WRITER_MEMORY_MB // self._procs}
                 options.update(
                     procs=self._procs,
                     multisegment=True,
                     batchsize=BULK_BATCH,
-                    limitmb=WRITER_MEMORY_MB // self._procs,
+                    subargs=limit,
+                    **limit,
                 )
-            try:
-                self._writer = self._ix.writer(timeout=self._timeout, delay=0.05, **options)
-            except LockError:
+            # the lock is taken here rather than by Whoosh, which keeps it when opening
+            # the writer fails (a full disk), so it can always be released
+            lock = self._ix.lock("WRITELOCK")
+            if not try_for(lock.acquire, timeout=self._timeout, delay=0.05):
                 raise IndexBusy(
                     f"another process is writing to the index in {self._ix.storage.folder}; "
                     f"waited {self._timeout:g} s"
-                ) from None
+                )
+            try:
+                with _disk(self._ix.storage.folder):
+                    self._writer = self._ix.writer(_lk=False, **options)
+            except BaseException:
+                lock.release()
+                raise
+            self._writer.writelock = lock  # released by Whoosh on commit or cancel
         return self._writer
 
     def add(self, articles: Iterable[Article]) -> None:
         writer = self._open()
         documents = [to_document(article) for article in articles]
-        if not self._fresh:
-            # one lookup for the batch instead of a searcher per update_document()
-            self._delete_existing(writer, [doc["id"] for doc in documents])
-        for document in documents:
-            writer.add_document(**document)
+        with _disk(self._ix.storage.folder):
+            if not self._fresh:
+                # one lookup for the batch instead of a searcher per update_document()
+                self._delete_existing(writer, [doc["id"] for doc in documents])
+            for document in documents:
+                writer.add_document(**document)
 
     def _delete_existing(self, writer: Any, ids: list[str]) -> None:
         with writer.searcher() as searcher:
@@ -103,18 +115,32 @@ class WhooshWriter:
 
     def delete(self, ids: Iterable[str]) -> None:
         writer = self._open()
-        for article_id in ids:
-            writer.delete_by_term("id", article_id)
+        with _disk(self._ix.storage.folder):
+            for article_id in ids:
+                writer.delete_by_term("id", article_id)
 
     def commit(self) -> None:
         if self._writer is not None:
-            self._writer.commit(mergetype=merge_policy)
+            with _disk(self._ix.storage.folder):
+                self._writer.commit(mergetype=merge_policy)
             self._writer = None
 
     def cancel(self) -> None:
-        if self._writer is not None:
-            self._writer.cancel()
-            self._writer = None
+        """Drop the changes since the last commit and release Whoosh's lock.
+
+        Never raises: it runs while another error (often the disk's) is on its way out,
+        and a commit that failed half-way leaves a writer that cannot cancel cleanly.
+        """
+        writer, self._writer = self._writer, None
+        if writer is None:
+            return
+        try:
+            writer.cancel()
+        except Exception as exc:  # the error on its way out matters more than this one
+            log.info("the index writer did not cancel cleanly: %s", exc)
+            lock = getattr(writer, "writelock", None)
+            if lock is not None:
+                lock.release()
 
 
 def merge_policy(writer: Any, segments: list[Any]) -> list[Any]:
@@ -148,6 +174,7 @@ class WhooshEngine:
         self.schema = schema()
         self.compiler = Compiler(self.schema)
         self._local = threading.local()
+        self.facet_lists = SegmentLists()
         self._lock = threading.Lock()
 
     # generations -----------------------------------------------------------------------
@@ -176,12 +203,13 @@ class WhooshEngine:
     def _point(self, pointer: str, name: str) -> None:
         """Replace a pointer file atomically and durably."""
         temp = self.root / f"{pointer}.tmp"
-        with open(temp, "w", encoding="ascii") as handle:
-            handle.write(name + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, self.root / pointer)
-        _fsync_dir(self.root)
+        with _disk(self.root):
+            with open(temp, "w", encoding="ascii") as handle:
+                handle.write(name + "\n")
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp, self.root / pointer)
+            _fsync_dir(self.root)
 
     def _clean(self, keep: set[str]) -> None:
         """Remove generations other than ``keep`` (open searchers keep reading their files)."""
@@ -201,7 +229,7 @@ class WhooshEngine:
             return self._open(name)
         if not create:
             raise IndexMissing("nothing has been indexed yet; run `newsarchive index PATH` first")
-        with self._lock:
+        with self._lock, _disk(self.root):
             name = self._next_generation()
             (self.root / name).mkdir(parents=True, exist_ok=True)
             windex.create_in(str(self.root / name), self.schema)
@@ -232,8 +260,9 @@ class WhooshEngine:
         resumed = bool(name)
         if not resumed:
             name = self._next_generation()
-            (self.root / name).mkdir()
-            windex.create_in(str(self.root / name), self.schema)
+            with _disk(self.root):
+                (self.root / name).mkdir()
+                windex.create_in(str(self.root / name), self.schema)
             self._point(BUILDING, name)
         self._clean(keep={self.generation(), name})
         # a continued build replaces by id: its last batch may be committed but unrecorded
@@ -281,10 +310,19 @@ class WhooshEngine:
         query = self.compiler.compile(tree)
         if request.expand:
             query = expand(searcher, query)
-        return run_search(searcher, query, request, self.settings)
+        return run_search(searcher, query, request, self.settings, self.facet_lists)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
         yield from scan(self._searcher(), self.compiler.compile(tree), request)
+
+    def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
+        return more.similar(self._searcher(), article_id, limit, self.settings)
+
+    def suggest(self, words: Sequence[str]) -> dict[str, str]:
+        return more.suggest(self._searcher(), words)
+
+    def complete(self, prefix: str, limit: int) -> Completion:
+        return more.complete(self._searcher(), prefix, limit)
 
     def get(self, article_id: str) -> Article:
         stored = self._searcher().document(id=article_id)
@@ -311,6 +349,19 @@ class WhooshEngine:
         if current is not None:
             current[1].close()
             self._local.searcher = None
+
+
+@contextmanager
+def _disk(folder: object) -> Iterator[None]:
+    """Turn the file system's refusal to write (full, failing, read-only) into ours."""
+    try:
+        yield
+    except OSError as exc:
+        raise StorageError(
+            f"cannot write the index in {folder}: {exc.strerror or exc}. The unfinished "
+            "changes were dropped and what was committed before is intact; free some space "
+            "or fix the disk, then run the command again"
+        ) from exc
 
 
 def _fsync_dir(folder: Path) -> None:

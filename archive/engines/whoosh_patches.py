@@ -1,7 +1,8 @@
 """Targeted fixes to Whoosh internals, applied once when the engine is imported.
 
 Each patch keeps Whoosh's behaviour and removes a cost measured in profiles of bulk
-indexing (see the README's notes on throughput).
+indexing (see the README's notes on throughput), or, for the bulk writer's subprocesses,
+a way to outlive a killed parent.
 """
 
 from __future__ import annotations
@@ -10,8 +11,10 @@ import pickle
 from collections.abc import Iterator
 from typing import Any
 
-from whoosh import externalsort
+from whoosh import externalsort, multiproc
 from whoosh.codec import whoosh3
+
+from archive.workers import die_with_parent
 
 _MISSING = object()
 
@@ -60,7 +63,20 @@ def _read_run(self: Any, path: str) -> Iterator[Any]:
         self._remove_run(path)
 
 
+_task_run = multiproc.SubWriterTask.run
+
+
+def _run_task(self: Any) -> None:
+    """Like ``SubWriterTask.run``, but the task dies with the writer that started it.
+
+    An orphaned task waits for jobs forever while holding the index's locks it inherited.
+    """
+    die_with_parent()
+    _task_run(self)
+
+
 def apply() -> None:
+    multiproc.SubWriterTask.run = _run_task
     whoosh3.W3PerDocReader._cached_reader = _cached_reader
     externalsort.SortingPool._write_run = _write_run
     externalsort.SortingPool._read_run = _read_run

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, time
 
 from whoosh import query as wq
 from whoosh.fields import Schema
 
+from archive.engines.whoosh_bm25f import FieldsTerm
 from archive.engines.whoosh_schema import EXACT, FIELD_BOOSTS
 from archive.querytree import (
     DEFAULT_FIELDS,
@@ -42,8 +44,7 @@ class Compiler:
         if isinstance(node, And):
             return self._and(node)
         if isinstance(node, Or):
-            parts = [self._node(child) for child in node.children]
-            parts = [part for part in parts if part is not wq.NullQuery]
+            parts = _repeats_weigh([self._node(child) for child in node.children])
             return wq.Or(parts) if parts else wq.NullQuery
         if isinstance(node, Not):
             return wq.Not(self._node(node.child))
@@ -54,13 +55,16 @@ class Compiler:
         return self._across_fields(node)
 
     def _and(self, node: And) -> wq.Query:
-        parts = [self._node(child) for child in node.children]
         # words that analyse to nothing (stop words) do not make an AND fail
-        parts = [part for part in parts if part is not wq.NullQuery]
+        parts = _repeats_weigh([self._node(child) for child in node.children])
         return wq.And(parts) if parts else wq.NullQuery
 
     def _across_fields(self, node: Term | Phrase | Prefix | Fuzzy) -> wq.Query:
         fields = DEFAULT_FIELDS if node.field is None else (node.field,)
+        if isinstance(node, Term) and len(fields) > 1:
+            combined = self._bm25f(node.text, fields)
+            if combined is not None:
+                return combined
         parts = [self._in_field(node, name) for name in fields]
         parts = [part for part in parts if part is not wq.NullQuery]
         if not parts:
@@ -90,6 +94,20 @@ class Compiler:
             return wq.Prefix(name, text, boost=boost)
         return wq.FuzzyTerm(name, text, boost=boost, maxdist=node.distance, prefixlength=1)
 
+    def _bm25f(self, text: str, fields: tuple[str, ...]) -> wq.Query | None:
+        """One word over fields that analyse it alike, scored once with BM25F; ``None``
+        when the fields disagree on its index form or it becomes several words."""
+        forms = {tuple(self._analyse(name, text)) for name in fields}
+        if len(forms) != 1:
+            return None
+        words = forms.pop()
+        if not words:
+            return wq.NullQuery
+        if len(words) > 1:
+            return None
+        weights = {name: FIELD_BOOSTS.get(name, 1.0) for name in fields}
+        return FieldsTerm(weights, words[0], main="body" if "body" in fields else fields[0])
+
     def _analyse(self, name: str, text: str) -> list[str]:
         analyzer = self.schema[name].analyzer
         return [token.text for token in analyzer(text, mode="query")]
@@ -99,6 +117,17 @@ class Compiler:
         analyzer = self.schema[name].analyzer
         folded = [token.text for token in analyzer(text, mode="index", removestops=False)]
         return text.lower() if not folded else _unstemmed(text.lower(), folded[0])
+
+
+def _repeats_weigh(parts: list[wq.Query]) -> list[wq.Query]:
+    """Drop empty parts and merge repeats into one part weighted by how often it occurs,
+    so a word the query repeats counts more (BM25's query term frequency) instead of
+    being deduplicated away."""
+    counts = Counter(part for part in parts if part is not wq.NullQuery)
+    merged = []
+    for part, count in counts.items():
+        merged.append(part if count == 1 else part.with_boost(part.boost * count))
+    return merged
 
 
 def _unstemmed(lowered: str, stemmed: str) -> str:

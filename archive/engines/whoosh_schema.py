@@ -10,10 +10,13 @@ from whoosh import analysis, fields
 from whoosh.support.charset import accent_map
 
 from archive.engines.whoosh_analysis import EnglishFilter
+from archive.engines.whoosh_cjk import CJKBigramFilter
 from archive.models import Article, PubDate
+from archive.stopwords import ENGLISH
 
-#: query-time boosts per text field (BM25F weighs each field's own statistics)
-FIELD_BOOSTS = {"title": 2.5, "body": 1.0, "byline": 1.0, "source": 1.0, "tags": 1.0}
+#: the weight of a word's occurrences in each field: BM25F adds a headline occurrence as two
+#: body occurrences before saturating (``whoosh_bm25f``); phrases and prefixes are boosted so
+FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "byline": 1.0, "source": 1.0, "tags": 1.0}
 #: fields of the query language mapped to the keyword fields that hold exact values
 EXACT = {
     "source": "source_exact",
@@ -26,14 +29,27 @@ EXACT = {
 
 
 def text_analyzer() -> analysis.Analyzer:
-    """English analysis: words, lower case, stop words out, accents folded, Snowball stems."""
-    return analysis.RegexTokenizer() | EnglishFilter()
+    """Words, Chinese/Japanese/Korean as character bigrams, lower case, the Snowball
+    English stop words out, accents folded, English (Porter2) stems."""
+    return analysis.RegexTokenizer() | CJKBigramFilter() | EnglishFilter(stoplist=ENGLISH)
 
 
 def name_analyzer() -> analysis.Analyzer:
     """Names (bylines, sources, tags) as words: lower case, accents folded, no stems."""
     return (
         analysis.RegexTokenizer() | analysis.LowercaseFilter() | analysis.CharsetFilter(accent_map)
+    )
+
+
+def spelling_analyzer() -> analysis.Analyzer:
+    """Headline words as written (lower case, accents folded, no stems), for spelling
+    suggestions and autocomplete, which must offer real words, not stems."""
+    return (
+        analysis.RegexTokenizer()
+        | CJKBigramFilter()
+        | analysis.LowercaseFilter()
+        | analysis.StopFilter(stoplist=ENGLISH, minsize=2)
+        | analysis.CharsetFilter(accent_map)
     )
 
 
@@ -44,6 +60,7 @@ def schema() -> fields.Schema:
         id=fields.ID(unique=True, stored=True),
         title=fields.TEXT(analyzer=text, stored=True),
         body=fields.TEXT(analyzer=text, stored=True),
+        words=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
         byline=fields.TEXT(analyzer=names, stored=True, phrase=True),
         source=fields.TEXT(analyzer=names, stored=True, phrase=True),
         tags=fields.TEXT(analyzer=names, phrase=False),
@@ -54,6 +71,8 @@ def schema() -> fields.Schema:
         year=fields.ID(sortable=True),
         day=fields.ID(sortable=True),
         format=fields.ID(stored=True),
+        group=fields.ID(stored=True, sortable=True),
+        copy=fields.ID(),
         ts=fields.NUMERIC(numtype=int, bits=64, signed=True, sortable=True),
         dated=fields.NUMERIC(numtype=int, bits=8, sortable=True),
         meta=fields.STORED,
@@ -65,8 +84,11 @@ def to_document(article: Article) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "id": article.id,
         "title": article.title,
+        "words": article.title,
         "body": article.body,
         "format": article.format,
+        "group": article.group or article.id,
+        "copy": "1" if article.group and article.group != article.id else "0",
         "tags_exact": ",".join(tag.replace(",", " ") for tag in article.tags),
         "dated": 0,
         "meta": json.dumps(_meta(article), separators=(",", ":")),
@@ -138,4 +160,5 @@ def from_document(stored: dict[str, Any]) -> Article:
         record=meta.get("r", ""),
         content_hash=meta.get("h", ""),
         format=stored.get("format", ""),
+        group=stored.get("group") if stored.get("group") != stored["id"] else None,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from whoosh import highlight, sorting
@@ -17,6 +18,9 @@ from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
 from archive.config import Settings
+from archive.engines.whoosh_copies import group_size, without_copies
+from archive.engines.whoosh_explain import explain_hit
+from archive.engines.whoosh_facets import OverlapFacet, SegmentLists
 from archive.engines.whoosh_query import bound_expansions
 from archive.engines.whoosh_schema import published_from, tags_from
 from archive.errors import QueryError
@@ -37,14 +41,23 @@ SELECTED = {"source": "sources", "byline": "bylines", "tags": "tags", "language"
 
 
 def run_search(
-    searcher: Searcher, query: wq.Query, request: SearchRequest, settings: Settings
+    searcher: Searcher,
+    query: wq.Query,
+    request: SearchRequest,
+    settings: Settings,
+    lists: SegmentLists | None = None,
 ) -> SearchPage:
-    """Run ``query`` for ``request``; facets and timeline cover the whole result set."""
+    """Run ``query`` for ``request``; facets and timeline cover the whole result set.
+
+    ``lists`` keeps per-segment data of multi-valued facets between searches.
+    """
     started = time.perf_counter()
     query = bound_expansions(query, searcher.reader())
     if query is wq.NullQuery:
         return SearchPage(request=request, total=0, hits=(), took_ms=_ms(started))
-    groups = _groupings(request)
+    groups = _groupings(request, lists or SegmentLists())
+    if not request.copies:
+        query = without_copies(searcher, query)
     collector = searcher.collector(
         limit=request.offset + request.per_page, sortedby=_sort(request), groupedby=groups
     )
@@ -63,6 +76,11 @@ def run_search(
         _hit(hit, request.offset + number + 1, words, searcher, request.snippets)
         for number, hit in enumerate(page_hits)
     )
+    if request.explain:
+        hits = tuple(
+            replace(hit, explain=explain_hit(searcher, query, found.docnum))
+            for hit, found in zip(hits, page_hits, strict=True)
+        )
     facets = _facets(results, request) if request.facets else ()
     unit, timeline = buckets(_counts(results, "day")) if request.timeline else ("", ())
     return SearchPage(
@@ -81,6 +99,8 @@ def scan(searcher: Searcher, query: wq.Query, request: SearchRequest) -> Iterato
     query = bound_expansions(query, searcher.reader())
     if query is wq.NullQuery:
         return
+    if not request.copies:
+        query = without_copies(searcher, query)
     results = searcher.search(query, limit=None, sortedby=_sort(request))
     for rank, hit in enumerate(results, start=1):
         yield _hit(hit, rank, set(), searcher, snippets=False)
@@ -103,11 +123,14 @@ def _sort(request: SearchRequest) -> Any:
     return None
 
 
-def _groupings(request: SearchRequest) -> dict[str, Any] | None:
+def _groupings(request: SearchRequest, lists: SegmentLists) -> dict[str, Any] | None:
     groups: dict[str, Any] = {}
     if request.facets:
         for name, (field, overlap) in FACETS.items():
-            groups[name] = sorting.FieldFacet(field, allow_overlap=overlap, maptype=sorting.Count)
+            if overlap:
+                groups[name] = OverlapFacet(field, lists, maptype=sorting.Count)
+            else:
+                groups[name] = sorting.FieldFacet(field, maptype=sorting.Count)
     if request.timeline:
         groups["day"] = sorting.FieldFacet("day", maptype=sorting.Count)
     return groups or None
@@ -151,6 +174,8 @@ def _hit(hit: Any, rank: int, words: set[str], searcher: Searcher, snippets: boo
         language=stored.get("language"),
         tags=tags_from(stored),
         snippet=snippet(body, words, searcher) if snippets else (),
+        group=stored.get("group"),
+        copies=group_size(searcher, stored.get("group")) - 1,
     )
 
 

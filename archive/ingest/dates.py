@@ -34,7 +34,7 @@ def parse_date(text: str | None) -> PubDate | None:
         return None
     try:
         parsed = _parse(original)
-    except (ValueError, OverflowError, TypeError, IndexError):
+    except (ValueError, ArithmeticError, TypeError, IndexError):  # dateutil's odd failures
         return None
     if parsed is None:
         return None

@@ -51,6 +51,21 @@ def decode(data: bytes, declared: str | None = None) -> str:
     return data.decode("cp1252", errors="cp1252_fallback")
 
 
+def is_text(data: bytes) -> bool:
+    """Whether ``data`` reads as text in some encoding: a BOM, UTF-8 (a few stray bytes
+    allowed) or a charset the guesser finds plausible. Random or corrupt bytes do not,
+    though ``decode`` would still turn them into (meaningless) characters."""
+    if data.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    try:
+        data.decode("utf-8")
+        return True
+    except UnicodeDecodeError as exc:
+        if _mostly_utf8(data, exc):
+            return True
+    return charset_normalizer.from_bytes(data[:200_000]).best() is not None
+
+
 def _mostly_utf8(data: bytes, error: UnicodeDecodeError) -> bool:
     """True when the bytes hold valid multi-byte UTF-8 sequences or only a few bad bytes."""
     bad = 0

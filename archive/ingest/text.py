@@ -20,7 +20,7 @@ from archive.errors import ParseError
 from archive.ingest.boilerplate import strip_trailing
 from archive.ingest.common import SourceDoc, build_article
 from archive.ingest.dates import parse_date
-from archive.ingest.encoding import decode
+from archive.ingest.encoding import decode, is_text
 from archive.models import Article, RecordFailure
 
 FORMAT = "text"
@@ -113,6 +113,8 @@ def parse(doc: SourceDoc) -> Iterator[Article | RecordFailure]:
     text = decode(doc.data).replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
     if not text.strip():
         raise ParseError("empty file")
+    if not is_text(doc.data):
+        raise ParseError("not text: the bytes are invalid UTF-8 and read as no other encoding")
     yield parse_text(doc, text)
 
 

@@ -1,0 +1,189 @@
+"""The OpenSearch index: analysis, mapping, and articles to and from documents.
+
+The analysis mirrors the embedded engine's (``whoosh_schema``): words lower-cased, Chinese,
+Japanese and Korean text as overlapping character pairs, the same stop words
+(``archive.stopwords``) and two-letter minimum, accents folded, Snowball English (Porter2)
+stems; names are not stemmed.
+
+A bare word is scored once over headline and text together, as the embedded engine's
+BM25F does: the ``text`` field holds the headline twice (its weight) and the body once, so
+one BM25 saturation and one idf cover both. Phrases, prefixes and fields named in the query
+search ``title`` and ``body`` on their own, with the headline boosted.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from archive.models import Article, PubDate
+from archive.stopwords import ENGLISH
+
+#: the stop words both engines drop
+STOP_WORDS = sorted(ENGLISH)
+#: words shorter than this are not indexed in text fields (as in the embedded engine)
+MIN_WORD = 2
+#: the weight of each field, as in the embedded engine; ``text`` repeats the headline this
+#: many times
+FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "byline": 1.0, "source": 1.0, "tags": 1.0}
+#: fields of the query language mapped to the keyword fields that hold exact values
+EXACT = {
+    "source": "source.exact",
+    "byline": "byline.exact",
+    "tags": "tags.exact",
+    "language": "language",
+    "year": "year",
+    "format": "format",
+}
+
+ANALYSIS: dict[str, Any] = {
+    "filter": {
+        "archive_stop": {"type": "stop", "stopwords": STOP_WORDS},
+        "archive_min_word": {"type": "length", "min": MIN_WORD},
+        "archive_stem": {"type": "stemmer", "language": "porter2"},
+    },
+    "analyzer": {
+        "archive_text": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": [
+                "cjk_width",
+                "lowercase",
+                "cjk_bigram",
+                "archive_stop",
+                "archive_min_word",
+                "asciifolding",
+                "archive_stem",
+            ],
+        },
+        "archive_names": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": ["cjk_width", "lowercase", "cjk_bigram", "asciifolding"],
+        },
+    },
+}
+
+
+def _names() -> dict[str, Any]:
+    """A name (byline, source, tag): searchable words plus the exact value for facets."""
+    return {
+        "type": "text",
+        "analyzer": "archive_names",
+        "fields": {"exact": {"type": "keyword", "ignore_above": 1024}},
+    }
+
+
+MAPPING: dict[str, Any] = {
+    "dynamic": "strict",
+    "_source": {"excludes": ["text"]},
+    "properties": {
+        "id": {"type": "keyword"},
+        "title": {"type": "text", "analyzer": "archive_text", "copy_to": "text"},
+        "body": {
+            "type": "text",
+            "analyzer": "archive_text",
+            "index_options": "offsets",
+            "copy_to": "text",
+        },
+        "text": {"type": "text", "analyzer": "archive_text"},
+        "byline": _names(),
+        "source": _names(),
+        "tags": _names(),
+        "language": {"type": "keyword"},
+        "format": {"type": "keyword"},
+        "year": {"type": "keyword"},
+        "published": {"type": "date"},
+        # the story an article is a copy of (its own id when it heads one); see
+        # ``opensearch_copies``
+        "group": {"type": "keyword"},
+        "copy": {"type": "boolean"},
+        "meta": {"type": "object", "enabled": False},
+    },
+}
+
+
+def index_body(shards: int, replicas: int, max_window: int) -> dict[str, Any]:
+    """The settings and mapping of a new generation."""
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                "max_result_window": max_window,
+            },
+            "analysis": ANALYSIS,
+        },
+        "mappings": MAPPING,
+    }
+
+
+def to_document(article: Article) -> dict[str, Any]:
+    """The OpenSearch document (``_source``) for an article."""
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "title": article.title,
+        "body": article.body,
+        # with the copies of title and body, the headline counts twice in ``text``
+        "text": [article.title] * (int(FIELD_BOOSTS["title"]) - 1),
+        "byline": article.byline,
+        "source": article.source,
+        "tags": list(article.tags),
+        "language": article.language,
+        "format": article.format,
+        "group": article.group or article.id,
+        "copy": bool(article.group and article.group != article.id),
+        "meta": _meta(article),
+    }
+    if article.published:
+        value = article.published.value.astimezone(UTC)
+        doc["published"] = value.isoformat()
+        doc["year"] = f"{value:%Y}"
+    return doc
+
+
+def _meta(article: Article) -> dict[str, Any]:
+    """The stored fields that are shown but never searched."""
+    published = article.published
+    return {
+        "td": article.title_derived,
+        "u": article.url,
+        "p": [published.value.isoformat(), published.precision, published.original]
+        if published
+        else None,
+        "sp": article.source_path,
+        "r": article.record,
+        "h": article.content_hash,
+    }
+
+
+def published_from(meta: dict[str, Any]) -> PubDate | None:
+    value = meta.get("p")
+    if not value:
+        return None
+    when = datetime.fromisoformat(value[0])
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return PubDate(value=when, precision=value[1], original=value[2])
+
+
+def from_document(source: dict[str, Any]) -> Article:
+    """The article a stored document holds."""
+    meta = source.get("meta") or {}
+    return Article(
+        id=source["id"],
+        title=source.get("title") or "",
+        body=source.get("body") or "",
+        title_derived=bool(meta.get("td")),
+        byline=source.get("byline"),
+        source=source.get("source"),
+        published=published_from(meta),
+        url=meta.get("u"),
+        language=source.get("language"),
+        tags=tuple(source.get("tags") or ()),
+        source_path=meta.get("sp", ""),
+        record=meta.get("r", ""),
+        content_hash=meta.get("h", ""),
+        format=source.get("format") or "",
+        group=source.get("group") if source.get("group") != source["id"] else None,
+    )

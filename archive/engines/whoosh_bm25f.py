@@ -1,0 +1,144 @@
+"""BM25F across fields: one word scored once over a headline and a body together.
+
+Whoosh scores each field on its own and adds the results, so a word found in a headline
+and again in the body is counted, and saturated, twice. BM25F (Robertson, Zaragoza and
+Taylor, 2004) first adds the word's length-normalised frequencies over the fields, each
+with the field's weight, then saturates that sum once with ``k1`` and multiplies by one
+idf. ``FieldsTerm`` is the query for a bare word over several fields; its matcher walks the
+union of the fields' postings and scores each document this way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from whoosh import matching
+from whoosh import query as wq
+
+from archive.engines.whoosh_scoring import Okapi, rsj_idf
+
+
+class FieldsTerm(wq.Term):
+    """A word in any of several fields, scored with BM25F.
+
+    ``fieldname`` is the main field (the body), so snippets and highlighting see the word;
+    ``weights`` maps every field searched to its weight.
+    """
+
+    def __init__(
+        self, weights: Mapping[str, float], text: str, main: str = "body", boost: float = 1.0
+    ) -> None:
+        super().__init__(main, text, boost=boost)
+        self.weights = dict(weights)
+
+    def __eq__(self, other: object) -> bool:
+        return super().__eq__(other) and self.weights == other.weights  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return super().__hash__() ^ hash(tuple(sorted(self.weights.items())))
+
+    def __repr__(self) -> str:
+        return f"FieldsTerm({self.weights!r}, {self.text!r}, boost={self.boost})"
+
+    def __unicode__(self) -> str:
+        return f"({'|'.join(self.weights)}):{self.text}"
+
+    __str__ = __unicode__
+
+    def terms(self, phrases: bool = False) -> Iterator[tuple[str, Any]]:
+        for name in self.weights:
+            yield (name, self.text)
+
+    def estimate_size(self, ixreader: Any) -> int:
+        return max((_frequency(ixreader, name, self.text) for name in self.weights), default=0)
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        weighting = context.weighting if context is not None else searcher.weighting
+        model = weighting if isinstance(weighting, Okapi) else Okapi()
+        leaves = []
+        for name in self.weights:
+            if name not in searcher.schema:
+                continue
+            text = searcher.schema[name].to_bytes(self.text)
+            if (name, text) in searcher.reader():
+                leaves.append(searcher.postings(name, text))
+        if not leaves:
+            return matching.NullMatcher()
+        parent = searcher.get_parent()
+        frequency = max(parent.doc_frequency(name, self.text) for name in self.weights)
+        stats = _Stats(
+            searcher=searcher,
+            weights=self.weights,
+            idf=rsj_idf(frequency, parent.doc_count_all()) * self.boost,
+            k1=model.k1,
+            b={name: model.field_b.get(name, model.b) for name in self.weights},
+            average={name: parent.avg_field_length(name) or 1.0 for name in self.weights},
+        )
+        union = leaves[0]
+        for leaf in leaves[1:]:
+            union = matching.UnionMatcher(union, leaf)
+        return FieldsMatcher(union, stats)
+
+
+def _frequency(reader: Any, name: str, text: str) -> int:
+    try:
+        return int(reader.doc_frequency(name, text))
+    except (KeyError, ValueError):
+        return 0
+
+
+class _Stats:
+    """What scoring one word needs: its idf, ``k1``, and each field's weight, b and mean length."""
+
+    def __init__(self, **values: Any) -> None:
+        self.searcher = values["searcher"]
+        self.weights: dict[str, float] = values["weights"]
+        self.idf: float = values["idf"]
+        self.k1: float = values["k1"]
+        self.b: dict[str, float] = values["b"]
+        self.average: dict[str, float] = values["average"]
+
+    def parts(self, frequencies: Mapping[str, float], docnum: int) -> dict[str, float]:
+        """Each field's weighted, length-normalised frequency of the word."""
+        parts = {}
+        for name, frequency in frequencies.items():
+            length = self.searcher.doc_field_length(docnum, name, 1)
+            b = self.b[name]
+            norm = (1 - b) + b * length / self.average[name]
+            parts[name] = self.weights[name] * frequency / norm
+        return parts
+
+    def score(self, frequencies: Mapping[str, float], docnum: int) -> float:
+        """BM25F of a document where the word occurs ``frequencies[field]`` times per field."""
+        pseudo = sum(self.parts(frequencies, docnum).values())
+        return self.idf * pseudo * (self.k1 + 1) / (self.k1 + pseudo)
+
+
+class FieldsMatcher(matching.WrappingMatcher):
+    """The union of one word's postings in several fields, scored with BM25F."""
+
+    def __init__(self, child: Any, stats: _Stats, boost: float = 1.0) -> None:
+        super().__init__(child, boost)
+        self.stats = stats
+
+    def copy(self) -> FieldsMatcher:
+        return FieldsMatcher(self.child.copy(), self.stats, self.boost)
+
+    def _replacement(self, newchild: Any) -> FieldsMatcher:
+        return FieldsMatcher(newchild, self.stats, self.boost)
+
+    def supports_block_quality(self) -> bool:
+        return False
+
+    def frequencies(self) -> dict[str, float]:
+        """How often the word occurs in each field of the current document."""
+        docnum = self.child.id()
+        found: dict[str, float] = {}
+        for leaf in self.child.term_matchers():
+            if leaf.is_active() and leaf.id() == docnum:
+                found[leaf.term()[0]] = leaf.weight()
+        return found
+
+    def score(self) -> float:
+        return self.stats.score(self.frequencies(), self.child.id())

@@ -1,0 +1,48 @@
+"""RM3 query expansion, engine-neutral: the relevance model and its interpolation."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from archive.expansion import Feedback, expansion_weights, idf, relevance_model
+
+
+def test_relevance_model_prefers_words_of_high_scoring_documents():
+    documents = [(3.0, {"volcano": 2, "ash": 2}), (1.0, {"election": 4})]
+    model = relevance_model(documents, lambda word: 1.0, words=10)
+    assert model["volcano"] == pytest.approx(0.375) and model["election"] == pytest.approx(0.25)
+    assert sum(model.values()) == pytest.approx(1.0)
+
+
+def test_idf_keeps_words_found_everywhere_out():
+    documents = [(1.0, {"said": 5, "volcano": 1})]
+    frequencies = {"said": 100, "volcano": 3}
+    model = relevance_model(documents, lambda w: idf(frequencies[w], 100), words=10)
+    assert list(model) == ["volcano"]
+
+
+def test_only_the_best_words_are_kept():
+    documents = [(1.0, {f"w{i}": i + 1 for i in range(30)})]
+    assert len(relevance_model(documents, lambda w: 1.0, words=5)) == 5
+
+
+def test_no_feedback_without_positive_scores():
+    assert relevance_model([], lambda w: 1.0, 10) == {}
+    assert relevance_model([(0.0, {"a": 1})], lambda w: 1.0, 10) == {}
+
+
+def test_interpolation_keeps_the_query_at_the_original_weight():
+    model = {"ash": 0.75, "cloud": 0.25}
+    half = expansion_weights(4.0, model, Feedback(original_weight=0.5))
+    assert half == {"ash": 3.0, "cloud": 1.0}
+    assert expansion_weights(4.0, model, Feedback(original_weight=1.0)) == {
+        "ash": 0.0,
+        "cloud": 0.0,
+    }
+
+
+def test_idf():
+    assert idf(10, 100) == pytest.approx(math.log(10))
+    assert idf(0, 100) == 0.0 and idf(100, 100) == 0.0
