@@ -192,6 +192,8 @@ def one_size(
         for step in ("full", "no-op"):
             for prefix, data_dir, url in engines:
                 runs.append(archive_run(prefix + step, data_dir, corpus, env, url))
+        if naive:  # the same articles as the full run, before the 1% is added
+            runs.append(naive_run(corpus, work / f"naive-{times}", env))
         extra = corpus / "new"
         extra.mkdir()
         for file in files[: max(1, math.ceil(len(files) * times / 100))]:
@@ -201,8 +203,6 @@ def one_size(
     finally:
         if opensearch_url:
             opensearch_drop(opensearch_url, alias)
-    if naive:
-        runs.append(naive_run(corpus, work / f"naive-{times}", env))
     return runs
 
 

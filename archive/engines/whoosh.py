@@ -43,7 +43,7 @@ whoosh_patches.apply()
 POINTER = "CURRENT"
 BUILDING = "BUILDING"
 PREFIX = "gen-"
-WRITER_MEMORY_MB = 512
+WRITER_MEMORY_MB = 256
 #: documents handed to a bulk writer's subprocess at a time
 BULK_BATCH = 256
 #: most segments a generation keeps before the smallest are merged
