@@ -126,9 +126,18 @@ def client(port: int, phase: Phase, stop: threading.Event, offset: int) -> None:
     connection.close()
 
 
-def counts(server: Server) -> dict[str, int]:
-    """Each query's total in the generation the server answers from now."""
-    return {q: server.get("/api/search", q=q, per_page=1).json()["total"] for q in QUERIES}
+def counts(server: Server) -> dict[str, int | None]:
+    """Each query's total in the generation the server answers from now (None if refused:
+    a search may run over the time budget while the machine is busy)."""
+    found: dict[str, int | None] = {}
+    for q in QUERIES:
+        for _ in range(5):
+            reply = server.get("/api/search", q=q, per_page=1)
+            found[q] = reply.json()["total"] if reply.status == 200 else None
+            if found[q] is not None:
+                break
+            time.sleep(1)
+    return found
 
 
 def run_phase(
@@ -175,6 +184,17 @@ def reuters_corpus(shared: Path, times: int, work: Path) -> Path:
     return corpus
 
 
+def set_aside(corpus: Path, folder: Path) -> list[tuple[Path, Path]]:
+    """The first source file and its copies in the other repetitions, with where they go
+    while the rebuild runs (every copy, or the copies would still answer for it)."""
+    files = sorted(path for path in corpus.rglob("*") if path.is_file())
+    if not files:
+        return []
+    folder.mkdir(exist_ok=True)
+    same = [path for path in files if path.name == files[0].name]
+    return [(path, folder / f"{n}-{path.name}") for n, path in enumerate(same)]
+
+
 def cli(data_dir: Path, *args: str) -> list[str]:
     return [sys.executable, "-m", "cli", "--data-dir", str(data_dir), *args]
 
@@ -200,21 +220,20 @@ def main() -> int:
     if indexed.returncode not in (0, 3):
         return 1
     print(f"indexed {corpus} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-    aside = next(iter(sorted(corpus.rglob("*.sgm" if options.corpus is None else "*.*"))), None)
+    aside = set_aside(corpus, work / "set-aside")
     with Server(data_dir, threads=options.threads) as server:
         old = counts(server)
         baseline, _ = run_phase(server, "baseline", options.clients, options.seconds, None)
-        moved = work / "set-aside"
-        if aside is not None:
-            shutil.move(aside, moved)
+        for source, kept in aside:
+            shutil.move(source, kept)
         try:
             rebuild, reindex = run_phase(
                 server, "rebuild", options.clients, options.seconds, cli(data_dir, "reindex", "-q")
             )
             new = counts(server)
         finally:
-            if aside is not None:
-                shutil.move(moved, aside)
+            for source, kept in aside:
+                shutil.move(kept, source)
     subprocess.run(cli(data_dir, "index", "-q", str(corpus)), cwd=ROOT, env=env, check=False)
     return report(options, old, new, baseline, rebuild, reindex)
 
@@ -223,7 +242,7 @@ def report(options, old, new, baseline: Phase, rebuild: Phase, reindex) -> int:
     between = {
         q: sorted(totals - {old[q], new[q]})
         for q, totals in rebuild.totals.items()
-        if totals - {old[q], new[q]}
+        if old[q] is not None and new[q] is not None and totals - {old[q], new[q]}
     }
     checks = {
         "zero 5xx": baseline.errors == 0 and rebuild.errors == 0,
@@ -255,6 +274,8 @@ def report(options, old, new, baseline: Phase, rebuild: Phase, reindex) -> int:
         f"p99 during the rebuild: {rebuild.percentile(99) / baseline.percentile(99):.1f}x "
         "the baseline's"
     )
+    for phase in (baseline, rebuild):
+        print(f"{phase.name} statuses: {dict(sorted(phase.statuses.items()))}")
     for name, ok in checks.items():
         print(f"{'ok  ' if ok else 'FAIL'} {name}")
     if between:

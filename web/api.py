@@ -18,8 +18,8 @@ from flask import request as incoming
 from archive.errors import QueryError
 from archive.models import SearchRequest
 from web import params
-from web.context import current_archive, current_search
 from web.articles import RELATED
+from web.context import current_archive, current_search
 from web.openapi import spec
 
 bp = Blueprint("api", __name__, url_prefix="/api")

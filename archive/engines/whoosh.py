@@ -21,14 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import index as windex
-from whoosh.reading import SegmentReader
+from whoosh.reading import ReaderClosed, SegmentReader
 from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 
 from archive.config import Settings
-from archive.engines import whoosh_more as more, whoosh_patches
-from archive.engines.whoosh_feedback import expand
+from archive.engines import whoosh_more as more
+from archive.engines import whoosh_patches
 from archive.engines.whoosh_facets import SegmentLists
+from archive.engines.whoosh_feedback import expand
 from archive.engines.whoosh_query import Compiler
 from archive.engines.whoosh_schema import from_document, schema, to_document
 from archive.engines.whoosh_scoring import weighting
@@ -300,10 +301,29 @@ class WhooshEngine:
                 return current[1]
             # a fresh searcher, not Searcher.refresh(): refresh reuses segment readers and
             # misses deletions committed to a segment it already had
-            current[1].close()
-        searcher = self._open(name).searcher(weighting=weighting())
+            self._local.searcher = None
+            _discard(current[1])
+        name, searcher = self._open_searcher(name)
         self._local.searcher = (name, searcher)
         return searcher
+
+    def _open_searcher(self, name: str) -> tuple[str, Searcher]:
+        """A searcher on generation ``name``, or on the one that replaced it meanwhile.
+
+        A rebuild swaps the pointer and then deletes the old generation, so a generation
+        read from the pointer a moment ago may be gone when its files are opened.
+        """
+        while True:
+            try:
+                return name, self._open(name).searcher(weighting=weighting())
+            except (IndexMissing, OSError) as exc:
+                latest = self.generation()
+                if latest and latest != name:
+                    name = latest
+                    continue
+                if isinstance(exc, IndexMissing):
+                    raise
+                raise IndexMissing(f"the index {self.root / name} cannot be read: {exc}") from exc
 
     def search(self, tree: Node, request: SearchRequest) -> SearchPage:
         searcher = self._searcher()
@@ -349,6 +369,15 @@ class WhooshEngine:
         if current is not None:
             current[1].close()
             self._local.searcher = None
+
+
+def _discard(searcher: Searcher) -> None:
+    """Close a searcher being replaced; one whose readers are closed already needs nothing,
+    and a failure here must not keep the thread from opening the next one."""
+    try:
+        searcher.close()
+    except ReaderClosed:
+        log.debug("a replaced searcher's readers were closed already")
 
 
 @contextmanager

@@ -133,7 +133,7 @@ def _matching(searcher: Searcher, query: wq.Query, candidates: list[int]) -> lis
     Per segment, whichever is shorter is walked: the candidates (skipping the matcher to
     each) or the matches (looking each up among the candidates).
     """
-    found = []
+    found: list[int] = []
     for sub, offset in searcher.leaf_searchers():
         size = sub.doc_count_all()
         low = bisect.bisect_left(candidates, offset)

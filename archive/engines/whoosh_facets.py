@@ -70,5 +70,6 @@ class _Categorizer(sorting.OverlappingCategorizer):
         self._segment_searcher = segment_searcher
         self._lists = self._segment_lists.get(segment_searcher.reader(), self._fieldname)
 
-    def keys_for(self, matcher: Any, docid: int) -> list[str]:
-        return self._lists[docid] or [None]
+    def keys_for(self, matcher: Any, docid: int) -> list[str | None]:
+        values: list[str | None] = list(self._lists[docid])
+        return values or [None]
