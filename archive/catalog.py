@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
@@ -52,6 +53,8 @@ CREATE TABLE IF NOT EXISTS staged_articles AS SELECT * FROM articles WHERE 0;
 CREATE INDEX IF NOT EXISTS staged_sources_file ON staged_sources(file);
 """
 _LIVE = ("sources", "articles")
+#: seconds to wait for other processes while opening (and creating) the catalog
+OPEN_TIMEOUT = 30
 #: SQLite's result codes for a disk that refuses to write: failing, full, read-only
 _DISK_ERRORS = (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY)
 _COLUMNS = (
@@ -73,11 +76,27 @@ class Catalog:
                 factory=_Connection,
             )
             self.db.path = path
-            self.db.execute("PRAGMA journal_mode=WAL")
-            self.db.execute("PRAGMA synchronous=NORMAL")
-            self.db.executescript(SCHEMA)
+            self._prepare()
         except sqlite3.DatabaseError as exc:
             raise ArchiveError(f"the catalog {path} cannot be opened: {exc}") from exc
+
+    def _prepare(self) -> None:
+        """Switch to WAL and create the tables, waiting out other processes doing the same.
+
+        Changing the journal mode does not wait on SQLite's busy timeout: several processes
+        opening a new catalog at once get "database is locked" straight away, so retry.
+        """
+        deadline = time.monotonic() + OPEN_TIMEOUT
+        while True:
+            try:
+                self.db.execute("PRAGMA journal_mode=WAL")
+                self.db.execute("PRAGMA synchronous=NORMAL")
+                self.db.executescript(SCHEMA)
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def close(self) -> None:
         self.db.close()

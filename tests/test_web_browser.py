@@ -69,7 +69,13 @@ def open_page(browser, problems: list[str], viewport=DESKTOP, javascript: bool =
     context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
     page = context.new_page()
     page.on("console", lambda m: m.type == "error" and problems.append(m.text))
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+    # a request aborted because the page navigated on (net::ERR_ABORTED) is not a fault
+    page.on(
+        "requestfailed",
+        lambda r: (
+            None if "ERR_ABORTED" in (r.failure or "") else problems.append(f"failed: {r.url}")
+        ),
+    )
     page.on("response", lambda r: r.status >= 400 and problems.append(f"{r.status}: {r.url}"))
     return page
 
