@@ -13,10 +13,11 @@ search ``title`` and ``body`` on their own, with the headline boosted.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
-from archive.models import Article, PubDate
+from archive.engines.documents import published_from, stored_meta
+from archive.models import Article
 from archive.stopwords import ENGLISH
 
 #: the stop words both engines drop
@@ -133,38 +134,13 @@ def to_document(article: Article) -> dict[str, Any]:
         "format": article.format,
         "group": article.group or article.id,
         "copy": bool(article.group and article.group != article.id),
-        "meta": _meta(article),
+        "meta": stored_meta(article),
     }
     if article.published:
         value = article.published.value.astimezone(UTC)
         doc["published"] = value.isoformat()
         doc["year"] = f"{value:%Y}"
     return doc
-
-
-def _meta(article: Article) -> dict[str, Any]:
-    """The stored fields that are shown but never searched."""
-    published = article.published
-    return {
-        "td": article.title_derived,
-        "u": article.url,
-        "p": [published.value.isoformat(), published.precision, published.original]
-        if published
-        else None,
-        "sp": article.source_path,
-        "r": article.record,
-        "h": article.content_hash,
-    }
-
-
-def published_from(meta: dict[str, Any]) -> PubDate | None:
-    value = meta.get("p")
-    if not value:
-        return None
-    when = datetime.fromisoformat(value[0])
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return PubDate(value=when, precision=value[1], original=value[2])
 
 
 def from_document(source: dict[str, Any]) -> Article:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import Any
 
 from whoosh import analysis, fields
 from whoosh.support.charset import accent_map
 
+from archive.engines.documents import published_from, stored_meta
 from archive.engines.whoosh_analysis import EnglishFilter
 from archive.engines.whoosh_cjk import CJKBigramFilter
-from archive.models import Article, PubDate
+from archive.models import Article
 from archive.stopwords import ENGLISH
 
 #: the weight of a word's occurrences in each field: BM25F adds a headline occurrence as two
@@ -91,7 +91,7 @@ def to_document(article: Article) -> dict[str, Any]:
         "copy": "1" if article.group and article.group != article.id else "0",
         "tags_exact": ",".join(tag.replace(",", " ") for tag in article.tags),
         "dated": 0,
-        "meta": json.dumps(_meta(article), separators=(",", ":")),
+        "meta": json.dumps(stored_meta(article), separators=(",", ":")),
     }
     if article.tags:
         doc["tags"] = "\n".join(article.tags)
@@ -110,31 +110,6 @@ def to_document(article: Article) -> dict[str, Any]:
         doc["year"] = f"{value:%Y}"
         doc["day"] = f"{value:%Y-%m-%d}"
     return doc
-
-
-def _meta(article: Article) -> dict[str, Any]:
-    """The stored fields that are shown but never searched."""
-    published = article.published
-    return {
-        "td": article.title_derived,
-        "u": article.url,
-        "p": [published.value.isoformat(), published.precision, published.original]
-        if published
-        else None,
-        "sp": article.source_path,
-        "r": article.record,
-        "h": article.content_hash,
-    }
-
-
-def published_from(meta: dict[str, Any]) -> PubDate | None:
-    value = meta.get("p")
-    if not value:
-        return None
-    when = datetime.fromisoformat(value[0])
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return PubDate(value=when, precision=value[1], original=value[2])
 
 
 def tags_from(stored: dict[str, Any]) -> tuple[str, ...]:
