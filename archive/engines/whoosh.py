@@ -28,7 +28,7 @@ from whoosh.util.filelock import try_for
 from archive.config import Settings
 from archive.engines import whoosh_more as more
 from archive.engines import whoosh_patches
-from archive.engines.whoosh_facets import SegmentLists
+from archive.engines.whoosh_arrays import ArrayCache
 from archive.engines.whoosh_feedback import expand
 from archive.engines.whoosh_query import Compiler
 from archive.engines.whoosh_schema import from_document, schema, to_document
@@ -175,7 +175,7 @@ class WhooshEngine:
         self.schema = schema()
         self.compiler = Compiler(self.schema)
         self._local = threading.local()
-        self.facet_lists = SegmentLists()
+        self.arrays = ArrayCache()
         self._lock = threading.Lock()
 
     # generations -----------------------------------------------------------------------
@@ -330,13 +330,13 @@ class WhooshEngine:
         query = self.compiler.compile(tree)
         if request.expand:
             query = expand(searcher, query)
-        return run_search(searcher, query, request, self.settings, self.facet_lists)
+        return run_search(searcher, query, request, self.settings, self.arrays)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
-        yield from scan(self._searcher(), self.compiler.compile(tree), request)
+        yield from scan(self._searcher(), self.compiler.compile(tree), request, self.arrays)
 
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
-        return more.similar(self._searcher(), article_id, limit, self.settings)
+        return more.similar(self._searcher(), article_id, limit, self.settings, self.arrays)
 
     def suggest(self, words: Sequence[str]) -> dict[str, str]:
         return more.suggest(self._searcher(), words)

@@ -19,6 +19,7 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from archive.config import Settings
+from archive.engines.whoosh_arrays import ArrayCache
 from archive.engines.whoosh_bm25f import FieldsTerm
 from archive.engines.whoosh_schema import FIELD_BOOSTS
 from archive.engines.whoosh_search import run_search
@@ -33,7 +34,13 @@ SIMILAR_WORDS = 25
 SIMILAR_CHARS = 20_000
 
 
-def similar(searcher: Searcher, article_id: str, limit: int, settings: Settings) -> tuple[Hit, ...]:
+def similar(
+    searcher: Searcher,
+    article_id: str,
+    limit: int,
+    settings: Settings,
+    cache: ArrayCache | None = None,
+) -> tuple[Hit, ...]:
     """Articles about what ``article_id`` is about, best first, without its copies."""
     docnum = searcher.document_number(id=article_id)
     if docnum is None:
@@ -57,7 +64,7 @@ def similar(searcher: Searcher, article_id: str, limit: int, settings: Settings)
     group = stored.get("group") or article_id
     query = wq.AndNot(words, wq.Or([wq.Term("id", article_id), wq.Term("group", group)]))
     request = SearchRequest(per_page=limit, facets=False, timeline=False)
-    return run_search(searcher, query, request, settings).hits
+    return run_search(searcher, query, request, settings, cache).hits
 
 
 def suggest(searcher: Searcher, words: Sequence[str]) -> dict[str, str]:

@@ -12,17 +12,18 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
-from whoosh import highlight, sorting
+from whoosh import highlight
 from whoosh import query as wq
-from whoosh.collectors import TimeLimit, TimeLimitCollector
 from whoosh.searching import Searcher
 
 from archive.config import Settings
-from archive.engines.whoosh_copies import group_size, without_copies
+from archive.engines.whoosh_arrays import ArrayCache, View, view
+from archive.engines.whoosh_copies import group_size, one_per_story
 from archive.engines.whoosh_explain import explain_hit
-from archive.engines.whoosh_facets import OverlapFacet, SegmentLists
+from archive.engines.whoosh_facets import counts
 from archive.engines.whoosh_query import bound_expansions
 from archive.engines.whoosh_schema import published_from, tags_from
+from archive.engines.whoosh_vector import Matches, TooSlow, evaluate, ranked
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest, SnippetPart
 from archive.timeline import buckets
@@ -45,47 +46,34 @@ def run_search(
     query: wq.Query,
     request: SearchRequest,
     settings: Settings,
-    lists: SegmentLists | None = None,
+    cache: ArrayCache | None = None,
 ) -> SearchPage:
     """Run ``query`` for ``request``; facets and timeline cover the whole result set.
 
-    ``lists`` keeps per-segment data of multi-valued facets between searches.
+    ``cache`` keeps per-segment arrays between searches (``whoosh_arrays``).
     """
     started = time.perf_counter()
-    query = bound_expansions(query, searcher.reader())
-    if query is wq.NullQuery:
-        return SearchPage(request=request, total=0, hits=(), took_ms=_ms(started))
-    groups = _groupings(request, lists or SegmentLists())
-    if not request.copies:
-        query = without_copies(searcher, query)
-    collector = searcher.collector(
-        limit=request.offset + request.per_page, sortedby=_sort(request), groupedby=groups
-    )
-    timed = TimeLimitCollector(collector, timelimit=settings.search_time_budget, use_alarm=False)
-    try:
-        searcher.search_with_collector(query, timed)
-    except TimeLimit:
-        raise QueryError(
-            f"the search took longer than {settings.search_time_budget:g} s; "
-            "make the query more specific"
-        ) from None
-    results = timed.results()
+    arrays = view(searcher, cache or ArrayCache())
+    matches = _matches(arrays, query, request, settings.search_time_budget)
+    limit = request.offset + request.per_page
+    order = ranked(arrays, matches, request.sort, limit)[request.offset :]
     words = set(_positive_terms(query, "body"))
-    page_hits = results[request.offset : request.offset + request.per_page]
     hits = tuple(
-        _hit(hit, request.offset + number + 1, words, searcher, request.snippets)
-        for number, hit in enumerate(page_hits)
+        _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, words, request)
+        for rank, at in enumerate(order.tolist(), start=request.offset + 1)
     )
     if request.explain:
         hits = tuple(
-            replace(hit, explain=explain_hit(searcher, query, found.docnum))
-            for hit, found in zip(hits, page_hits, strict=True)
+            replace(hit, explain=explain_hit(searcher, query, int(matches.docs[at])))
+            for hit, at in zip(hits, order.tolist(), strict=True)
         )
-    facets = _facets(results, request) if request.facets else ()
-    unit, timeline = buckets(_counts(results, "day")) if request.timeline else ("", ())
+    facets = _facets(arrays, matches, request) if request.facets else ()
+    unit, timeline = ("", ())
+    if request.timeline:
+        unit, timeline = buckets(counts(arrays, "day", matches.docs))
     return SearchPage(
         request=request,
-        total=len(results),
+        total=len(matches),
         hits=hits,
         facets=facets,
         timeline=timeline,
@@ -94,78 +82,64 @@ def run_search(
     )
 
 
-def scan(searcher: Searcher, query: wq.Query, request: SearchRequest) -> Iterator[Hit]:
+def scan(
+    searcher: Searcher, query: wq.Query, request: SearchRequest, cache: ArrayCache | None = None
+) -> Iterator[Hit]:
     """Every hit of ``query`` in the request's order, without snippets, facets or a cap."""
-    query = bound_expansions(query, searcher.reader())
-    if query is wq.NullQuery:
-        return
-    if not request.copies:
-        query = without_copies(searcher, query)
-    results = searcher.search(query, limit=None, sortedby=_sort(request))
-    for rank, hit in enumerate(results, start=1):
-        yield _hit(hit, rank, set(), searcher, snippets=False)
+    arrays = view(searcher, cache or ArrayCache())
+    matches = _matches(arrays, query, request, None)
+    plain = replace(request, snippets=False)
+    for rank, at in enumerate(ranked(arrays, matches, request.sort, None).tolist(), start=1):
+        yield _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, set(), plain)
+
+
+def _matches(
+    arrays: View, query: wq.Query, request: SearchRequest, budget: float | None
+) -> Matches:
+    """The query's matches, one per story unless the request asks for every copy."""
+    query = bound_expansions(query, arrays.searcher.reader())
+    try:
+        matches = evaluate(arrays, query, budget)
+    except TooSlow:
+        raise QueryError(
+            f"the search took longer than {budget:g} s; make the query more specific"
+        ) from None
+    return matches if request.copies else one_per_story(arrays, matches)
 
 
 def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _sort(request: SearchRequest) -> Any:
-    if request.sort == "newest":
-        return sorting.MultiFacet(
-            [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts", reverse=True)]
-        )
-    if request.sort == "oldest":
-        # undated articles last: dated first, then by time
-        return sorting.MultiFacet(
-            [sorting.FieldFacet("dated", reverse=True), sorting.FieldFacet("ts")]
-        )
-    return None
-
-
-def _groupings(request: SearchRequest, lists: SegmentLists) -> dict[str, Any] | None:
-    groups: dict[str, Any] = {}
-    if request.facets:
-        for name, (field, overlap) in FACETS.items():
-            if overlap:
-                groups[name] = OverlapFacet(field, lists, maptype=sorting.Count)
-            else:
-                groups[name] = sorting.FieldFacet(field, maptype=sorting.Count)
-    if request.timeline:
-        groups["day"] = sorting.FieldFacet("day", maptype=sorting.Count)
-    return groups or None
-
-
-def _counts(results: Any, name: str) -> dict[str, int]:
-    try:
-        raw = results.groups(name)
-    except KeyError:
-        return {}
-    return {str(key): int(count) for key, count in raw.items() if key not in (None, "", b"")}
-
-
-def _facets(results: Any, request: SearchRequest) -> tuple[Facet, ...]:
+def _facets(arrays: View, matches: Matches, request: SearchRequest) -> tuple[Facet, ...]:
     out = []
-    for name in FACETS:
-        counts = _counts(results, name)
+    for name, (field, several) in FACETS.items():
+        found = counts(arrays, field, matches.docs, several)
         selected = set(getattr(request, SELECTED[name], ())) if name in SELECTED else set()
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
+        top = sorted(found.items(), key=lambda item: (-item[1], item[0]))[:FACET_SIZE]
         if name == "year":
-            ranked = sorted(ranked, reverse=True)
-        values = tuple(FacetValue(value, count, value in selected) for value, count in ranked)
+            top = sorted(top, reverse=True)
+        values = tuple(FacetValue(value, count, value in selected) for value, count in top)
         if values:
             out.append(Facet(name, values))
     return tuple(out)
 
 
-def _hit(hit: Any, rank: int, words: set[str], searcher: Searcher, snippets: bool) -> Hit:
-    stored = hit.fields()
+def _hit(
+    searcher: Searcher,
+    docnum: int,
+    score: float,
+    rank: int,
+    words: set[str],
+    request: SearchRequest,
+) -> Hit:
+    stored = searcher.stored_fields(docnum)
     meta = json.loads(stored.get("meta") or "{}")
     body = stored.get("body", "")
     return Hit(
         id=stored["id"],
         title=stored.get("title", ""),
-        score=hit.score if isinstance(hit.score, float) else 0.0,
+        score=score,
         rank=rank,
         published=published_from(meta),
         byline=stored.get("byline"),
@@ -173,7 +147,7 @@ def _hit(hit: Any, rank: int, words: set[str], searcher: Searcher, snippets: boo
         url=meta.get("u"),
         language=stored.get("language"),
         tags=tags_from(stored),
-        snippet=snippet(body, words, searcher) if snippets else (),
+        snippet=snippet(body, words, searcher) if request.snippets else (),
         group=stored.get("group"),
         copies=group_size(searcher, stored.get("group")) - 1,
     )

@@ -1,0 +1,258 @@
+"""A Whoosh index as arrays: per-document columns and postings as numpy arrays.
+
+Whoosh answers a search one document at a time in Python: its matchers, scorers and
+collectors cost a few microseconds per matching document, so on 100,000 articles a common
+word took hundreds of milliseconds before a page could be drawn. Segments never change once
+written (deletions only hide documents), so what a search needs for every document (field
+lengths, facet values, story groups, dates) is read once per segment into arrays and kept in
+an ``ArrayCache``; a ``View`` joins one searcher's segments into one space of global
+document numbers, and a term's postings are read block by block into arrays.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
+from whoosh.matching import FilterMatcher
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+#: segments whose arrays are kept (a generation keeps at most a handful)
+CACHED_SEGMENTS = 64
+#: Whoosh's one-byte field lengths decoded, as ``doc_field_length`` decodes them
+_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+#: attribute under which a searcher keeps its view (it dies with the searcher)
+_VIEW = "_newsarchive_view"
+
+Values = tuple[np.ndarray, tuple[str, ...]]
+Pairs = tuple[np.ndarray, np.ndarray, tuple[str, ...]]
+
+
+class ArrayCache:
+    """Per-segment arrays kept between searchers, least recently used segments dropped first."""
+
+    def __init__(self, capacity: int = CACHED_SEGMENTS) -> None:
+        self.capacity = capacity
+        self._segments: OrderedDict[str, dict[tuple[str, str], Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, reader: Any, kind: str, field: str, build: Callable[[Any, str], Any]) -> Any:
+        key = reader.segment().segment_id()
+        with self._lock:  # request threads share it; a build happens once
+            arrays = self._segments.get(key)
+            if arrays is None:
+                arrays = self._segments[key] = {}
+                while len(self._segments) > self.capacity:
+                    self._segments.popitem(last=False)
+            else:
+                self._segments.move_to_end(key)
+            if (kind, field) not in arrays:
+                arrays[(kind, field)] = build(reader, field)
+            return arrays[(kind, field)]
+
+
+class View:
+    """One searcher's segments as one space of global document numbers."""
+
+    def __init__(self, searcher: Searcher, cache: ArrayCache) -> None:
+        self.searcher = searcher
+        self.cache = cache
+        self.size = int(searcher.doc_count_all())
+        self.leaves = [(leaf.reader(), int(offset)) for leaf, offset in searcher.leaf_searchers()]
+        self.live = np.ones(self.size, dtype=bool)
+        for reader, offset in self.leaves:
+            deleted = list(reader.deleted_docs_set) if reader.has_deletions() else []
+            if deleted:
+                self.live[np.asarray(deleted, dtype=np.int64) + offset] = False
+        self._joined: dict[tuple[str, str], Any] = {}
+        self._lock = threading.Lock()
+
+    def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Global document numbers (ascending, live only) and weights of a term's postings."""
+        docs, weights = [], []
+        for reader, offset in self.leaves:
+            if (field, btext) not in reader:
+                continue
+            local, weight = _postings(reader.postings(field, btext))
+            docs.append(local + offset)
+            weights.append(weight)
+        if not docs:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
+        found, weight = np.concatenate(docs), np.concatenate(weights)
+        keep = self.live[found]
+        return found[keep], weight[keep]
+
+    def lengths(self, field: str) -> np.ndarray:
+        """Every document's length in ``field`` (tokens, as Whoosh stores it)."""
+        return self._join("lengths", field, _segment_lengths, _concatenate)
+
+    def numbers(self, field: str) -> np.ndarray:
+        """Every document's value of a sortable numeric field (its default when absent)."""
+        return self._join("numbers", field, _segment_numbers, _concatenate)
+
+    def values(self, field: str) -> Values:
+        """Every document's value of a single-valued keyword field as an index into a
+        vocabulary (-1 for none), and the vocabulary."""
+        return self._join("values", field, _segment_values, _join_values)
+
+    def pairs(self, field: str) -> Pairs:
+        """(document, value) pairs of a multi-valued keyword field, values as indexes
+        into the vocabulary, and the vocabulary."""
+        return self._join("pairs", field, _segment_pairs, _join_pairs)
+
+    def column(self, field: str) -> Values:
+        """Every document's value of a sortable field read from its column, as ``values``
+        gives it; for fields with about one value per document, where reading postings
+        term by term would be slow."""
+        return self._join("column", field, _segment_column, _join_values)
+
+    def shared_groups(self) -> np.ndarray:
+        """For each value of ``column("group")``: whether live articles share it."""
+        with self._lock:
+            shared = self._joined.get(("shared", "group"))
+        if shared is None:
+            groups, vocabulary = self.column("group")
+            sizes = np.bincount(groups[self.live & (groups >= 0)], minlength=len(vocabulary))
+            shared = np.append(sizes > 1, False)  # index -1 (no group) is never shared
+            with self._lock:
+                self._joined[("shared", "group")] = shared
+        return shared
+
+    def _join(self, kind: str, field: str, build: Callable[[Any, str], Any], join: Any) -> Any:
+        with self._lock:
+            if (kind, field) not in self._joined:
+                parts = [self.cache.get(reader, kind, field, build) for reader, _ in self.leaves]
+                offsets = [offset for _, offset in self.leaves]
+                if not parts:
+                    parts, offsets = [_empty(kind)], [0]
+                self._joined[(kind, field)] = join(parts, offsets)
+            return self._joined[(kind, field)]
+
+
+def view(searcher: Searcher, cache: ArrayCache) -> View:
+    """The searcher's view, made on first use."""
+    found = getattr(searcher, _VIEW, None)
+    if found is None:
+        found = View(searcher, cache)
+        setattr(searcher, _VIEW, found)
+    return found
+
+
+def _postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Segment-local document numbers and weights of one term, deleted documents included.
+
+    Whoosh's own postings are read a block (up to 128 postings) at a time; other matchers
+    (postings short enough to be kept in the term's entry) one posting at a time.
+    """
+    if isinstance(matcher, FilterMatcher):
+        matcher = matcher.child  # deletions are applied by the view
+    ids: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    if isinstance(matcher, W3LeafMatcher):
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            weights.append(np.asarray(matcher._weights, dtype=np.float64))
+            matcher._next_block()
+        if ids:
+            return np.concatenate(ids), np.concatenate(weights)
+    docs: list[int] = []
+    found: list[float] = []
+    while matcher.is_active():
+        docs.append(matcher.id())
+        found.append(matcher.weight())
+        matcher.next()
+    return np.asarray(docs, dtype=np.int64), np.asarray(found, dtype=np.float64)
+
+
+def _segment_lengths(reader: Any, field: str) -> np.ndarray:
+    size = reader.doc_count_all()
+    codes = np.zeros(size, dtype=np.uint8)
+    perdoc = reader._perdoc  # lengths are a column of the codec, not of the schema
+    name = f"_{field}_len"
+    if perdoc.has_column(name):
+        codes = np.fromiter(perdoc.column_reader(name, LENGTHS_COLUMN), np.uint8, size)
+    return _LENGTHS[codes]
+
+
+def _segment_numbers(reader: Any, field: str) -> np.ndarray:
+    size = reader.doc_count_all()
+    if not reader.has_column(field):
+        return np.zeros(size, dtype=np.int64)
+    return np.fromiter(reader.column_reader(field), np.int64, size)
+
+
+def _segment_values(reader: Any, field: str) -> Values:
+    ordinals = np.full(reader.doc_count_all(), -1, dtype=np.int32)
+    vocabulary = []
+    if field in reader.schema:
+        decode = reader.schema[field].from_bytes
+        for number, btext in enumerate(reader.lexicon(field)):
+            docs, _ = _postings(reader.postings(field, btext))
+            ordinals[docs] = number
+            vocabulary.append(decode(btext))
+    return ordinals, tuple(vocabulary)
+
+
+def _segment_pairs(reader: Any, field: str) -> Pairs:
+    docs: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    vocabulary = []
+    if field in reader.schema:
+        decode = reader.schema[field].from_bytes
+        for number, btext in enumerate(reader.lexicon(field)):
+            found, _ = _postings(reader.postings(field, btext))
+            docs.append(found)
+            values.append(np.full(len(found), number, dtype=np.int32))
+            vocabulary.append(decode(btext))
+    if not docs:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32), ()
+    return np.concatenate(docs), np.concatenate(values), tuple(vocabulary)
+
+
+def _segment_column(reader: Any, field: str) -> Values:
+    size = reader.doc_count_all()
+    if not reader.has_column(field):
+        return np.full(size, -1, dtype=np.int32), ()
+    raw = list(reader.column_reader(field, translate=True))
+    vocabulary, inverse = np.unique(np.asarray(raw, dtype=object), return_inverse=True)
+    return inverse.astype(np.int32), tuple(str(value) for value in vocabulary)
+
+
+def _concatenate(parts: list[np.ndarray], offsets: list[int]) -> np.ndarray:
+    return np.concatenate(parts)
+
+
+def _join_values(parts: list[Values], offsets: list[int]) -> Values:
+    """Segments' value indexes renumbered into one vocabulary."""
+    index: dict[str, int] = {}
+    joined = []
+    for ordinals, vocabulary in parts:
+        remap = np.array([index.setdefault(value, len(index)) for value in vocabulary] + [-1])
+        joined.append(remap[ordinals].astype(np.int32))  # -1 picks the trailing -1
+    return np.concatenate(joined), tuple(index)
+
+
+def _join_pairs(parts: list[Pairs], offsets: list[int]) -> Pairs:
+    """Segments' pairs in global document numbers, renumbered into one vocabulary."""
+    index: dict[str, int] = {}
+    docs, values = [], []
+    for (found, ordinals, vocabulary), offset in zip(parts, offsets, strict=True):
+        remap = np.array([index.setdefault(value, len(index)) for value in vocabulary] + [-1])
+        docs.append(found + offset)
+        values.append(remap[ordinals].astype(np.int32))
+    return np.concatenate(docs), np.concatenate(values), tuple(index)
+
+
+def _empty(kind: str) -> Any:
+    if kind in ("lengths", "numbers"):
+        return np.empty(0, dtype=np.float64 if kind == "lengths" else np.int64)
+    if kind == "pairs":
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int32), ()
+    return np.empty(0, dtype=np.int32), ()

@@ -1,0 +1,247 @@
+"""Running a Whoosh query on arrays: every match and its score, at once.
+
+The queries the compiler makes (a word scored with BM25F over headline and body, terms,
+AND, OR, NOT, date ranges, everything) are evaluated here on a ``View``'s arrays of
+document numbers and scores, with the scores Whoosh's matchers would give
+(tests/test_whoosh_vector.py compares the two on random queries). Any other query (a phrase,
+for one) is run by its own Whoosh matcher and its matches gathered into arrays, so every
+query is answered the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+
+from archive.engines.whoosh_arrays import View
+from archive.engines.whoosh_bm25f import FieldsTerm
+from archive.engines.whoosh_scoring import Okapi, rsj_idf
+
+#: matches gathered from a Whoosh matcher between two looks at the clock
+_CLOCK_EVERY = 2048
+
+
+class TooSlow(Exception):
+    """The search ran past its time budget."""
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Matching documents (global numbers, ascending) and their scores."""
+
+    docs: np.ndarray
+    scores: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+    def take(self, keep: np.ndarray) -> Matches:
+        return Matches(self.docs[keep], self.scores[keep])
+
+
+NOTHING = Matches(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+
+
+def evaluate(view: View, query: wq.Query, budget: float | None = None) -> Matches:
+    """Every live document ``query`` matches, with its score."""
+    deadline = time.perf_counter() + budget if budget else None
+    return _Evaluator(view, deadline).run(query)
+
+
+def ranked(view: View, matches: Matches, sort: str, limit: int | None) -> np.ndarray:
+    """Positions in ``matches`` of the first ``limit`` (all when ``None``) in ``sort`` order:
+    relevance (score, then document number), or newest/oldest (dated first, then time)."""
+    docs = matches.docs
+    if sort in ("newest", "oldest"):
+        dated = view.numbers("dated")[docs]
+        when = view.numbers("ts")[docs]
+        keys = (docs, -when if sort == "newest" else when, -dated)
+        order = np.lexsort(keys)
+        return order if limit is None else order[:limit]
+    scores = matches.scores
+    candidates = np.arange(len(docs))
+    if limit is not None and limit < len(docs):
+        # everything scoring at least the limit-th best score, ties included
+        threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+        candidates = np.flatnonzero(scores >= threshold)
+    order = candidates[np.lexsort((docs[candidates], -scores[candidates]))]
+    return order if limit is None else order[:limit]
+
+
+class _Evaluator:
+    def __init__(self, view: View, deadline: float | None) -> None:
+        self.view = view
+        self.searcher = view.searcher
+        self.schema = view.searcher.schema
+        self.deadline = deadline
+        weighting = view.searcher.weighting
+        self.okapi = weighting if isinstance(weighting, Okapi) else None
+
+    def run(self, query: wq.Query) -> Matches:
+        if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
+            return NOTHING
+        if isinstance(query, FieldsTerm):
+            return self._fields_term(query)
+        if type(query) is wq.Term and self.okapi is not None:
+            return self._term(query)
+        if isinstance(query, (wq.And, wq.Or)) and len(query.subqueries) == 1:
+            return self.run(query.subqueries[0])  # as Whoosh: no boost for a lone child
+        if type(query) is wq.And:
+            return self._and(query)
+        if type(query) is wq.Or and not query.scale:
+            return _boosted(_union([self.run(sub) for sub in query.subqueries]), query.boost)
+        if isinstance(query, wq.Not):
+            return self._not(query)
+        if type(query) is wq.AndNot:
+            kept = self.run(query.a)
+            excluded = self.run(query.b).docs
+            return kept.take(~np.isin(kept.docs, excluded, assume_unique=True))
+        if type(query) is wq.Every and query.fieldname in (None, "", "*"):
+            docs = np.flatnonzero(self.view.live).astype(np.int64)
+            return Matches(docs, np.full(len(docs), float(query.boost)))
+        if self._is_date_range(query):
+            return self._date_range(query)
+        return self._gather(query)
+
+    # words -----------------------------------------------------------------------------
+
+    def _term(self, query: wq.Term) -> Matches:
+        """A term in one field: BM25 (``whoosh.scoring.BM25FScorer``), or the term's
+        weight in a field that is not scored, times the query's boost."""
+        name = query.fieldname
+        if name not in self.schema:
+            return NOTHING
+        field = self.schema[name]
+        btext = field.to_bytes(query.text)
+        docs, weights = self.view.postings(name, btext)
+        if not field.scorable:
+            return Matches(docs, weights * query.boost)
+        assert self.okapi is not None
+        idf = self.searcher.idf(name, btext)
+        average = self.searcher.avg_field_length(name) or 1
+        b = self.okapi.field_b.get(name, self.okapi.b)
+        k1 = self.okapi.k1
+        lengths = self.view.lengths(name)[docs]
+        scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+        return Matches(docs, scores * query.boost if query.boost != 1.0 else scores)
+
+    def _fields_term(self, query: FieldsTerm) -> Matches:
+        """A word over several fields scored once with BM25F (``whoosh_bm25f``)."""
+        okapi = self.okapi or Okapi()
+        parts = []
+        for name, weight in query.weights.items():
+            if name not in self.schema:
+                continue
+            docs, frequencies = self.view.postings(name, self.schema[name].to_bytes(query.text))
+            if not len(docs):
+                continue
+            b = okapi.field_b.get(name, okapi.b)
+            average = self.searcher.avg_field_length(name) or 1.0
+            norm = (1 - b) + b * self.view.lengths(name)[docs] / average
+            parts.append(Matches(docs, weight * frequencies / norm))
+        if not parts:
+            return NOTHING
+        pseudo = _union(parts)
+        frequency = max(self.searcher.doc_frequency(name, query.text) for name in query.weights)
+        idf = rsj_idf(frequency, self.searcher.doc_count_all()) * query.boost
+        k1 = okapi.k1
+        return Matches(pseudo.docs, idf * pseudo.scores * (k1 + 1) / (k1 + pseudo.scores))
+
+    # connectives -------------------------------------------------------------------------
+
+    def _and(self, query: wq.And) -> Matches:
+        """All the parts; a NOT part removes its matches and, as in Whoosh, adds 1 to
+        each score (the score of its inverse matcher)."""
+        plain = [sub for sub in query.subqueries if not isinstance(sub, wq.Not)]
+        negated = [sub for sub in query.subqueries if isinstance(sub, wq.Not)]
+        if not plain:
+            return _boosted(_intersect([self._not(sub) for sub in negated]), query.boost)
+        result = _intersect([self.run(sub) for sub in plain])
+        for sub in negated:
+            excluded = self.run(sub.query).docs
+            keep = ~np.isin(result.docs, excluded, assume_unique=True)
+            result = Matches(result.docs[keep], result.scores[keep] + 1.0)
+        return _boosted(result, query.boost)
+
+    def _not(self, query: wq.Not) -> Matches:
+        keep = self.view.live.copy()
+        keep[self.run(query.query).docs] = False
+        docs = np.flatnonzero(keep).astype(np.int64)
+        return Matches(docs, np.ones(len(docs)))
+
+    # dates -------------------------------------------------------------------------------
+
+    def _is_date_range(self, query: wq.Query) -> bool:
+        return (
+            isinstance(query, wq.NumericRange)
+            and query.fieldname == "ts"
+            and "dated" in self.schema
+            and query.constantscore
+        )
+
+    def _date_range(self, query: Any) -> Matches:
+        """Publication times in a range: only dated articles have one."""
+        when = self.view.numbers("ts")
+        keep = self.view.live & (self.view.numbers("dated") == 1)
+        if query.start is not None:
+            keep &= when > query.start if query.startexcl else when >= query.start
+        if query.end is not None:
+            keep &= when < query.end if query.endexcl else when <= query.end
+        docs = np.flatnonzero(keep).astype(np.int64)
+        return Matches(docs, np.full(len(docs), float(query.boost)))
+
+    # anything else -----------------------------------------------------------------------
+
+    def _gather(self, query: wq.Query) -> Matches:
+        """The matches of a query this module does not evaluate itself, from its matcher."""
+        docs: list[int] = []
+        scores: list[float] = []
+        context = self.searcher.context()
+        for leaf, offset in self.searcher.leaf_searchers():
+            matcher = query.matcher(leaf, context)
+            while matcher.is_active():
+                docs.append(matcher.id() + offset)
+                scores.append(matcher.score())
+                matcher.next()
+                if len(docs) % _CLOCK_EVERY == 0:
+                    self._check_clock()
+        self._check_clock()
+        found = np.asarray(docs, dtype=np.int64)
+        keep = self.view.live[found]
+        return Matches(found[keep], np.asarray(scores, dtype=np.float64)[keep])
+
+    def _check_clock(self) -> None:
+        if self.deadline is not None and time.perf_counter() > self.deadline:
+            raise TooSlow
+
+
+def _union(parts: list[Matches]) -> Matches:
+    """Documents matching any part, each part's score added."""
+    parts = [part for part in parts if len(part)]
+    if not parts:
+        return NOTHING
+    if len(parts) == 1:
+        return parts[0]
+    docs, inverse = np.unique(np.concatenate([part.docs for part in parts]), return_inverse=True)
+    weights = np.concatenate([part.scores for part in parts])
+    return Matches(docs, np.bincount(inverse, weights=weights, minlength=len(docs)))
+
+
+def _intersect(parts: list[Matches]) -> Matches:
+    """Documents matching every part, each part's score added."""
+    parts = sorted(parts, key=len)
+    result = parts[0]
+    for part in parts[1:]:
+        docs, mine, theirs = np.intersect1d(
+            result.docs, part.docs, assume_unique=True, return_indices=True
+        )
+        result = Matches(docs, result.scores[mine] + part.scores[theirs])
+    return result
+
+
+def _boosted(matches: Matches, boost: float) -> Matches:
+    return matches if boost == 1.0 else Matches(matches.docs, matches.scores * boost)
