@@ -6,7 +6,8 @@ word took hundreds of milliseconds before a page could be drawn. Segments never 
 written (deletions only hide documents), so what a search needs for every document (field
 lengths, facet values, story groups, dates) is read once per segment into arrays and kept in
 an ``ArrayCache``; a ``View`` joins one searcher's segments into one space of global
-document numbers, and a term's postings are read block by block into arrays.
+document numbers. A term's postings are read block by block into arrays, and the terms
+searched most recently are kept decoded (``CACHED_POSTINGS_BYTES``).
 """
 
 from __future__ import annotations
@@ -24,11 +25,14 @@ from whoosh.util.numeric import byte_to_length
 
 #: segments whose arrays are kept (a generation keeps at most a handful)
 CACHED_SEGMENTS = 64
+#: decoded postings kept between searches (a common word at 100,000 articles: ~300 KB)
+CACHED_POSTINGS_BYTES = 64 * 2**20
 #: Whoosh's one-byte field lengths decoded, as ``doc_field_length`` decodes them
 _LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
 #: attribute under which a searcher keeps its view (it dies with the searcher)
 _VIEW = "_newsarchive_view"
 
+Postings = tuple[np.ndarray, np.ndarray]
 Values = tuple[np.ndarray, tuple[str, ...]]
 Pairs = tuple[np.ndarray, np.ndarray, tuple[str, ...]]
 
@@ -36,10 +40,36 @@ Pairs = tuple[np.ndarray, np.ndarray, tuple[str, ...]]
 class ArrayCache:
     """Per-segment arrays kept between searchers, least recently used segments dropped first."""
 
-    def __init__(self, capacity: int = CACHED_SEGMENTS) -> None:
+    def __init__(
+        self, capacity: int = CACHED_SEGMENTS, postings_bytes: int = CACHED_POSTINGS_BYTES
+    ) -> None:
         self.capacity = capacity
         self._segments: OrderedDict[str, dict[tuple[str, str], Any]] = OrderedDict()
         self._lock = threading.Lock()
+        self.postings_bytes = postings_bytes
+        self._postings: OrderedDict[tuple[str, str, bytes, bool], Postings] = OrderedDict()
+        self._postings_size = 0
+        self._postings_lock = threading.Lock()
+
+    def postings(self, reader: Any, field: str, btext: bytes, values: bool = False) -> Postings:
+        """A term's postings in one segment, decoded once and kept while they fit: document
+        numbers and weights, or with ``values`` document numbers and encoded positions."""
+        key = (reader.segment().segment_id(), field, btext, values)
+        with self._postings_lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        found = _postings(reader.postings(field, btext), values)
+        size = _size(found)
+        with self._postings_lock:
+            if key not in self._postings and size <= self.postings_bytes // 8:
+                self._postings[key] = found
+                self._postings_size += size
+                while self._postings_size > self.postings_bytes:
+                    _, dropped = self._postings.popitem(last=False)
+                    self._postings_size -= _size(dropped)
+        return found
 
     def get(self, reader: Any, kind: str, field: str, build: Callable[[Any, str], Any]) -> Any:
         key = reader.segment().segment_id()
@@ -78,7 +108,7 @@ class View:
         for reader, offset in self.leaves:
             if (field, btext) not in reader:
                 continue
-            local, weight = _postings(reader.postings(field, btext))
+            local, weight = self.cache.postings(reader, field, btext)
             docs.append(local + offset)
             weights.append(weight)
         if not docs:
@@ -86,6 +116,21 @@ class View:
         found, weight = np.concatenate(docs), np.concatenate(weights)
         keep = self.live[found]
         return found[keep], weight[keep]
+
+    def positions(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Global document numbers (ascending, live only) of a term's postings and each
+        posting's encoded positions (``format.decode_positions`` reads them)."""
+        docs, values = [], []
+        for reader, offset in self.leaves:
+            if (field, btext) in reader:
+                local, encoded = self.cache.postings(reader, field, btext, values=True)
+                docs.append(local + offset)
+                values.append(encoded)
+        if not docs:
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
+        found, encoded = np.concatenate(docs), np.concatenate(values)
+        keep = self.live[found]
+        return found[keep], encoded[keep]
 
     def lengths(self, field: str) -> np.ndarray:
         """Every document's length in ``field`` (tokens, as Whoosh stores it)."""
@@ -143,8 +188,9 @@ def view(searcher: Searcher, cache: ArrayCache) -> View:
     return found
 
 
-def _postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
-    """Segment-local document numbers and weights of one term, deleted documents included.
+def _postings(matcher: Any, values: bool = False) -> Postings:
+    """Segment-local document numbers and weights (or, with ``values``, encoded values) of
+    one term, deleted documents included.
 
     Whoosh's own postings are read a block (up to 128 postings) at a time; other matchers
     (postings short enough to be kept in the term's entry) one posting at a time.
@@ -152,23 +198,43 @@ def _postings(matcher: Any) -> tuple[np.ndarray, np.ndarray]:
     if isinstance(matcher, FilterMatcher):
         matcher = matcher.child  # deletions are applied by the view
     ids: list[np.ndarray] = []
-    weights: list[np.ndarray] = []
+    found: list[np.ndarray] = []
     if isinstance(matcher, W3LeafMatcher):
         while matcher.is_active():
             matcher._read_ids()
-            matcher._read_weights()
             ids.append(np.asarray(matcher._ids, dtype=np.int64))
-            weights.append(np.asarray(matcher._weights, dtype=np.float64))
+            if values:
+                matcher._read_values()
+                found.append(_objects(matcher._values))
+            else:
+                matcher._read_weights()
+                found.append(np.asarray(matcher._weights, dtype=np.float64))
             matcher._next_block()
         if ids:
-            return np.concatenate(ids), np.concatenate(weights)
+            return np.concatenate(ids), np.concatenate(found)
     docs: list[int] = []
-    found: list[float] = []
+    items: list[Any] = []
     while matcher.is_active():
         docs.append(matcher.id())
-        found.append(matcher.weight())
+        items.append(matcher.value() if values else matcher.weight())
         matcher.next()
-    return np.asarray(docs, dtype=np.int64), np.asarray(found, dtype=np.float64)
+    kept = _objects(items) if values else np.asarray(items, dtype=np.float64)
+    return np.asarray(docs, dtype=np.int64), kept
+
+
+def _objects(items: Any) -> np.ndarray:
+    """A one-dimensional object array of ``items`` (numpy would split byte strings)."""
+    array = np.empty(len(items), dtype=object)
+    array[:] = list(items)
+    return array
+
+
+def _size(postings: Postings) -> int:
+    """About how many bytes a term's decoded postings take."""
+    docs, found = postings
+    if found.dtype == object:
+        return docs.nbytes + sum(len(value) + 40 for value in found)
+    return docs.nbytes + found.nbytes
 
 
 def _segment_lengths(reader: Any, field: str) -> np.ndarray:

@@ -1,11 +1,10 @@
 """Running a Whoosh query on arrays: every match and its score, at once.
 
 The queries the compiler makes (a word scored with BM25F over headline and body, terms,
-AND, OR, NOT, date ranges, everything) are evaluated here on a ``View``'s arrays of
+AND, OR, NOT, phrases, date ranges, everything) are evaluated here on a ``View``'s arrays of
 document numbers and scores, with the scores Whoosh's matchers would give
-(tests/test_whoosh_vector.py compares the two on random queries). Any other query (a phrase,
-for one) is run by its own Whoosh matcher and its matches gathered into arrays, so every
-query is answered the same way.
+(tests/test_whoosh_vector.py compares the two on random queries). Any other query is run by
+its own Whoosh matcher and its matches gathered into arrays, so every query is answered.
 """
 
 from __future__ import annotations
@@ -19,6 +18,7 @@ from whoosh import query as wq
 
 from archive.engines.whoosh_arrays import View
 from archive.engines.whoosh_bm25f import FieldsTerm
+from archive.engines.whoosh_phrase import phrase_docs
 from archive.engines.whoosh_scoring import Okapi, rsj_idf
 
 #: matches gathered from a Whoosh matcher between two looks at the clock
@@ -105,6 +105,8 @@ class _Evaluator:
             return Matches(docs, np.full(len(docs), float(query.boost)))
         if self._is_date_range(query):
             return self._date_range(query)
+        if type(query) is wq.Phrase and self._has_positions(query.fieldname):
+            return self._phrase(query)
         return self._gather(query)
 
     # words -----------------------------------------------------------------------------
@@ -150,6 +152,28 @@ class _Evaluator:
         idf = rsj_idf(frequency, self.searcher.doc_count_all()) * query.boost
         k1 = okapi.k1
         return Matches(pseudo.docs, idf * pseudo.scores * (k1 + 1) / (k1 + pseudo.scores))
+
+    def _has_positions(self, name: str) -> bool:
+        if name not in self.schema:
+            return False
+        field = self.schema[name]
+        return bool(field.format and field.format.supports("positions"))
+
+    def _phrase(self, query: wq.Phrase) -> Matches:
+        """Words in a row (``whoosh_phrase``), scored as the sum of the words' scores."""
+        if self.okapi is None:
+            return self._gather(query)
+        field = self.schema[query.fieldname]
+        try:
+            words = [field.to_bytes(word) for word in query.words]
+        except ValueError:
+            return NOTHING
+        parts = [self._term(wq.Term(query.fieldname, word)) for word in query.words]
+        candidates = _intersect(parts)
+        if not len(candidates):
+            return NOTHING
+        keep = phrase_docs(self.view, query.fieldname, words, query.slop, candidates.docs)
+        return _boosted(candidates.take(keep), query.boost)
 
     # connectives -------------------------------------------------------------------------
 
