@@ -10,9 +10,7 @@ import json
 import time
 from collections.abc import Iterator
 from dataclasses import replace
-from typing import Any
 
-from whoosh import highlight
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
@@ -23,12 +21,12 @@ from archive.engines.whoosh_explain import explain_hit
 from archive.engines.whoosh_facets import counts
 from archive.engines.whoosh_query import bound_expansions
 from archive.engines.whoosh_schema import published_from, tags_from
+from archive.engines.whoosh_snippets import snippet
 from archive.engines.whoosh_vector import Matches, TooSlow, evaluate, ranked
 from archive.errors import QueryError
-from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest, SnippetPart
+from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest
 from archive.timeline import buckets
 
-SNIPPET_CHARS = 220
 #: facet name -> (whoosh field, several values per article)
 FACETS = {
     "source": ("source_exact", False),
@@ -165,75 +163,3 @@ def _positive_terms(query: wq.Query, field: str) -> Iterator[str]:
         return
     for child in query.children():
         yield from _positive_terms(child, field)
-
-
-def snippet(text: str, words: set[str], searcher: Searcher) -> tuple[SnippetPart, ...]:
-    """The best passages of ``text`` with the matched words marked; the lede when none match."""
-    flat = " ".join(text.split())
-    parts: tuple[SnippetPart, ...] = ()
-    if words:
-        analyzer = searcher.schema["body"].analyzer
-        fragmenter = highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=70)
-        parts = (
-            highlight.highlight(
-                flat,
-                frozenset(words),
-                analyzer,
-                fragmenter,
-                _PartsFormatter(),
-                top=2,
-                scorer=highlight.BasicFragmentScorer(),
-                order=highlight.FIRST,
-            )
-            or ()
-        )
-    if not parts:
-        lede = flat[:SNIPPET_CHARS]
-        if len(flat) > SNIPPET_CHARS:
-            lede = lede.rsplit(" ", 1)[0] + " …"
-        parts = (SnippetPart(lede),) if lede else ()
-    return parts
-
-
-class _PartsFormatter(highlight.Formatter):
-    """Formats fragments as ``SnippetPart`` runs, so adapters escape and mark them safely."""
-
-    def format_fragment(self, fragment: Any, replace: bool = False) -> list[SnippetPart]:
-        text = fragment.text
-        parts: list[SnippetPart] = []
-        index = fragment.startchar
-        for token in fragment.matches:
-            if token.startchar is None or token.startchar < index:
-                continue
-            if token.startchar > index:
-                parts.append(SnippetPart(text[index : token.startchar]))
-            parts.append(SnippetPart(text[token.startchar : token.endchar], True))
-            index = token.endchar
-        parts.append(SnippetPart(text[index : fragment.endchar]))
-        return parts
-
-    def format(self, fragments: list[Any], replace: bool = False) -> tuple[SnippetPart, ...]:
-        """Fragments in text order, with an ellipsis wherever text was left out."""
-        parts: list[SnippetPart] = []
-        end = 0
-        for fragment in fragments:
-            if fragment.startchar > end:
-                parts.append(SnippetPart(" … " if parts else "… "))
-            parts.extend(self.format_fragment(fragment, replace))
-            end = fragment.endchar
-        if fragments and end < len(fragments[-1].text):
-            parts.append(SnippetPart(" …"))
-        return _merge(parts)
-
-
-def _merge(parts: list[SnippetPart]) -> tuple[SnippetPart, ...]:
-    """Join neighbouring runs of the same kind."""
-    merged: list[SnippetPart] = []
-    for part in parts:
-        if not part.text:
-            continue
-        if merged and merged[-1].match == part.match:
-            merged[-1] = SnippetPart(merged[-1].text + part.text, part.match)
-        else:
-            merged.append(part)
-    return tuple(merged)
