@@ -199,16 +199,16 @@ def _postings(matcher: Any, values: bool = False) -> Postings:
         matcher = matcher.child  # deletions are applied by the view
     ids: list[np.ndarray] = []
     found: list[np.ndarray] = []
-    if isinstance(matcher, W3LeafMatcher):
+    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
         while matcher.is_active():
-            matcher._read_ids()
-            ids.append(np.asarray(matcher._ids, dtype=np.int64))
+            if matcher._data is None:
+                matcher._read_data()
+            ids.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))  # deltas
             if values:
                 matcher._read_values()
                 found.append(_objects(matcher._values))
             else:
-                matcher._read_weights()
-                found.append(np.asarray(matcher._weights, dtype=np.float64))
+                found.append(_weights(matcher._data[1], matcher._blocklength))
             matcher._next_block()
         if ids:
             return np.concatenate(ids), np.concatenate(found)
@@ -220,6 +220,16 @@ def _postings(matcher: Any, values: bool = False) -> Postings:
         matcher.next()
     kept = _objects(items) if values else np.asarray(items, dtype=np.float64)
     return np.asarray(docs, dtype=np.int64), kept
+
+
+def _weights(stored: Any, count: int) -> np.ndarray:
+    """A block's weights as ``W3LeafMatcher._read_weights`` reads them: ``None`` for all
+    1.0, one float (single precision) for all alike, else one per posting."""
+    if stored is None:
+        return np.ones(count)
+    if isinstance(stored, float):
+        return np.full(count, np.float32(stored), dtype=np.float64)
+    return np.asarray(stored, dtype=np.float64)
 
 
 def _objects(items: Any) -> np.ndarray:

@@ -23,6 +23,8 @@ from archive.engines.whoosh_scoring import Okapi, rsj_idf
 
 #: matches gathered from a Whoosh matcher between two looks at the clock
 _CLOCK_EVERY = 2048
+#: a union of more than one in this many documents is added up over all documents
+_DENSE_SHARE = 16
 
 
 class TooSlow(Exception):
@@ -93,7 +95,8 @@ class _Evaluator:
         if type(query) is wq.And:
             return self._and(query)
         if type(query) is wq.Or and not query.scale:
-            return _boosted(_union([self.run(sub) for sub in query.subqueries]), query.boost)
+            parts = [self.run(sub) for sub in query.subqueries]
+            return _boosted(_union(parts, self.view.size), query.boost)
         if isinstance(query, wq.Not):
             return self._not(query)
         if type(query) is wq.AndNot:
@@ -147,7 +150,7 @@ class _Evaluator:
             parts.append(Matches(docs, weight * frequencies / norm))
         if not parts:
             return NOTHING
-        pseudo = _union(parts)
+        pseudo = _union(parts, self.view.size)
         frequency = max(self.searcher.doc_frequency(name, query.text) for name in query.weights)
         idf = rsj_idf(frequency, self.searcher.doc_count_all()) * query.boost
         k1 = okapi.k1
@@ -243,15 +246,22 @@ class _Evaluator:
             raise TooSlow
 
 
-def _union(parts: list[Matches]) -> Matches:
-    """Documents matching any part, each part's score added."""
+def _union(parts: list[Matches], size: int) -> Matches:
+    """Documents matching any part, each part's score added (``size``: documents in all)."""
     parts = [part for part in parts if len(part)]
     if not parts:
         return NOTHING
     if len(parts) == 1:
         return parts[0]
-    docs, inverse = np.unique(np.concatenate([part.docs for part in parts]), return_inverse=True)
+    found = np.concatenate([part.docs for part in parts])
     weights = np.concatenate([part.scores for part in parts])
+    if len(found) * _DENSE_SHARE >= size:  # a pass over every document beats a sort
+        totals = np.bincount(found, weights=weights, minlength=size)
+        seen = np.zeros(size, dtype=bool)
+        seen[found] = True
+        docs = np.flatnonzero(seen)
+        return Matches(docs, totals[docs])
+    docs, inverse = np.unique(found, return_inverse=True)
     return Matches(docs, np.bincount(inverse, weights=weights, minlength=len(docs)))
 
 
