@@ -84,6 +84,7 @@ class _Evaluator:
         self.okapi = weighting if isinstance(weighting, Okapi) else None
 
     def run(self, query: wq.Query) -> Matches:
+        self._check_clock()
         if query is wq.NullQuery or isinstance(query, type(wq.NullQuery)):
             return NOTHING
         if isinstance(query, FieldsTerm):
