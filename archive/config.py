@@ -56,8 +56,10 @@ class Settings:
     max_parse_seconds: float = 60.0
     #: worker processes for parsing; 0 means one per core
     workers: int = 0
-    #: articles per commit while indexing: each commit is a point a crash falls back to
-    batch_articles: int = 20_000
+    #: articles per commit while indexing: each commit is a point a crash falls back to,
+    #: and adds one index segment per core, which later commits merge (memory does not
+    #: grow with it: the writers spill to disk)
+    batch_articles: int = 50_000
     opensearch_url: str = "http://127.0.0.1:9200"
     #: the alias searches read; generations are indices named ``<alias>-gen-NNNNNN``
     opensearch_index: str = "newsarchive"

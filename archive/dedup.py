@@ -35,10 +35,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy as np
-from datasketch import MinHash
 
 from archive.errors import ArchiveError, StorageError
 from archive.models import Article
@@ -67,7 +68,6 @@ WINDOW_DAYS = 2
 SEED = 20_250_101
 EPOCH = date(1970, 1, 1).toordinal()
 _WORD = re.compile(r"\w+")
-_TEMPLATE = MinHash(num_perm=NUM_PERM, seed=SEED)
 #: odd 64-bit multipliers for mixing a band's values into one key
 _MIX = np.array(
     [0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93],
@@ -123,6 +123,18 @@ class Fingerprint:
         return [int(key) for key in keys.view(np.int64)]
 
 
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    """The MinHash permutations of the scheme, made once per process.
+
+    datasketch (and the scipy it imports, a third of a second) is loaded only by a
+    process that fingerprints: the parsing workers, not a run with nothing to parse.
+    """
+    from datasketch import MinHash
+
+    return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words with accents folded; punctuation and spacing ignored."""
     folded = text.casefold()
@@ -142,11 +154,13 @@ def fingerprint(article: Article) -> Fingerprint:
         shingles = {" ".join(tokens)}
     else:
         shingles = {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
+    from datasketch import MinHash
+
     sketch = MinHash(
         num_perm=NUM_PERM,
         seed=SEED,
         hashfunc=zlib.crc32,
-        permutations=_TEMPLATE.permutations,
+        permutations=_permutations(),
         scheme="affine32",
     )
     sketch.update_batch([shingle.encode() for shingle in shingles])

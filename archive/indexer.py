@@ -19,7 +19,7 @@ from typing import Protocol
 from archive import languages
 from archive.catalog import Catalog, Entry, now
 from archive.config import Settings
-from archive.dedup import Deduper, open_deduper
+from archive.dedup import Deduper, Fingerprint, fingerprint, open_deduper
 from archive.engines.base import Engine, EngineWriter
 from archive.errors import ArchiveError, ParseError
 from archive.ingest import formats, sources
@@ -66,6 +66,8 @@ class Parsed:
     content_hash: str
     format: str = ""
     articles: list[Article] = field(default_factory=list)
+    #: the copy-detection fingerprint of each article, computed beside the parse
+    prints: list[Fingerprint] = field(default_factory=list)
     failures: list[RecordFailure] = field(default_factory=list)
     error: str | None = None
 
@@ -75,6 +77,8 @@ def parse_source(key: str, data: bytes, max_chars: int = 0, seconds: float = 0) 
 
     An article whose text is longer than ``max_chars`` is refused as a record failure,
     and a parse that takes longer than ``seconds`` refuses the whole source (0: no limit).
+    The per-article work that needs no index (language detection, copy fingerprints) is
+    done here too, so it runs in the parsing processes rather than beside the writer.
     """
     parsed = Parsed(key=key, size=len(data), content_hash=content_hash(data))
     try:
@@ -88,8 +92,10 @@ def parse_source(key: str, data: bytes, max_chars: int = 0, seconds: float = 0) 
                     parsed.failures.append(_too_long(item, max_chars))
                 else:
                     parsed.articles.append(languages.with_language(item))
+        parsed.prints = [fingerprint(article) for article in parsed.articles]
     except Overtime:
         parsed.articles.clear()
+        parsed.prints.clear()
         parsed.error = f"parsing took longer than {seconds:g} s; the source was refused"
     except ParseError as exc:
         parsed.error = str(exc)
@@ -170,15 +176,26 @@ class Indexer:
         committed before it; the report says it was interrupted and the next run continues.
         """
         files = list(sources.walk(paths))
+        # a run is sized by what it has to read, not by the unchanged files it skips;
+        # a lone file is parsed in this process
+        changed = self._changed(files)
         timeout = self.settings.writer_timeout
         tally = _Tally()
         try:
             with (
                 write_lock(self.settings.data_dir, timeout, "indexing"),
-                self.engine.writer(timeout, bulk=_is_bulk(files)) as writer,
+                self.engine.writer(timeout, bulk=_is_bulk(changed)) as writer,
             ):
                 self.recover()
-                self._run(files, writer, tally, fresh=False, prune=prune, progress=progress)
+                self._run(
+                    files,
+                    writer,
+                    tally,
+                    fresh=False,
+                    prune=prune,
+                    progress=progress,
+                    parallel=len(files) > 1 and _is_bulk(changed),
+                )
         except KeyboardInterrupt:
             return tally.report(interrupted=True)
         return tally.report()
@@ -238,7 +255,14 @@ class Indexer:
                     if path not in done and (file := sources.stat(path))
                 ]
                 self._run(
-                    files, writer, tally, fresh=True, prune=False, progress=progress, staged=True
+                    files,
+                    writer,
+                    tally,
+                    fresh=True,
+                    prune=False,
+                    progress=progress,
+                    parallel=len(files) > 1 and _is_bulk(files),
+                    staged=True,
                 )
                 self.catalog.begin()
                 self.catalog.install_staged()
@@ -263,13 +287,14 @@ class Indexer:
         fresh: bool,
         prune: bool,
         progress: Progress | None,
+        parallel: bool,
         staged: bool = False,
     ) -> None:
         progress = progress or _Silent()
         batch = _Batch(self.catalog, writer, staged, open_deduper(self.settings.data_dir))
         progress.start(len(files))
         try:
-            for outcome in self._parsed(files, tally, fresh, batch, progress):
+            for outcome in self._parsed(files, tally, fresh, batch, progress, parallel):
                 self._apply(outcome, tally, batch, fresh)
                 progress.advance(0, len(outcome.articles))
                 if batch.articles >= self.settings.batch_articles:
@@ -288,12 +313,13 @@ class Indexer:
         fresh: bool,
         batch: _Batch,
         progress: Progress,
+        parallel: bool,
     ) -> Iterator[Parsed]:
         """Parsed sources in order; unchanged and unreadable ones are settled on the way."""
         jobs = self._jobs(files, tally, fresh, batch, progress)
         workers = self.settings.workers or os.cpu_count() or 1
         limits = (self.settings.max_article_chars, self.settings.max_parse_seconds)
-        if workers <= 1 or len(files) < 2 or not _is_bulk(files):
+        if workers <= 1 or not parallel:
             for job in jobs:
                 yield parse_source(job.key, job.data, *limits)
             return
@@ -305,6 +331,15 @@ class Indexer:
                     yield window.pop(0).result()
             for future in window:
                 yield future.result()
+
+    def _changed(self, files: list[sources.SourceFile]) -> list[sources.SourceFile]:
+        """The files a run has to read: new, or changed in size or mtime since the last."""
+        changed = []
+        for file in files:
+            known = self.catalog.for_file(file.path)
+            if not known or any(r.size != file.size or r.mtime_ns != file.mtime_ns for r in known):
+                changed.append(file)
+        return changed
 
     def _jobs(
         self,
@@ -363,7 +398,7 @@ class Indexer:
             batch.writer.delete(stale)
             batch.deduper.forget(stale)
             tally.deleted += len(stale)
-        batch.add(parsed.articles)
+        batch.add(parsed.articles, parsed.prints)
         tally.written += len(parsed.articles)
         if fresh or self.catalog.get(parsed.key) is None:
             tally.new += 1
@@ -393,7 +428,7 @@ class Indexer:
 
 
 def _is_bulk(files: list[sources.SourceFile]) -> bool:
-    """Whether a run is big enough to be worth worker processes."""
+    """Whether reading ``files`` is big enough to be worth worker processes."""
     return sum(file.size for file in files) >= BULK_BYTES
 
 
@@ -434,8 +469,8 @@ class _Batch:
         self._touched: list[tuple[str, sources.SourceFile]] = []
         self._forget: list[str] = []
 
-    def add(self, articles: list[Article]) -> None:
-        articles = self.deduper.assign(articles)
+    def add(self, articles: list[Article], prints: list[Fingerprint]) -> None:
+        articles = self.deduper.assign(articles, prints)
         self.writer.add(articles)
         self.articles += len(articles)
 
@@ -463,9 +498,15 @@ class _Batch:
             self.writer.delete(self.catalog.article_ids(key))
             self.deduper.forget(self.catalog.article_ids(key))
         log.debug("commit started: %d articles", self.articles)
+        started = time.perf_counter()
         self.writer.commit()
+        engine = time.perf_counter() - started
         self.deduper.commit()
-        log.debug("commit done")
+        log.debug(
+            "commit done: engine %.1f s, fingerprints %.1f s",
+            engine,
+            time.perf_counter() - started - engine,
+        )
         if self.staged:
             self.catalog.begin()
             for r, file, ids, size in self._records:

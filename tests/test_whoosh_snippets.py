@@ -16,16 +16,19 @@ WORDS = [
 
 
 def _whoosh(text: str, words: frozenset[str]):
-    return highlight.highlight(
-        text,
-        words,
-        text_analyzer(),
-        highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SURROUND),
-        _PartsFormatter(),
-        top=2,
-        scorer=highlight.BasicFragmentScorer(),
-        order=highlight.FIRST,
-    ) or ()
+    return (
+        highlight.highlight(
+            text,
+            words,
+            text_analyzer(),
+            highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=SURROUND),
+            _PartsFormatter(),
+            top=2,
+            scorer=highlight.BasicFragmentScorer(),
+            order=highlight.FIRST,
+        )
+        or ()
+    )
 
 
 @settings(max_examples=300, deadline=None)

@@ -68,7 +68,7 @@ class Engine(Protocol):
         """The name of the live generation."""
 
     def health(self) -> str:
-        """"ok", or in words what is wrong with an engine that still answers (a cluster
+        """ "ok", or in words what is wrong with an engine that still answers (a cluster
         that lost a node); raises ``EngineUnavailable`` when it does not answer."""
 
     def close(self) -> None:

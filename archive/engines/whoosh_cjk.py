@@ -29,6 +29,11 @@ def has_cjk(text: str) -> bool:
     return _HAS_CJK.search(text) is not None
 
 
+def possibly_cjk(text: str) -> bool:
+    """``has_cjk``, answered for ASCII text (nearly every token) without a regex."""
+    return not text.isascii() and _HAS_CJK.search(text) is not None
+
+
 def pieces(word: str) -> Iterator[tuple[int, str]]:
     """(offset, text) of the parts of one token: other scripts whole, CJK runs as bigrams
     (a lone CJK character stays a unigram)."""
@@ -64,7 +69,7 @@ class CJKBigramFilter(Filter):
         for token in tokens:
             if token.positions:
                 token.pos += shift
-            if not _HAS_CJK.search(token.text):
+            if not possibly_cjk(token.text):
                 yield token
                 continue
             text = token.text

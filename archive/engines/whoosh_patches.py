@@ -15,6 +15,7 @@ from whoosh import externalsort, multiproc
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 
+from archive.engines import whoosh_writing
 from archive.workers import die_with_parent
 
 _MISSING = object()
@@ -132,6 +133,7 @@ def _buffer_file(self: Any, buf: Any, name: str | None = None, onclose: Any = No
 
 
 def apply() -> None:
+    whoosh_writing.apply()
     structfile.BufferFile.__init__ = _buffer_file
     multiproc.SubWriterTask.run = _run_task
     whoosh3.W3PerDocReader._cached_reader = _cached_reader

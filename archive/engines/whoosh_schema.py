@@ -9,7 +9,7 @@ from whoosh import analysis, fields
 from whoosh.support.charset import accent_map
 
 from archive.engines.documents import published_from, stored_meta
-from archive.engines.whoosh_analysis import EnglishFilter
+from archive.engines.whoosh_analysis import TextFilter
 from archive.engines.whoosh_cjk import CJKBigramFilter
 from archive.models import Article
 from archive.stopwords import ENGLISH
@@ -31,7 +31,7 @@ EXACT = {
 def text_analyzer() -> analysis.Analyzer:
     """Words, Chinese/Japanese/Korean as character bigrams, lower case, the Snowball
     English stop words out, accents folded, English (Porter2) stems."""
-    return analysis.RegexTokenizer() | CJKBigramFilter() | EnglishFilter(stoplist=ENGLISH)
+    return analysis.RegexTokenizer() | TextFilter(stoplist=ENGLISH)
 
 
 def name_analyzer() -> analysis.Analyzer:

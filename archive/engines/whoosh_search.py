@@ -66,9 +66,7 @@ def run_search(
             for hit, at in zip(hits, order.tolist(), strict=True)
         )
     facets = _facets(arrays, matches, request) if request.facets else ()
-    unit, timeline = ("", ())
-    if request.timeline:
-        unit, timeline = buckets(counts(arrays, "day", matches.docs))
+    unit, timeline = buckets(counts(arrays, "day", matches.docs)) if request.timeline else ("", ())
     return SearchPage(
         request=request,
         total=len(matches),

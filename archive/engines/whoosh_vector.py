@@ -262,8 +262,8 @@ def _union(parts: list[Matches], size: int) -> Matches:
         seen[found] = True
         docs = np.flatnonzero(seen)
         return Matches(docs, totals[docs])
-    docs, inverse = np.unique(found, return_inverse=True)
-    return Matches(docs, np.bincount(inverse, weights=weights, minlength=len(docs)))
+    unique, inverse = np.unique(found, return_inverse=True)
+    return Matches(unique, np.bincount(inverse, weights=weights, minlength=len(unique)))
 
 
 def _intersect(parts: list[Matches]) -> Matches:
