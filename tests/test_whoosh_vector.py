@@ -193,3 +193,9 @@ def test_date_order_puts_undated_last(engine):
 def test_search_request_uses_the_arrays(engine):
     page = engine.search(parse("oil"), SearchRequest(q="oil"))
     assert page.total > 0 and page.facets and page.timeline
+
+
+def test_words_a_prefix_expands_to_are_marked_in_snippets(engine):
+    page = engine.search(parse("pri*"), SearchRequest(q="pri*"))
+    marked = {part.text.lower() for hit in page.hits for part in hit.snippet if part.match}
+    assert page.total > 0 and marked == {"price"}

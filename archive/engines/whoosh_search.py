@@ -52,6 +52,7 @@ def run_search(
     """
     started = time.perf_counter()
     arrays = view(searcher, cache or ArrayCache())
+    query = bound_expansions(query, searcher.reader())
     matches = _matches(arrays, query, request, settings.search_time_budget)
     limit = request.offset + request.per_page
     order = ranked(arrays, matches, request.sort, limit)[request.offset :]
@@ -83,7 +84,7 @@ def scan(
 ) -> Iterator[Hit]:
     """Every hit of ``query`` in the request's order, without snippets, facets or a cap."""
     arrays = view(searcher, cache or ArrayCache())
-    matches = _matches(arrays, query, request, None)
+    matches = _matches(arrays, bound_expansions(query, searcher.reader()), request, None)
     plain = replace(request, snippets=False)
     for rank, at in enumerate(ranked(arrays, matches, request.sort, None).tolist(), start=1):
         yield _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, set(), plain)
@@ -93,7 +94,6 @@ def _matches(
     arrays: View, query: wq.Query, request: SearchRequest, budget: float | None
 ) -> Matches:
     """The query's matches, one per story unless the request asks for every copy."""
-    query = bound_expansions(query, arrays.searcher.reader())
     try:
         matches = evaluate(arrays, query, budget)
     except TooSlow:
@@ -153,11 +153,19 @@ def _positive_terms(query: wq.Query, field: str) -> Iterator[str]:
     """The index terms of ``field`` the query looks for, leaving out negated parts."""
     if isinstance(query, wq.Not):
         return
+    if isinstance(query, wq.AndNot):
+        yield from _positive_terms(query.a, field)
+        return
     if isinstance(query, wq.Term) and query.fieldname == field:
-        yield str(query.text)
+        yield _text(query.text)
     elif isinstance(query, wq.Phrase) and query.fieldname == field:
-        yield from (str(word) for word in query.words)
+        yield from (_text(word) for word in query.words)
     if query.is_leaf():
         return
     for child in query.children():
         yield from _positive_terms(child, field)
+
+
+def _text(word: str | bytes) -> str:
+    """A term as text (expanded prefixes and fuzzy words come as index bytes)."""
+    return word.decode("utf-8") if isinstance(word, bytes) else str(word)
