@@ -247,6 +247,15 @@ def test_generated_feeds_keep_titles(titles, junk):
         results = list(feeds.parse(doc(data)))
     except ParseError:
         return
-    expected = [unicodedata.normalize("NFC", " ".join(t.split())) for t in titles]
+    expected = [unicodedata.normalize("NFC", " ".join(_repaired(t).split())) for t in titles]
     got = [r.title for r in results if isinstance(r, Article)]
     assert got == [t for t in expected if t][: len(got)]
+
+
+def _repaired(text: str) -> str:
+    """feedparser's repair of UTF-8 read as Latin-1 ("cafÃ©" -> "café"): a text whose
+    Latin-1 bytes are valid UTF-8 is taken for such a mistake and decoded again."""
+    try:
+        return text.encode("iso-8859-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return text
