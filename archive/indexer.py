@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from archive import languages
+from archive.batches import Batch
 from archive.catalog import Catalog, Entry, now
 from archive.config import Settings
-from archive.dedup import Deduper, Fingerprint, fingerprint, open_deduper
+from archive.dedup import open_deduper
 from archive.engines.base import Engine, EngineWriter
 from archive.errors import ArchiveError, ParseError
-from archive.ingest import formats, sources
-from archive.ingest.common import SourceDoc, content_hash
+from archive.ingest import sources
+from archive.ingest.common import content_hash
 from archive.locking import write_lock
-from archive.models import Article, IngestReport, RecordFailure, SourceRecord
-from archive.timelimit import Overtime, time_limit
+from archive.models import IngestReport, SourceRecord
+from archive.parsing import Parsed, parse_source
 from archive.workers import die_with_parent
 
 log = logging.getLogger(__name__)
@@ -55,64 +55,6 @@ class _Silent:
 
     def finish(self) -> None:
         pass
-
-
-@dataclass
-class Parsed:
-    """The outcome of parsing one source (picklable: it crosses process boundaries)."""
-
-    key: str
-    size: int
-    content_hash: str
-    format: str = ""
-    articles: list[Article] = field(default_factory=list)
-    #: the copy-detection fingerprint of each article, computed beside the parse
-    prints: list[Fingerprint] = field(default_factory=list)
-    failures: list[RecordFailure] = field(default_factory=list)
-    error: str | None = None
-
-
-def parse_source(key: str, data: bytes, max_chars: int = 0, seconds: float = 0) -> Parsed:
-    """Parse one source; never raises: every problem becomes ``error`` or a record failure.
-
-    An article whose text is longer than ``max_chars`` is refused as a record failure,
-    and a parse that takes longer than ``seconds`` refuses the whole source (0: no limit).
-    The per-article work that needs no index (language detection, copy fingerprints) is
-    done here too, so it runs in the parsing processes rather than beside the writer.
-    """
-    parsed = Parsed(key=key, size=len(data), content_hash=content_hash(data))
-    try:
-        with time_limit(seconds):
-            parsed.format = formats.detect(data, os.path.basename(key))
-            doc = SourceDoc(key, data, parsed.content_hash)
-            for item in formats.parse(doc, parsed.format):
-                if isinstance(item, RecordFailure):
-                    parsed.failures.append(item)
-                elif max_chars and len(item.body) > max_chars:
-                    parsed.failures.append(_too_long(item, max_chars))
-                else:
-                    parsed.articles.append(languages.with_language(item))
-        parsed.prints = [fingerprint(article) for article in parsed.articles]
-    except Overtime:
-        parsed.articles.clear()
-        parsed.prints.clear()
-        parsed.error = f"parsing took longer than {seconds:g} s; the source was refused"
-    except ParseError as exc:
-        parsed.error = str(exc)
-    except Exception as exc:  # a parser bug must not stop a bulk run
-        log.exception("parser for %s failed on %s", parsed.format or "detection", key)
-        parsed.error = f"the {parsed.format or 'format'} parser failed: {type(exc).__name__}: {exc}"
-    if parsed.error is None and not parsed.articles:
-        reasons = "; ".join(f.reason for f in parsed.failures[:3])
-        parsed.error = f"no articles found ({reasons})" if reasons else "no articles found"
-    return parsed
-
-
-def _too_long(article: Article, max_chars: int) -> RecordFailure:
-    return RecordFailure(
-        article.record or article.id,
-        f"the article text is {len(article.body):,} characters long; the limit is {max_chars:,}",
-    )
 
 
 @dataclass
@@ -291,7 +233,7 @@ class Indexer:
         staged: bool = False,
     ) -> None:
         progress = progress or _Silent()
-        batch = _Batch(self.catalog, writer, staged, open_deduper(self.settings.data_dir))
+        batch = Batch(self.catalog, writer, staged, open_deduper(self.settings.data_dir))
         progress.start(len(files))
         try:
             for outcome in self._parsed(files, tally, fresh, batch, progress, parallel):
@@ -311,7 +253,7 @@ class Indexer:
         files: list[sources.SourceFile],
         tally: _Tally,
         fresh: bool,
-        batch: _Batch,
+        batch: Batch,
         progress: Progress,
         parallel: bool,
     ) -> Iterator[Parsed]:
@@ -346,7 +288,7 @@ class Indexer:
         files: list[sources.SourceFile],
         tally: _Tally,
         fresh: bool,
-        batch: _Batch,
+        batch: Batch,
         progress: Progress,
     ) -> Iterator[_Job]:
         for file in files:
@@ -381,7 +323,7 @@ class Indexer:
                 batch.files[key] = file
                 yield _Job(file, key, member)
 
-    def _apply(self, parsed: Parsed, tally: _Tally, batch: _Batch, fresh: bool) -> None:
+    def _apply(self, parsed: Parsed, tally: _Tally, batch: Batch, fresh: bool) -> None:
         file = batch.files.pop(parsed.key)
         tally.record_failures += len(parsed.failures)
         if parsed.error is not None:
@@ -417,7 +359,7 @@ class Indexer:
         )
         batch.record(record, file.path, new_ids, parsed.size)
 
-    def _prune(self, tally: _Tally, batch: _Batch) -> None:
+    def _prune(self, tally: _Tally, batch: Batch) -> None:
         """Forget sources whose files are gone, and delete their articles."""
         for file in list(self.catalog.files()):
             if sources.stat(file) is not None:
@@ -446,80 +388,3 @@ def _failed(
         article_count=0,
         indexed_at=now(),
     )
-
-
-class _Batch:
-    """Changes waiting for the next commit: the engine first, then the catalog.
-
-    A source's articles and its catalog record always land in the same batch, so after any
-    interruption the catalog lists exactly the sources whose articles are committed.
-    """
-
-    def __init__(
-        self, catalog: Catalog, writer: EngineWriter, staged: bool, deduper: Deduper
-    ) -> None:
-        self.catalog = catalog
-        self.writer = writer
-        #: groups copies of one story (archive.dedup); committed right after the engine
-        self.deduper = deduper
-        self.staged = staged
-        self.articles = 0
-        self.files: dict[str, sources.SourceFile] = {}
-        self._records: list[tuple[SourceRecord, str, list[str] | None, int]] = []
-        self._touched: list[tuple[str, sources.SourceFile]] = []
-        self._forget: list[str] = []
-
-    def add(self, articles: list[Article], prints: list[Fingerprint]) -> None:
-        articles = self.deduper.assign(articles, prints)
-        self.writer.add(articles)
-        self.articles += len(articles)
-
-    def record(self, record: SourceRecord, file: str, ids: list[str] | None, size: int = 0) -> None:
-        self._records.append((record, file, ids, size))
-
-    def touch(self, key: str, file: sources.SourceFile) -> None:
-        self._touched.append((key, file))
-
-    def forget(self, key: str) -> None:
-        self._forget.append(key)
-
-    def flush(self) -> None:
-        """Commit the batch: journal it, commit the engine, then the catalog.
-
-        A staged batch (a rebuild's) needs no journal: a continued rebuild replaces by id.
-        """
-        entries = [
-            Entry("record", r.path, file, size, r, ids) for r, file, ids, size in self._records
-        ]
-        entries += [Entry("forget", key) for key in self._forget]
-        if not self.staged and entries:
-            self.catalog.journal(entries)
-        for key in self._forget:
-            self.writer.delete(self.catalog.article_ids(key))
-            self.deduper.forget(self.catalog.article_ids(key))
-        log.debug("commit started: %d articles", self.articles)
-        started = time.perf_counter()
-        self.writer.commit()
-        engine = time.perf_counter() - started
-        self.deduper.commit()
-        log.debug(
-            "commit done: engine %.1f s, fingerprints %.1f s",
-            engine,
-            time.perf_counter() - started - engine,
-        )
-        if self.staged:
-            self.catalog.begin()
-            for r, file, ids, size in self._records:
-                self.catalog.record(r, file, size, ids, staged=True)
-            self.catalog.commit()
-        elif entries:
-            self.catalog.settle(apply=True)
-        if self._touched:
-            self.catalog.begin()
-            for key, source in self._touched:
-                self.catalog.touch(key, source.size, source.mtime_ns)
-            self.catalog.commit()
-        self._records.clear()
-        self._touched.clear()
-        self._forget.clear()
-        self.articles = 0

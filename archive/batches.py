@@ -1,0 +1,91 @@
+"""One batch of the bulk pipeline: the changes waiting for the next commit."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from archive.catalog import Catalog, Entry
+from archive.dedup import Deduper, Fingerprint
+from archive.engines.base import EngineWriter
+from archive.ingest import sources
+from archive.models import Article, SourceRecord
+
+log = logging.getLogger(__name__)
+
+
+class Batch:
+    """Changes waiting for the next commit: the engine first, then the catalog.
+
+    A source's articles and its catalog record always land in the same batch, so after any
+    interruption the catalog lists exactly the sources whose articles are committed.
+    """
+
+    def __init__(
+        self, catalog: Catalog, writer: EngineWriter, staged: bool, deduper: Deduper
+    ) -> None:
+        self.catalog = catalog
+        self.writer = writer
+        #: groups copies of one story (archive.dedup); committed right after the engine
+        self.deduper = deduper
+        self.staged = staged
+        self.articles = 0
+        self.files: dict[str, sources.SourceFile] = {}
+        self._records: list[tuple[SourceRecord, str, list[str] | None, int]] = []
+        self._touched: list[tuple[str, sources.SourceFile]] = []
+        self._forget: list[str] = []
+
+    def add(self, articles: list[Article], prints: list[Fingerprint]) -> None:
+        articles = self.deduper.assign(articles, prints)
+        self.writer.add(articles)
+        self.articles += len(articles)
+
+    def record(self, record: SourceRecord, file: str, ids: list[str] | None, size: int = 0) -> None:
+        self._records.append((record, file, ids, size))
+
+    def touch(self, key: str, file: sources.SourceFile) -> None:
+        self._touched.append((key, file))
+
+    def forget(self, key: str) -> None:
+        self._forget.append(key)
+
+    def flush(self) -> None:
+        """Commit the batch: journal it, commit the engine, then the catalog.
+
+        A staged batch (a rebuild's) needs no journal: a continued rebuild replaces by id.
+        """
+        entries = [
+            Entry("record", r.path, file, size, r, ids) for r, file, ids, size in self._records
+        ]
+        entries += [Entry("forget", key) for key in self._forget]
+        if not self.staged and entries:
+            self.catalog.journal(entries)
+        for key in self._forget:
+            self.writer.delete(self.catalog.article_ids(key))
+            self.deduper.forget(self.catalog.article_ids(key))
+        log.debug("commit started: %d articles", self.articles)
+        started = time.perf_counter()
+        self.writer.commit()
+        engine = time.perf_counter() - started
+        self.deduper.commit()
+        log.debug(
+            "commit done: engine %.1f s, fingerprints %.1f s",
+            engine,
+            time.perf_counter() - started - engine,
+        )
+        if self.staged:
+            self.catalog.begin()
+            for r, file, ids, size in self._records:
+                self.catalog.record(r, file, size, ids, staged=True)
+            self.catalog.commit()
+        elif entries:
+            self.catalog.settle(apply=True)
+        if self._touched:
+            self.catalog.begin()
+            for key, source in self._touched:
+                self.catalog.touch(key, source.size, source.mtime_ns)
+            self.catalog.commit()
+        self._records.clear()
+        self._touched.clear()
+        self._forget.clear()
+        self.articles = 0
