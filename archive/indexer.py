@@ -278,8 +278,7 @@ class Indexer:
         """The files a run has to read: new, or changed in size or mtime since the last."""
         changed = []
         for file in files:
-            known = self.catalog.for_file(file.path)
-            if not known or any(r.size != file.size or r.mtime_ns != file.mtime_ns for r in known):
+            if not _same_stat(self.catalog.for_file(file.path), file):
                 changed.append(file)
         return changed
 
@@ -294,7 +293,7 @@ class Indexer:
         for file in files:
             progress.advance(1, 0)
             known = [] if fresh else self.catalog.for_file(file.path)
-            if known and all(r.size == file.size and r.mtime_ns == file.mtime_ns for r in known):
+            if _same_stat(known, file):
                 for record in known:
                     tally.seen += 1
                     if record.status == "failed":
@@ -367,6 +366,11 @@ class Indexer:
             for record in self.catalog.for_file(file):
                 batch.forget(record.path)
                 tally.removed += 1
+
+
+def _same_stat(known: list[SourceRecord], file: sources.SourceFile) -> bool:
+    """Whether the catalog knows ``file`` with its current size and mtime."""
+    return bool(known) and all(r.size == file.size and r.mtime_ns == file.mtime_ns for r in known)
 
 
 def _is_bulk(files: list[sources.SourceFile]) -> bool:

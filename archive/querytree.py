@@ -15,6 +15,8 @@ TEXT_FIELDS = ("title", "body", "byline", "source", "tags")
 DEFAULT_FIELDS = ("title", "body")
 #: fields that hold exact values, used by filters and facets
 EXACT_FIELDS = ("source", "byline", "tags", "language", "year", "format")
+#: most index terms one prefix or fuzzy word may expand to, on every engine
+MAX_EXPANSION = 512
 
 
 @dataclass(frozen=True)

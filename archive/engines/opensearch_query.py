@@ -19,6 +19,7 @@ from typing import Any
 from archive.engines.opensearch_mapping import EXACT, FIELD_BOOSTS, MIN_WORD, STOP_WORDS
 from archive.querytree import (
     DEFAULT_FIELDS,
+    MAX_EXPANSION,
     And,
     DateRange,
     Exact,
@@ -32,8 +33,6 @@ from archive.querytree import (
     Term,
 )
 
-#: most index terms one prefix or fuzzy word may expand to
-MAX_EXPANSION = 512
 #: fewest it may expand to when many share the budget
 MIN_EXPANSION = 16
 #: OpenSearch's default limit on the clauses of one query, expansions included

@@ -102,35 +102,27 @@ class View:
         self._joined: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
 
-    def postings(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    def postings(self, field: str, btext: bytes) -> Postings:
         """Global document numbers (ascending, live only) and weights of a term's postings."""
-        docs, weights = [], []
-        for reader, offset in self.leaves:
-            if (field, btext) not in reader:
-                continue
-            local, weight = self.cache.postings(reader, field, btext)
-            docs.append(local + offset)
-            weights.append(weight)
-        if not docs:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64)
-        found, weight = np.concatenate(docs), np.concatenate(weights)
-        keep = self.live[found]
-        return found[keep], weight[keep]
+        return self._postings(field, btext, values=False)
 
-    def positions(self, field: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    def positions(self, field: str, btext: bytes) -> Postings:
         """Global document numbers (ascending, live only) of a term's postings and each
         posting's encoded positions (``format.decode_positions`` reads them)."""
-        docs, values = [], []
+        return self._postings(field, btext, values=True)
+
+    def _postings(self, field: str, btext: bytes, values: bool) -> Postings:
+        docs, found = [], []
         for reader, offset in self.leaves:
             if (field, btext) in reader:
-                local, encoded = self.cache.postings(reader, field, btext, values=True)
+                local, items = self.cache.postings(reader, field, btext, values)
                 docs.append(local + offset)
-                values.append(encoded)
+                found.append(items)
         if not docs:
-            return np.empty(0, dtype=np.int64), np.empty(0, dtype=object)
-        found, encoded = np.concatenate(docs), np.concatenate(values)
-        keep = self.live[found]
-        return found[keep], encoded[keep]
+            return np.empty(0, dtype=np.int64), np.empty(0, dtype=object if values else np.float64)
+        joined, items = np.concatenate(docs), np.concatenate(found)
+        keep = self.live[joined]
+        return joined[keep], items[keep]
 
     def lengths(self, field: str) -> np.ndarray:
         """Every document's length in ``field`` (tokens, as Whoosh stores it)."""
@@ -265,15 +257,10 @@ def _segment_numbers(reader: Any, field: str) -> np.ndarray:
 
 
 def _segment_values(reader: Any, field: str) -> Values:
+    docs, values, vocabulary = _segment_pairs(reader, field)
     ordinals = np.full(reader.doc_count_all(), -1, dtype=np.int32)
-    vocabulary = []
-    if field in reader.schema:
-        decode = reader.schema[field].from_bytes
-        for number, btext in enumerate(reader.lexicon(field)):
-            docs, _ = _postings(reader.postings(field, btext))
-            ordinals[docs] = number
-            vocabulary.append(decode(btext))
-    return ordinals, tuple(vocabulary)
+    ordinals[docs] = values
+    return ordinals, vocabulary
 
 
 def _segment_pairs(reader: Any, field: str) -> Pairs:
@@ -308,10 +295,7 @@ def _concatenate(parts: list[np.ndarray], offsets: list[int]) -> np.ndarray:
 def _join_values(parts: list[Values], offsets: list[int]) -> Values:
     """Segments' value indexes renumbered into one vocabulary."""
     index: dict[str, int] = {}
-    joined = []
-    for ordinals, vocabulary in parts:
-        remap = np.array([index.setdefault(value, len(index)) for value in vocabulary] + [-1])
-        joined.append(remap[ordinals].astype(np.int32))  # -1 picks the trailing -1
+    joined = [_renumber(ordinals, vocabulary, index) for ordinals, vocabulary in parts]
     return np.concatenate(joined), tuple(index)
 
 
@@ -320,10 +304,15 @@ def _join_pairs(parts: list[Pairs], offsets: list[int]) -> Pairs:
     index: dict[str, int] = {}
     docs, values = [], []
     for (found, ordinals, vocabulary), offset in zip(parts, offsets, strict=True):
-        remap = np.array([index.setdefault(value, len(index)) for value in vocabulary] + [-1])
         docs.append(found + offset)
-        values.append(remap[ordinals].astype(np.int32))
+        values.append(_renumber(ordinals, vocabulary, index))
     return np.concatenate(docs), np.concatenate(values), tuple(index)
+
+
+def _renumber(ordinals: np.ndarray, vocabulary: tuple[str, ...], index: dict[str, int]) -> Any:
+    """A segment's value indexes as indexes into ``index`` (which grows); -1 stays -1."""
+    remap = np.array([index.setdefault(value, len(index)) for value in vocabulary] + [-1])
+    return remap[ordinals].astype(np.int32)  # -1 picks the trailing -1
 
 
 def _empty(kind: str) -> Any:

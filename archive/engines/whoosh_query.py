@@ -12,6 +12,7 @@ from archive.engines.whoosh_bm25f import FieldsTerm
 from archive.engines.whoosh_schema import EXACT, FIELD_BOOSTS
 from archive.querytree import (
     DEFAULT_FIELDS,
+    MAX_EXPANSION,
     And,
     DateRange,
     Exact,
@@ -24,9 +25,6 @@ from archive.querytree import (
     Prefix,
     Term,
 )
-
-#: most index terms one prefix or fuzzy word may expand to
-MAX_EXPANSION = 512
 
 
 class Compiler:

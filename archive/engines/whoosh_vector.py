@@ -133,7 +133,7 @@ class _Evaluator:
         k1 = self.okapi.k1
         lengths = self.view.lengths(name)[docs]
         scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
-        return Matches(docs, scores * query.boost if query.boost != 1.0 else scores)
+        return _boosted(Matches(docs, scores), query.boost)
 
     def _fields_term(self, query: FieldsTerm) -> Matches:
         """A word over several fields scored once with BM25F (``whoosh_bm25f``)."""
