@@ -22,7 +22,7 @@ import pytest
 
 from archive.config import Settings
 from archive.core import Archive
-from archive.engines import whoosh as engine_module
+from archive.engines.whoosh import engine as engine_module
 from archive.errors import StorageError
 from archive.locking import write_lock
 from archive.models import SearchRequest

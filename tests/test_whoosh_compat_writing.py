@@ -15,9 +15,9 @@ BUILD = r"""
 import hashlib, random, shutil, sys, tempfile
 from whoosh import index
 if sys.argv[1] == "patched":
-    from archive.engines import whoosh_patches
+    from archive.engines.whoosh import compat as whoosh_patches
     whoosh_patches.apply()
-from archive.engines.whoosh_schema import schema, to_document
+from archive.engines.whoosh.schema import schema, to_document
 from archive.models import Article
 
 words = ["treaty", "talks", "Koizumi", "Putin", "harbour", "東京都", "São", "the", "of", "2002"]

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime, time
 from whoosh import query as wq
 from whoosh.fields import Schema
 
-from archive.engines.whoosh_bm25f import FieldsTerm
-from archive.engines.whoosh_schema import EXACT, FIELD_BOOSTS
+from archive.engines.whoosh.rank import FieldsTerm
+from archive.engines.whoosh.schema import EXACT, FIELD_BOOSTS
 from archive.querytree import (
     DEFAULT_FIELDS,
     MAX_EXPANSION,

@@ -30,17 +30,17 @@ from opensearchpy.exceptions import NotFoundError
 from opensearchpy.helpers import ScanError
 
 from archive.config import Settings
-from archive.engines.opensearch_cluster import (
+from archive.engines.opensearch.cluster import (
     WriteLock,
     describe_health,
     make_client,
     unavailable,
 )
-from archive.engines.opensearch_copies import group_sizes, group_sizes_body, without_copies
-from archive.engines.opensearch_mapping import from_document, index_body
-from archive.engines.opensearch_query import Query, compile_tree, highlight_tree
-from archive.engines.opensearch_search import hit_from, page_from, search_body, sort
-from archive.engines.opensearch_writer import OpenSearchWriter
+from archive.engines.opensearch.compile import Query, compile_tree, highlight_tree
+from archive.engines.opensearch.copies import group_sizes, group_sizes_body, without_copies
+from archive.engines.opensearch.mapping import from_document, index_body
+from archive.engines.opensearch.search import hit_from, page_from, search_body, sort
+from archive.engines.opensearch.write import OpenSearchWriter
 from archive.errors import ArchiveError, ArticleNotFound, EngineUnavailable, IndexMissing
 from archive.models import Article, Hit, SearchPage, SearchRequest
 from archive.querytree import Node

@@ -19,7 +19,7 @@ from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang.porter2 import stem as english_stem
 from whoosh.support.charset import accent_map
 
-from archive.engines.whoosh_cjk import has_cjk, pieces
+from archive.engines.whoosh.cjk import has_cjk, pieces
 
 #: distinct words whose stems are remembered; news vocabularies stay well below it
 STEM_CACHE_WORDS = 500_000

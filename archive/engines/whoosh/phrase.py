@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from archive.engines.whoosh_arrays import View
+from archive.engines.whoosh.arrays import View
 
 Span = tuple[int, int]
 

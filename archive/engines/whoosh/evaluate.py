@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
-from archive.engines.whoosh_arrays import View
-from archive.engines.whoosh_bm25f import FieldsTerm
-from archive.engines.whoosh_phrase import phrase_docs
-from archive.engines.whoosh_scoring import Okapi, rsj_idf
+from archive.engines.whoosh.arrays import View
+from archive.engines.whoosh.phrase import phrase_docs
+from archive.engines.whoosh.rank import FieldsTerm
+from archive.engines.whoosh.scoring import Okapi, rsj_idf
 
 #: matches gathered from a Whoosh matcher between two looks at the clock
 _CLOCK_EVERY = 2048

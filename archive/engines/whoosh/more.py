@@ -19,10 +19,10 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from archive.config import Settings
-from archive.engines.whoosh_arrays import ArrayCache
-from archive.engines.whoosh_bm25f import FieldsTerm
-from archive.engines.whoosh_schema import FIELD_BOOSTS
-from archive.engines.whoosh_search import run_search
+from archive.engines.whoosh.arrays import ArrayCache
+from archive.engines.whoosh.rank import FieldsTerm
+from archive.engines.whoosh.schema import FIELD_BOOSTS
+from archive.engines.whoosh.search import run_search
 from archive.errors import ArticleNotFound
 from archive.expansion import idf
 from archive.models import Completion, Hit, SearchRequest

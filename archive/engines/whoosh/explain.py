@@ -14,7 +14,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from archive.engines.whoosh_bm25f import FieldsMatcher, FieldsTerm
+from archive.engines.whoosh.rank import FieldsMatcher, FieldsTerm
 from archive.models import Match
 
 

@@ -26,14 +26,14 @@ from whoosh.searching import Searcher
 from whoosh.util.filelock import try_for
 
 from archive.config import Settings
-from archive.engines import whoosh_more as more
-from archive.engines import whoosh_patches
-from archive.engines.whoosh_arrays import ArrayCache
-from archive.engines.whoosh_feedback import expand
-from archive.engines.whoosh_query import Compiler
-from archive.engines.whoosh_schema import from_document, schema, to_document
-from archive.engines.whoosh_scoring import weighting
-from archive.engines.whoosh_search import run_search, scan
+from archive.engines.whoosh import compat as whoosh_patches
+from archive.engines.whoosh import more
+from archive.engines.whoosh.arrays import ArrayCache
+from archive.engines.whoosh.compile import Compiler
+from archive.engines.whoosh.feedback import expand
+from archive.engines.whoosh.schema import from_document, schema, to_document
+from archive.engines.whoosh.scoring import weighting
+from archive.engines.whoosh.search import run_search, scan
 from archive.errors import ArticleNotFound, IndexBusy, IndexMissing, StorageError
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.querytree import Node

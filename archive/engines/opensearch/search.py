@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from archive.config import Settings
-from archive.engines.opensearch_mapping import published_from
-from archive.engines.opensearch_query import Query
+from archive.engines.opensearch.compile import Query
+from archive.engines.opensearch.mapping import published_from
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest, SnippetPart
 from archive.timeline import buckets

@@ -16,7 +16,7 @@ import unicodedata
 from datetime import date
 from typing import Any
 
-from archive.engines.opensearch_mapping import EXACT, FIELD_BOOSTS, MIN_WORD, STOP_WORDS
+from archive.engines.opensearch.mapping import EXACT, FIELD_BOOSTS, MIN_WORD, STOP_WORDS
 from archive.querytree import (
     DEFAULT_FIELDS,
     MAX_EXPANSION,

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-from archive.engines.opensearch_query import Query
+from archive.engines.opensearch.compile import Query
 
 #: groups per terms filter (OpenSearch refuses more than 65,536 terms by default)
 GROUPS_PER_REQUEST = 10_000

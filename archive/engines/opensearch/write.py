@@ -9,8 +9,8 @@ from typing import Any
 from opensearchpy import OpenSearch, helpers
 from opensearchpy.helpers import BulkIndexError
 
-from archive.engines.opensearch_cluster import WriteLock, unavailable
-from archive.engines.opensearch_mapping import to_document
+from archive.engines.opensearch.cluster import WriteLock, unavailable
+from archive.engines.opensearch.mapping import to_document
 from archive.errors import EngineUnavailable
 from archive.models import Article
 

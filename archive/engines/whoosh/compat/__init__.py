@@ -15,7 +15,7 @@ from whoosh import externalsort, multiproc
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 
-from archive.engines import whoosh_writing
+from archive.engines.whoosh.compat import writing as whoosh_writing
 from archive.workers import die_with_parent
 
 _MISSING = object()

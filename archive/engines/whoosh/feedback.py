@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from whoosh import query as wq
 from whoosh.searching import Searcher
 
-from archive.engines.whoosh_bm25f import FieldsTerm
-from archive.engines.whoosh_query import bound_expansions
+from archive.engines.whoosh.compile import bound_expansions
+from archive.engines.whoosh.rank import FieldsTerm
 from archive.expansion import DEFAULT, Feedback, expansion_weights, idf, relevance_model
 
 #: characters of each feedback article read (the lede and what follows carry the topic)

@@ -9,8 +9,8 @@ from whoosh import analysis, fields
 from whoosh.support.charset import accent_map
 
 from archive.engines.documents import published_from, stored_meta
-from archive.engines.whoosh_analysis import TextFilter
-from archive.engines.whoosh_cjk import CJKBigramFilter
+from archive.engines.whoosh.analysis import TextFilter
+from archive.engines.whoosh.cjk import CJKBigramFilter
 from archive.models import Article
 from archive.stopwords import ENGLISH
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from archive.engines.whoosh_arrays import View
+from archive.engines.whoosh.arrays import View
 
 
 def counts(view: View, field: str, docs: np.ndarray, several: bool = False) -> dict[str, int]:

@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import highlight
 
-from archive.engines.whoosh_schema import text_analyzer
-from archive.engines.whoosh_snippets import SNIPPET_CHARS, SURROUND, _Maker, _PartsFormatter
+from archive.engines.whoosh.highlight import SNIPPET_CHARS, SURROUND, _Maker, _PartsFormatter
+from archive.engines.whoosh.schema import text_analyzer
 
 WORDS = [
     "Oil", "prices", "rose", "the", "of", "a", "Bank", "England's", "café", "Zürich",

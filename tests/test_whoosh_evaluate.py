@@ -19,9 +19,9 @@ from whoosh import sorting
 
 from archive.config import Settings
 from archive.engines import open_engine
-from archive.engines.whoosh_arrays import ArrayCache, view
-from archive.engines.whoosh_query import bound_expansions
-from archive.engines.whoosh_vector import evaluate, ranked
+from archive.engines.whoosh.arrays import ArrayCache, view
+from archive.engines.whoosh.compile import bound_expansions
+from archive.engines.whoosh.evaluate import evaluate, ranked
 from archive.errors import QueryError
 from archive.models import Article, PubDate, SearchRequest
 from archive.query import parse

@@ -16,7 +16,7 @@ from typing import Any
 from whoosh import matching
 from whoosh import query as wq
 
-from archive.engines.whoosh_scoring import Okapi, rsj_idf
+from archive.engines.whoosh.scoring import Okapi, rsj_idf
 
 
 class FieldsTerm(wq.Term):

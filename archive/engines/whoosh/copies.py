@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from whoosh.searching import Searcher
 
-from archive.engines.whoosh_arrays import View
-from archive.engines.whoosh_vector import Matches
+from archive.engines.whoosh.arrays import View
+from archive.engines.whoosh.evaluate import Matches
 
 
 def one_per_story(view: View, matches: Matches) -> Matches:

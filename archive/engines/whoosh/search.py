@@ -15,14 +15,14 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from archive.config import Settings
-from archive.engines.whoosh_arrays import ArrayCache, View, view
-from archive.engines.whoosh_copies import group_size, one_per_story
-from archive.engines.whoosh_explain import explain_hit
-from archive.engines.whoosh_facets import counts
-from archive.engines.whoosh_query import bound_expansions
-from archive.engines.whoosh_schema import published_from, tags_from
-from archive.engines.whoosh_snippets import snippet
-from archive.engines.whoosh_vector import Matches, TooSlow, evaluate, ranked
+from archive.engines.whoosh.arrays import ArrayCache, View, view
+from archive.engines.whoosh.compile import bound_expansions
+from archive.engines.whoosh.copies import group_size, one_per_story
+from archive.engines.whoosh.evaluate import Matches, TooSlow, evaluate, ranked
+from archive.engines.whoosh.explain import explain_hit
+from archive.engines.whoosh.facets import counts
+from archive.engines.whoosh.highlight import snippet
+from archive.engines.whoosh.schema import published_from, tags_from
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest
 from archive.timeline import buckets
