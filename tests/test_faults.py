@@ -22,7 +22,7 @@ import pytest
 
 from archive.config import Settings
 from archive.core import Archive
-from archive.engines.whoosh import engine as engine_module
+from archive.engines.whoosh import generations, write
 from archive.errors import StorageError
 from archive.locking import write_lock
 from archive.models import SearchRequest
@@ -117,7 +117,7 @@ class _Os:
 def inject(monkeypatch, faults: Faults) -> None:
     from whoosh.filedb import filestore
 
-    for module in (filestore, engine_module):
+    for module in (filestore, generations, write):
         monkeypatch.setattr(module, "open", faults.open, raising=False)
         monkeypatch.setattr(module, "os", _Os(faults))
 

@@ -15,8 +15,8 @@ BUILD = r"""
 import hashlib, random, shutil, sys, tempfile
 from whoosh import index
 if sys.argv[1] == "patched":
-    from archive.engines.whoosh import compat as whoosh_patches
-    whoosh_patches.apply()
+    from archive.engines.whoosh import compat
+    compat.apply()
 from archive.engines.whoosh.schema import schema, to_document
 from archive.models import Article
 

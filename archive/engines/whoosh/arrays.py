@@ -18,10 +18,11 @@ from collections.abc import Callable
 from typing import Any
 
 import numpy as np
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher
 from whoosh.matching import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
+
+from archive.engines.whoosh import compat
 
 #: segments whose arrays are kept (a generation keeps at most a handful)
 CACHED_SEGMENTS = 64
@@ -191,17 +192,11 @@ def _postings(matcher: Any, values: bool = False) -> Postings:
         matcher = matcher.child  # deletions are applied by the view
     ids: list[np.ndarray] = []
     found: list[np.ndarray] = []
-    if isinstance(matcher, W3LeafMatcher) and not matcher._byteids:
-        while matcher.is_active():
-            if matcher._data is None:
-                matcher._read_data()
-            ids.append(np.cumsum(np.asarray(matcher._data[0], dtype=np.int64)))  # deltas
-            if values:
-                matcher._read_values()
-                found.append(_objects(matcher._values))
-            else:
-                found.append(_weights(matcher._data[1], matcher._blocklength))
-            matcher._next_block()
+    blocks = compat.posting_blocks(matcher, values)
+    if blocks is not None:
+        for block_ids, block_items in blocks:
+            ids.append(block_ids)
+            found.append(_objects(block_items) if values else block_items)
         if ids:
             return np.concatenate(ids), np.concatenate(found)
     docs: list[int] = []
@@ -212,16 +207,6 @@ def _postings(matcher: Any, values: bool = False) -> Postings:
         matcher.next()
     kept = _objects(items) if values else np.asarray(items, dtype=np.float64)
     return np.asarray(docs, dtype=np.int64), kept
-
-
-def _weights(stored: Any, count: int) -> np.ndarray:
-    """A block's weights as ``W3LeafMatcher._read_weights`` reads them: ``None`` for all
-    1.0, one float (single precision) for all alike, else one per posting."""
-    if stored is None:
-        return np.ones(count)
-    if isinstance(stored, float):
-        return np.full(count, np.float32(stored), dtype=np.float64)
-    return np.asarray(stored, dtype=np.float64)
 
 
 def _objects(items: Any) -> np.ndarray:
@@ -242,10 +227,9 @@ def _size(postings: Postings) -> int:
 def _segment_lengths(reader: Any, field: str) -> np.ndarray:
     size = reader.doc_count_all()
     codes = np.zeros(size, dtype=np.uint8)
-    perdoc = reader._perdoc  # lengths are a column of the codec, not of the schema
-    name = f"_{field}_len"
-    if perdoc.has_column(name):
-        codes = np.fromiter(perdoc.column_reader(name, LENGTHS_COLUMN), np.uint8, size)
+    column = compat.length_column(reader, field)
+    if column is not None:
+        codes = np.fromiter(column, np.uint8, size)
     return _LENGTHS[codes]
 
 

@@ -141,7 +141,7 @@ def bound_expansions(query: wq.Query, reader: object) -> wq.Query:
         if not isinstance(node, wq.MultiTerm):
             return node
         words = []
-        for word in node._btexts(reader):
+        for _, word in node.expanded_terms(reader):
             words.append(word)
             if len(words) >= MAX_EXPANSION:
                 break

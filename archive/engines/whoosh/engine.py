@@ -1,167 +1,36 @@
-"""The embedded default engine: a Whoosh index in generations under the data directory.
+"""The embedded default engine: the engine protocol on a Whoosh index in generations.
 
-Layout::
-
-    index/CURRENT        the name of the live generation (replaced atomically)
-    index/gen-000001/    a complete Whoosh index
-
-Each thread keeps a long-lived searcher and refreshes it only when the live generation is
-swapped or a writer commits, so requests never reopen the index.
+Writes go through ``write.WhooshWriter`` to the live generation, or to a new one that a
+rebuild swaps in (``generations``). Each thread keeps a long-lived searcher and refreshes
+it only when the live generation is swapped or a writer commits, so requests never
+reopen the index.
 """
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from pathlib import Path
-from typing import Any
 
-from whoosh import index as windex
-from whoosh.reading import ReaderClosed, SegmentReader
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
-from whoosh.util.filelock import try_for
 
 from archive.config import Settings
-from archive.engines.whoosh import compat as whoosh_patches
-from archive.engines.whoosh import more
+from archive.engines.whoosh import compat, more
 from archive.engines.whoosh.arrays import ArrayCache
 from archive.engines.whoosh.compile import Compiler
 from archive.engines.whoosh.feedback import expand
-from archive.engines.whoosh.schema import from_document, schema, to_document
+from archive.engines.whoosh.generations import Generations
+from archive.engines.whoosh.schema import from_document, schema
 from archive.engines.whoosh.scoring import weighting
 from archive.engines.whoosh.search import run_search, scan
-from archive.errors import ArticleNotFound, IndexBusy, IndexMissing, StorageError
+from archive.engines.whoosh.write import WhooshWriter
+from archive.errors import ArticleNotFound, IndexMissing
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.querytree import Node
 
 log = logging.getLogger(__name__)
-whoosh_patches.apply()
-
-POINTER = "CURRENT"
-BUILDING = "BUILDING"
-PREFIX = "gen-"
-WRITER_MEMORY_MB = 256
-#: documents handed to a bulk writer's subprocess at a time
-BULK_BATCH = 256
-#: most segments a generation keeps before the smallest are merged
-MAX_SEGMENTS = 8
-
-
-class WhooshWriter:
-    """Buffered adds and deletes on one generation; a new Whoosh writer opens after each commit.
-
-    A bulk writer analyses documents in one subprocess per core (Whoosh's ``MpWriter``),
-    each writing its own segment; segments are not re-merged at commit, which would cost
-    as much again as writing them.
-    """
-
-    def __init__(self, ix: windex.Index, timeout: float, fresh: bool, bulk: bool) -> None:
-        self._ix = ix
-        self._timeout = timeout
-        self._fresh = fresh
-        self._procs = (os.cpu_count() or 1) if bulk else 1
-        self._writer: Any = None
-        #: whether this writer continues an interrupted rebuild
-        self.resumed = False
-
-    def _open(self) -> Any:
-        if self._writer is None:
-            options: dict[str, Any] = {"limitmb": WRITER_MEMORY_MB}
-            if self._procs > 1:
-                limit = {"limitmb": WRITER_MEMORY_MB // self._procs}
-                options.update(
-                    procs=self._procs,
-                    multisegment=True,
-                    batchsize=BULK_BATCH,
-                    subargs=limit,
-                    **limit,
-                )
-            # the lock is taken here rather than by Whoosh, which keeps it when opening
-            # the writer fails (a full disk), so it can always be released
-            lock = self._ix.lock("WRITELOCK")
-            if not try_for(lock.acquire, timeout=self._timeout, delay=0.05):
-                raise IndexBusy(
-                    f"another process is writing to the index in {self._ix.storage.folder}; "
-                    f"waited {self._timeout:g} s"
-                )
-            try:
-                with _disk(self._ix.storage.folder):
-                    self._writer = self._ix.writer(_lk=False, **options)
-            except BaseException:
-                lock.release()
-                raise
-            self._writer.writelock = lock  # released by Whoosh on commit or cancel
-        return self._writer
-
-    def add(self, articles: Iterable[Article]) -> None:
-        writer = self._open()
-        documents = [to_document(article) for article in articles]
-        with _disk(self._ix.storage.folder):
-            if not self._fresh:
-                # one lookup for the batch instead of a searcher per update_document()
-                self._delete_existing(writer, [doc["id"] for doc in documents])
-            for document in documents:
-                writer.add_document(**document)
-
-    def _delete_existing(self, writer: Any, ids: list[str]) -> None:
-        with writer.searcher() as searcher:
-            for article_id in ids:
-                docnum = searcher.document_number(id=article_id)
-                if docnum is not None:
-                    writer.delete_document(docnum)
-
-    def delete(self, ids: Iterable[str]) -> None:
-        writer = self._open()
-        with _disk(self._ix.storage.folder):
-            for article_id in ids:
-                writer.delete_by_term("id", article_id)
-
-    def commit(self) -> None:
-        if self._writer is not None:
-            with _disk(self._ix.storage.folder):
-                self._writer.commit(mergetype=merge_policy)
-            self._writer = None
-
-    def cancel(self) -> None:
-        """Drop the changes since the last commit and release Whoosh's lock.
-
-        Never raises: it runs while another error (often the disk's) is on its way out,
-        and a commit that failed half-way leaves a writer that cannot cancel cleanly.
-        """
-        writer, self._writer = self._writer, None
-        if writer is None:
-            return
-        try:
-            writer.cancel()
-        except Exception as exc:  # the error on its way out matters more than this one
-            log.info("the index writer did not cancel cleanly: %s", exc)
-            lock = getattr(writer, "writelock", None)
-            if lock is not None:
-                lock.release()
-
-
-def merge_policy(writer: Any, segments: list[Any]) -> list[Any]:
-    """Keep the segment count bounded: past ``MAX_SEGMENTS``, merge the smallest ones.
-
-    Whoosh's default policy only ever merges tiny segments, so the large segments a bulk
-    writer adds on every commit would pile up and slow every search down.
-    """
-    if len(segments) <= MAX_SEGMENTS:
-        return segments
-    ordered = sorted(segments, key=lambda segment: segment.doc_count_all())
-    merge, keep = (
-        ordered[: len(segments) - MAX_SEGMENTS // 2],
-        ordered[len(segments) - MAX_SEGMENTS // 2 :],
-    )
-    for segment in merge:
-        reader = SegmentReader(writer.storage, writer.schema, segment)
-        writer.add_reader(reader)
-        reader.close()
-    return keep
 
 
 class WhooshEngine:
@@ -170,78 +39,23 @@ class WhooshEngine:
     name = "whoosh"
 
     def __init__(self, settings: Settings) -> None:
+        compat.apply()
         self.settings = settings
         self.root = settings.index_root
         self.schema = schema()
         self.compiler = Compiler(self.schema)
+        self.generations = Generations(self.root, self.schema)
         self._local = threading.local()
         self.arrays = ArrayCache()
-        self._lock = threading.Lock()
-
-    # generations -----------------------------------------------------------------------
 
     def generation(self) -> str:
-        try:
-            return (self.root / POINTER).read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            return ""
-
-    def _generations(self) -> list[str]:
-        if not self.root.is_dir():
-            return []
-        return sorted(p.name for p in self.root.iterdir() if p.name.startswith(PREFIX))
-
-    def _next_generation(self) -> str:
-        names = self._generations()
-        number = int(names[-1][len(PREFIX) :]) + 1 if names else 1
-        return f"{PREFIX}{number:06d}"
-
-    def _swap(self, name: str) -> None:
-        """Point CURRENT at ``name`` in one atomic step, then drop stale generations."""
-        self._point(POINTER, name)
-        self._clean(keep={name})
-
-    def _point(self, pointer: str, name: str) -> None:
-        """Replace a pointer file atomically and durably."""
-        temp = self.root / f"{pointer}.tmp"
-        with _disk(self.root):
-            with open(temp, "w", encoding="ascii") as handle:
-                handle.write(name + "\n")
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temp, self.root / pointer)
-            _fsync_dir(self.root)
-
-    def _clean(self, keep: set[str]) -> None:
-        """Remove generations other than ``keep`` (open searchers keep reading their files)."""
-        for other in self._generations():
-            if other not in keep:
-                shutil.rmtree(self.root / other, ignore_errors=True)
-
-    def _open(self, name: str) -> windex.Index:
-        try:
-            return windex.open_dir(str(self.root / name))
-        except (OSError, windex.EmptyIndexError) as exc:
-            raise IndexMissing(f"the index {self.root / name} cannot be opened: {exc}") from exc
-
-    def _live(self, create: bool = False) -> windex.Index:
-        name = self.generation()
-        if name:
-            return self._open(name)
-        if not create:
-            raise IndexMissing("nothing has been indexed yet; run `newsarchive index PATH` first")
-        with self._lock, _disk(self.root):
-            name = self._next_generation()
-            (self.root / name).mkdir(parents=True, exist_ok=True)
-            windex.create_in(str(self.root / name), self.schema)
-            self._swap(name)
-        return self._open(name)
+        return self.generations.current()
 
     # writing ---------------------------------------------------------------------------
 
     @contextmanager
     def writer(self, timeout: float, bulk: bool = False) -> Iterator[WhooshWriter]:
-        writer = WhooshWriter(self._live(create=True), timeout, fresh=False, bulk=bulk)
+        writer = WhooshWriter(self.generations.live(create=True), timeout, fresh=False, bulk=bulk)
         try:
             yield writer
         except BaseException:
@@ -253,21 +67,12 @@ class WhooshEngine:
     def rebuild(self, timeout: float) -> Iterator[WhooshWriter]:
         """Build a new generation beside the live one; swap it in when the block succeeds.
 
-        An interrupted build stays on disk, named by BUILDING, and the next rebuild
-        continues it (``writer.resumed`` says so); older leftovers are removed.
+        An interrupted build stays on disk and the next rebuild continues it
+        (``writer.resumed`` says so); older leftovers are removed.
         """
-        self.root.mkdir(parents=True, exist_ok=True)
-        name = self._building()
-        resumed = bool(name)
-        if not resumed:
-            name = self._next_generation()
-            with _disk(self.root):
-                (self.root / name).mkdir()
-                windex.create_in(str(self.root / name), self.schema)
-            self._point(BUILDING, name)
-        self._clean(keep={self.generation(), name})
+        name, resumed = self.generations.start_build()
         # a continued build replaces by id: its last batch may be committed but unrecorded
-        writer = WhooshWriter(self._open(name), timeout, fresh=not resumed, bulk=True)
+        writer = WhooshWriter(self.generations.open(name), timeout, fresh=not resumed, bulk=True)
         writer.resumed = resumed
         try:
             yield writer
@@ -275,18 +80,7 @@ class WhooshEngine:
         except BaseException:
             writer.cancel()
             raise
-        self._swap(name)
-        (self.root / BUILDING).unlink(missing_ok=True)
-
-    def _building(self) -> str:
-        """The generation an interrupted rebuild left, if it can be continued."""
-        try:
-            name = (self.root / BUILDING).read_text(encoding="ascii").strip()
-        except FileNotFoundError:
-            return ""
-        if name and windex.exists_in(str(self.root / name)):
-            return name
-        return ""
+        self.generations.finish_build(name)
 
     # reading ---------------------------------------------------------------------------
 
@@ -315,7 +109,7 @@ class WhooshEngine:
         """
         while True:
             try:
-                return name, self._open(name).searcher(weighting=weighting())
+                return name, self.generations.open(name).searcher(weighting=weighting())
             except (IndexMissing, OSError) as exc:
                 latest = self.generation()
                 if latest and latest != name:
@@ -378,24 +172,3 @@ def _discard(searcher: Searcher) -> None:
         searcher.close()
     except ReaderClosed:
         log.debug("a replaced searcher's readers were closed already")
-
-
-@contextmanager
-def _disk(folder: object) -> Iterator[None]:
-    """Turn the file system's refusal to write (full, failing, read-only) into ours."""
-    try:
-        yield
-    except OSError as exc:
-        raise StorageError(
-            f"cannot write the index in {folder}: {exc.strerror or exc}. The unfinished "
-            "changes were dropped and what was committed before is intact; free some space "
-            "or fix the disk, then run the command again"
-        ) from exc
-
-
-def _fsync_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
