@@ -10,9 +10,8 @@ import pytest
 from archive.config import Settings
 from archive.engines import open_engine
 from archive.engines.whoosh.compile import Compiler
-from archive.engines.whoosh.rank import FieldsTerm
+from archive.engines.whoosh.rank import FieldsTerm, rsj_idf
 from archive.engines.whoosh.schema import schema
-from archive.engines.whoosh.scoring import rsj_idf
 from archive.models import Article, SearchRequest
 from archive.query import build
 

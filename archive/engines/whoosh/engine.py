@@ -22,8 +22,8 @@ from archive.engines.whoosh.arrays import ArrayCache
 from archive.engines.whoosh.compile import Compiler
 from archive.engines.whoosh.feedback import expand
 from archive.engines.whoosh.generations import Generations
+from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import from_document, schema
-from archive.engines.whoosh.scoring import weighting
 from archive.engines.whoosh.search import run_search, scan
 from archive.engines.whoosh.write import WhooshWriter
 from archive.errors import ArticleNotFound, IndexMissing

@@ -18,8 +18,7 @@ from whoosh import query as wq
 
 from archive.engines.whoosh.arrays import View
 from archive.engines.whoosh.phrase import phrase_docs
-from archive.engines.whoosh.rank import FieldsTerm
-from archive.engines.whoosh.scoring import Okapi, rsj_idf
+from archive.engines.whoosh.rank import FieldsTerm, Okapi, rsj_idf
 
 #: matches gathered from a Whoosh matcher between two looks at the clock
 _CLOCK_EVERY = 2048

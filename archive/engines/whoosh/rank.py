@@ -1,22 +1,67 @@
-"""BM25F across fields: one word scored once over a headline and a body together.
+"""Ranking on Whoosh: BM25 with the Robertson–Spärck Jones idf, and BM25F across fields.
 
-Whoosh scores each field on its own and adds the results, so a word found in a headline
-and again in the body is counted, and saturated, twice. BM25F (Robertson, Zaragoza and
-Taylor, 2004) first adds the word's length-normalised frequencies over the fields, each
-with the field's weight, then saturates that sum once with ``k1`` and multiplies by one
-idf. ``FieldsTerm`` is the query for a bare word over several fields; its matcher walks the
-union of the fields' postings and scores each document this way.
+Whoosh's own BM25F uses ``idf = log(N / (df + 1)) + 1``, which still gives a word found in
+every article a weight of about one; in a long query the common words then drown the rare
+ones that say what the query is about. The probabilistic idf used by Lucene and most
+BM25 implementations, ``log(1 + (N - df + 0.5) / (df + 0.5))``, falls towards zero for
+such words. Each field is scored with its own length normalisation and boosted by the
+query (``FIELD_BOOSTS`` in ``schema``).
+
+Whoosh also scores each field on its own and adds the results, so a word found in a
+headline and again in the body is counted, and saturated, twice. BM25F (Robertson,
+Zaragoza and Taylor, 2004) first adds the word's length-normalised frequencies over the
+fields, each with the field's weight, then saturates that sum once with ``k1`` and
+multiplies by one idf. ``FieldsTerm`` is the query for a bare word over several fields; its
+matcher walks the union of the fields' postings and scores each document this way.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from math import log
 from typing import Any
 
-from whoosh import matching
+from whoosh import matching, scoring
 from whoosh import query as wq
 
-from archive.engines.whoosh.scoring import Okapi, rsj_idf
+#: term-frequency saturation: how quickly repeats of a word stop adding to a score
+K1 = 1.2
+#: length normalisation: 0 ignores a field's length, 1 divides fully by it
+B = 0.75
+#: per-field length normalisation where it differs from ``B``
+FIELD_B: dict[str, float] = {}
+
+
+def rsj_idf(doc_frequency: int, doc_count: int) -> float:
+    """The Robertson–Spärck Jones idf with the +1 that keeps it positive."""
+    return log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
+
+
+class Okapi(scoring.WeightingModel):
+    """BM25 per field, the Robertson–Spärck Jones idf, a ``b`` per field."""
+
+    def __init__(self, k1: float = K1, b: float = B, field_b: dict[str, float] | None = None):
+        self.k1 = k1
+        self.b = b
+        self.field_b = dict(FIELD_B if field_b is None else field_b)
+
+    def supports_block_quality(self) -> bool:
+        return True
+
+    def idf(self, searcher: Any, fieldname: str, text: bytes) -> float:
+        parent = searcher.get_parent()
+        return rsj_idf(parent.doc_frequency(fieldname, text), parent.doc_count_all())
+
+    def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> Any:
+        if not searcher.schema[fieldname].scorable:
+            return scoring.WeightScorer.for_(searcher, fieldname, text)
+        b = self.field_b.get(fieldname, self.b)
+        return scoring.BM25FScorer(searcher, fieldname, text, b, self.k1, qf=qf)
+
+
+def weighting() -> Okapi:
+    """The ranking every searcher of the archive uses."""
+    return Okapi()
 
 
 class FieldsTerm(wq.Term):
@@ -125,6 +170,7 @@ class FieldsMatcher(matching.WrappingMatcher):
     def copy(self) -> FieldsMatcher:
         return FieldsMatcher(self.child.copy(), self.stats, self.boost)
 
+    # Whoosh's private hook for ``replace`` (listed in ``compat.PRIVATE``)
     def _replacement(self, newchild: Any) -> FieldsMatcher:
         return FieldsMatcher(newchild, self.stats, self.boost)
 
