@@ -14,6 +14,7 @@ from typing import Any
 from archive.config import Settings
 from archive.engines.opensearch.compile import Query
 from archive.engines.opensearch.mapping import published_from
+from archive.engines.snippets import merge_runs
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest, SnippetPart
 from archive.timeline import buckets
@@ -193,7 +194,7 @@ def snippet(body: str, fragments: list[str]) -> tuple[SnippetPart, ...]:
         if len(flat) > SNIPPET_CHARS:
             lede = lede.rsplit(" ", 1)[0] + " …"
         return (SnippetPart(lede),) if lede else ()
-    return _merge(parts)
+    return merge_runs(parts)
 
 
 def _runs(fragment: str) -> list[SnippetPart]:
@@ -212,16 +213,3 @@ def _words(marked: str) -> Iterator[SnippetPart]:
         if index:
             yield SnippetPart(" ")
         yield SnippetPart(word, True)
-
-
-def _merge(parts: list[SnippetPart]) -> tuple[SnippetPart, ...]:
-    """Join neighbouring runs of the same kind."""
-    merged: list[SnippetPart] = []
-    for part in parts:
-        if not part.text:
-            continue
-        if merged and merged[-1].match == part.match:
-            merged[-1] = SnippetPart(merged[-1].text + part.text, part.match)
-        else:
-            merged.append(part)
-    return tuple(merged)

@@ -17,6 +17,7 @@ from whoosh import highlight
 from whoosh.analysis import RegexTokenizer
 from whoosh.searching import Searcher
 
+from archive.engines.snippets import merge_runs
 from archive.models import SnippetPart
 
 SNIPPET_CHARS = 220
@@ -145,17 +146,4 @@ class _PartsFormatter(highlight.Formatter):
             end = fragment.endchar
         if fragments and end < len(fragments[-1].text):
             parts.append(SnippetPart(" …"))
-        return _merge(parts)
-
-
-def _merge(parts: list[SnippetPart]) -> tuple[SnippetPart, ...]:
-    """Join neighbouring runs of the same kind."""
-    merged: list[SnippetPart] = []
-    for part in parts:
-        if not part.text:
-            continue
-        if merged and merged[-1].match == part.match:
-            merged[-1] = SnippetPart(merged[-1].text + part.text, part.match)
-        else:
-            merged.append(part)
-    return tuple(merged)
+        return merge_runs(parts)
