@@ -11,8 +11,8 @@ from archive.config import Settings
 from archive.engines.opensearch import OpenSearchEngine
 from archive.engines.opensearch.cluster import describe_health
 from archive.engines.opensearch.compile import compile_tree, fold, highlight_tree
+from archive.engines.opensearch.highlight import POST, PRE, snippet
 from archive.engines.opensearch.mapping import STOP_WORDS as OPENSEARCH_STOP_WORDS
-from archive.engines.opensearch.search import POST, PRE, snippet
 from archive.engines.whoosh.schema import text_analyzer
 from archive.errors import ArchiveError, EngineUnavailable
 from archive.models import SearchRequest, SnippetPart

@@ -1,17 +1,9 @@
-"""The scale-out engine: the archive's articles in an OpenSearch cluster.
+"""The scale-out engine: the engine protocol on an OpenSearch cluster.
 
-Layout on the cluster, for an archive named by ``settings.opensearch_index`` (``NAME``)::
-
-    NAME                 an alias: the live generation, the only name searches use
-    NAME-gen-000001      a generation: a complete index
-    NAME-building        an alias on the generation a rebuild is filling, while it lasts
-    NAME-lock            the cluster-wide write lock (``opensearch_cluster.WriteLock``)
-
-``rebuild`` fills a new generation with refreshes off and no replicas, then moves the alias
-in one atomic alias update and deletes the old generation. A rebuild that fails leaves its
-generation (and what it committed) for the next rebuild to continue. A writer on the live
-generation buffers its changes and sends them with the bulk helper at ``commit``, then
-refreshes, so nothing is visible before the commit.
+The archive's generations live on the cluster behind one alias (``generations``). A writer
+on the live generation buffers its changes and sends them with the bulk helper at
+``commit``, then refreshes, so nothing is visible before the commit; a rebuild fills a new
+generation and swaps the alias. One writer at a time holds the cluster-wide write lock.
 """
 
 from __future__ import annotations
@@ -20,7 +12,7 @@ import logging
 import re
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import replace
 from itertools import islice
 from typing import Any
@@ -38,7 +30,8 @@ from archive.engines.opensearch.cluster import (
 )
 from archive.engines.opensearch.compile import Query, compile_tree, highlight_tree
 from archive.engines.opensearch.copies import group_sizes, group_sizes_body, without_copies
-from archive.engines.opensearch.mapping import from_document, index_body
+from archive.engines.opensearch.generations import Generations
+from archive.engines.opensearch.mapping import from_document
 from archive.engines.opensearch.search import hit_from, page_from, search_body, sort
 from archive.engines.opensearch.write import OpenSearchWriter
 from archive.errors import ArchiveError, ArticleNotFound, EngineUnavailable, IndexMissing
@@ -47,8 +40,6 @@ from archive.querytree import Node
 
 log = logging.getLogger(__name__)
 
-GENERATION = "-gen-"
-BUILDING = "-building"
 SCAN_PAGE = 500
 #: seconds a search request may exceed the search budget before the client gives up
 REQUEST_MARGIN = 10
@@ -76,75 +67,10 @@ class OpenSearchEngine:
         self.alias = settings.opensearch_index
         self.client = client or make_client(self.url)
         self.lock = WriteLock(self.client, self.alias)
-
-    # generations -----------------------------------------------------------------------
+        self.generations = Generations(self.client, settings)
 
     def generation(self) -> str:
-        with unavailable(self.url):
-            try:
-                return sorted(self.client.indices.get_alias(name=self.alias))[0]
-            except NotFoundError:
-                return ""
-
-    def _generations(self) -> list[str]:
-        with unavailable(self.url):
-            found = self.client.indices.get_alias(index=f"{self.alias}{GENERATION}*")
-        return sorted(found)
-
-    def _create(self, building: bool) -> str:
-        names = self._generations()
-        number = int(names[-1].rsplit("-", 1)[-1]) + 1 if names else 1
-        name = f"{self.alias}{GENERATION}{number:06d}"
-        body = index_body(
-            self.settings.opensearch_shards,
-            0 if building else self.settings.opensearch_replicas,
-            100_000 + self.settings.max_per_page,
-        )
-        if building:
-            body["settings"]["index"]["refresh_interval"] = "-1"
-            body["aliases"] = {self.alias + BUILDING: {}}
-        with unavailable(self.url):
-            self.client.indices.create(index=name, body=body)
-        return name
-
-    def _building(self) -> str:
-        """The generation an interrupted rebuild left, if there is one."""
-        with unavailable(self.url):
-            try:
-                return sorted(self.client.indices.get_alias(name=self.alias + BUILDING))[0]
-            except NotFoundError:
-                return ""
-
-    def _swap(self, name: str, built: bool = False) -> None:
-        """Point the alias at ``name`` in one atomic step, then drop other generations."""
-        live = self.generation()
-        actions: list[dict[str, Any]] = [{"add": {"index": name, "alias": self.alias}}]
-        if live:
-            actions.insert(0, {"remove": {"index": live, "alias": self.alias}})
-        if built:
-            actions.append({"remove": {"index": name, "alias": self.alias + BUILDING}})
-        with unavailable(self.url):
-            self.client.indices.update_aliases(body={"actions": actions})
-        log.info("generation %s is live for %s", name, self.alias)
-        self._clean(keep={name})
-
-    def _clean(self, keep: set[str]) -> None:
-        """Delete the generations other than ``keep``."""
-        for other in self._generations():
-            if other not in keep:
-                self._delete_index(other)
-
-    def _delete_index(self, name: str) -> None:
-        with unavailable(self.url), suppress(NotFoundError):
-            self.client.indices.delete(index=name)
-
-    def _live(self) -> str:
-        """The live generation, created (empty) when there is none yet."""
-        name = self.generation()
-        if not name:
-            name = self._create(building=False)
-            self._swap(name)
-        return name
+        return self.generations.current()
 
     # writing ---------------------------------------------------------------------------
 
@@ -152,7 +78,8 @@ class OpenSearchEngine:
     def writer(self, timeout: float, bulk: bool = False) -> Iterator[OpenSearchWriter]:
         """See ``Engine.writer``; the cluster does the analysis, so ``bulk`` changes nothing."""
         with self._locked(timeout, "indexing"):
-            writer = OpenSearchWriter(self.client, self.url, self.lock, self._live(), fresh=False)
+            live = self.generations.live()
+            writer = OpenSearchWriter(self.client, self.url, self.lock, live, fresh=False)
             try:
                 yield writer
             except BaseException:
@@ -163,11 +90,11 @@ class OpenSearchEngine:
     @contextmanager
     def rebuild(self, timeout: float) -> Iterator[OpenSearchWriter]:
         with self._locked(timeout, "rebuilding"):
-            name = self._building()
+            name = self.generations.building()
             resumed = bool(name)
             if not resumed:
-                name = self._create(building=True)
-            self._clean(keep={self.generation(), name})
+                name = self.generations.create(building=True)
+            self.generations.clean(keep={self.generation(), name})
             writer = OpenSearchWriter(self.client, self.url, self.lock, name, fresh=True)
             writer.resumed = resumed
             try:
@@ -176,8 +103,8 @@ class OpenSearchEngine:
             except BaseException:
                 writer.cancel()
                 raise
-            self._finish(name)
-            self._swap(name, built=True)
+            self.generations.finish(name)
+            self.generations.swap(name, built=True)
 
     @contextmanager
     def _locked(self, timeout: float, purpose: str) -> Iterator[None]:
@@ -198,20 +125,6 @@ class OpenSearchEngine:
                 self.lock.release()
         except EngineUnavailable as exc:
             log.warning("the write lock on %s was not released (%s); it expires", self.alias, exc)
-
-    def _finish(self, name: str) -> None:
-        """Turn a finished build into a servable index: refreshes on, replicas as set."""
-        replicas = self.settings.opensearch_replicas
-        with unavailable(self.url):
-            self.client.indices.put_settings(
-                index=name,
-                body={"index": {"refresh_interval": None, "number_of_replicas": replicas}},
-            )
-            self.client.indices.refresh(index=name)
-            # the server-side ``timeout`` is only sent when ``request_timeout`` is given too
-            self.client.cluster.health(
-                index=name, wait_for_status="yellow", timeout="60s", request_timeout=70
-            )
 
     # reading ---------------------------------------------------------------------------
 
@@ -315,8 +228,8 @@ class OpenSearchEngine:
     def drop(self) -> None:
         """Delete every index of this archive (its generations and its lock), for tests and
         for taking an archive off a cluster."""
-        for name in [*self._generations(), self.lock.index]:
-            self._delete_index(name)
+        for name in [*self.generations.names(), self.lock.index]:
+            self.generations.delete_index(name)
 
     # helpers ---------------------------------------------------------------------------
 

@@ -1,26 +1,22 @@
 """One search on OpenSearch: the request body, and the answer turned into a ``SearchPage``.
 
-Snippets come from the highlighter with private-use characters as tags, which are then
-split into ``SnippetPart`` runs, so no markup from the engine ever reaches an adapter.
+Snippets come from the cluster's highlighter (``highlight``).
 Facets are terms aggregations and the timeline a per-day date histogram, both over the
 whole result set; ``archive.timeline`` chooses the buckets.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 from archive.config import Settings
 from archive.engines.opensearch.compile import Query
+from archive.engines.opensearch.highlight import highlight_body, snippet
 from archive.engines.opensearch.mapping import published_from
-from archive.engines.snippets import merge_runs
 from archive.errors import QueryError
-from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest, SnippetPart
+from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest
 from archive.timeline import buckets
 
-SNIPPET_CHARS = 220
-SNIPPET_FRAGMENTS = 2
 #: facet name -> keyword field
 FACETS = {
     "source": "source.exact",
@@ -31,8 +27,6 @@ FACETS = {
 }
 FACET_SIZE = 12
 SELECTED = {"source": "sources", "byline": "bylines", "tags": "tags", "language": "languages"}
-#: highlight tags: private-use characters that never reach a page
-PRE, POST = "\ue000", "\ue001"
 #: the stored fields a hit shows
 HIT_FIELDS = ["id", "title", "byline", "source", "language", "tags", "group", "meta"]
 
@@ -52,18 +46,7 @@ def search_body(
         "_source": HIT_FIELDS + (["body"] if request.snippets else []),
     }
     if request.snippets and marked is not None:
-        body["highlight"] = {
-            "pre_tags": [PRE],
-            "post_tags": [POST],
-            "fields": {
-                "body": {
-                    "type": "unified",
-                    "fragment_size": SNIPPET_CHARS,
-                    "number_of_fragments": SNIPPET_FRAGMENTS,
-                    "highlight_query": marked,
-                }
-            },
-        }
+        body["highlight"] = highlight_body(marked)
     aggs: dict[str, Any] = {}
     if request.facets:
         for name, field in FACETS.items():
@@ -165,51 +148,3 @@ def _facets(aggs: dict[str, Any], request: SearchRequest) -> tuple[Facet, ...]:
 def _day_counts(aggs: dict[str, Any]) -> dict[str, int]:
     raw = aggs.get("day", {}).get("buckets", [])
     return {str(b["key_as_string"]): int(b["doc_count"]) for b in raw if b["doc_count"]}
-
-
-# snippets ----------------------------------------------------------------------------------
-
-
-def snippet(body: str, fragments: list[str]) -> tuple[SnippetPart, ...]:
-    """The highlighted passages of ``body`` in text order, with an ellipsis wherever text
-    was left out; the lede when nothing was highlighted."""
-    flat = " ".join(body.split())
-    parts: list[SnippetPart] = []
-    if fragments and PRE not in body and POST not in body:
-        end = 0
-        for fragment in fragments:
-            runs = _runs(" ".join(fragment.split()))
-            plain = "".join(run.text for run in runs)
-            start = flat.find(plain, end)
-            if start < 0:
-                start = flat.find(plain)
-            if start < 0 or start > end:
-                parts.append(SnippetPart(" … " if parts else "… "))
-            parts.extend(runs)
-            end = start + len(plain) if start >= 0 else len(flat)
-        if end < len(flat):
-            parts.append(SnippetPart(" …"))
-    if not any(part.match for part in parts):
-        lede = flat[:SNIPPET_CHARS]
-        if len(flat) > SNIPPET_CHARS:
-            lede = lede.rsplit(" ", 1)[0] + " …"
-        return (SnippetPart(lede),) if lede else ()
-    return merge_runs(parts)
-
-
-def _runs(fragment: str) -> list[SnippetPart]:
-    """Split a highlighted fragment at its tags; a marked stretch is marked word by word."""
-    runs: list[SnippetPart] = []
-    for number, piece in enumerate(fragment.split(PRE)):
-        marked, _, rest = piece.partition(POST) if number else ("", "", piece)
-        runs.extend(_words(marked))
-        runs.append(SnippetPart(rest))
-    return [run for run in runs if run.text]
-
-
-def _words(marked: str) -> Iterator[SnippetPart]:
-    """A marked stretch (a whole phrase may come as one) as marked words and plain spaces."""
-    for index, word in enumerate(marked.split(" ")):
-        if index:
-            yield SnippetPart(" ")
-        yield SnippetPart(word, True)
