@@ -10,7 +10,7 @@ common in the feedback documents but rare in the archive are preferred to words 
 merely common.
 
 The engine supplies what it alone knows: the first search's answers as analysed words
-with their scores, and document frequencies. See ``engines/whoosh_feedback.py``.
+with their scores, and document frequencies. See ``engines/whoosh/feedback.py``.
 """
 
 from __future__ import annotations

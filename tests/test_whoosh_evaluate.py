@@ -1,7 +1,7 @@
 """The array evaluator against Whoosh itself: same matches, same scores, same facet counts.
 
 The index has several segments, deletions, copies of stories, undated articles and
-multi-valued tags, so every path of ``whoosh_arrays`` and ``whoosh_vector`` is exercised;
+multi-valued tags, so every path of ``arrays`` and ``evaluate`` is exercised;
 Whoosh's own matchers and collectors (``searcher.search``) are the oracle.
 """
 

@@ -1,6 +1,6 @@
 """Compiling the engine-neutral query tree into the OpenSearch query DSL.
 
-The rules follow the embedded engine's compiler (``whoosh_query``), so the same query means
+The rules follow the embedded engine's compiler (``whoosh.compile``), so the same query means
 the same thing on both: words are analysed as each field indexes them, a word that analyses
 to nothing (a stop word) drops out instead of making an AND fail, prefixes and fuzzy words
 are lower-cased and accent-folded but not stemmed, and each expands to at most
@@ -118,7 +118,7 @@ class _Compiler:
         if self.for_snippets:
             fields = tuple(name for name in fields if name == "body")
         elif isinstance(node, Term) and node.field is None and len(_WORD.findall(node.text)) == 1:
-            # one word over headline and text, scored once (see ``opensearch_mapping``)
+            # one word over headline and text, scored once (see ``mapping``)
             return _in_field(node, "text", self.expansion)
         parts = [p for name in fields if (p := _in_field(node, name, self.expansion)) is not None]
         if not parts:

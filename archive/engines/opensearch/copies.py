@@ -1,5 +1,5 @@
 """One hit per story on OpenSearch: hiding the later copies of each group among a search's
-matches, as ``whoosh_copies`` does on the embedded engine.
+matches, as ``whoosh.copies`` does on the embedded engine.
 
 Every article has a ``group`` (its own id when it heads one) and the articles that joined
 an existing group are flagged ``copy``. For a search, the groups with a matching copy are

@@ -1,6 +1,6 @@
 """The OpenSearch index: analysis, mapping, and articles to and from documents.
 
-The analysis mirrors the embedded engine's (``whoosh_schema``): words lower-cased, Chinese,
+The analysis mirrors the embedded engine's (``whoosh.schema``): words lower-cased, Chinese,
 Japanese and Korean text as overlapping character pairs, the same stop words
 (``archive.stopwords``) and two-letter minimum, accents folded, Snowball English (Porter2)
 stems; names are not stemmed.
@@ -96,7 +96,7 @@ MAPPING: dict[str, Any] = {
         "year": {"type": "keyword"},
         "published": {"type": "date"},
         # the story an article is a copy of (its own id when it heads one); see
-        # ``opensearch_copies``
+        # ``copies``
         "group": {"type": "keyword"},
         "copy": {"type": "boolean"},
         "meta": {"type": "object", "enabled": False},

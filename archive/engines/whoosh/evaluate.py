@@ -3,7 +3,7 @@
 The queries the compiler makes (a word scored with BM25F over headline and body, terms,
 AND, OR, NOT, phrases, date ranges, everything) are evaluated here on a ``View``'s arrays of
 document numbers and scores, with the scores Whoosh's matchers would give
-(tests/test_whoosh_vector.py compares the two on random queries). Any other query is run by
+(tests/test_whoosh_evaluate.py compares the two on random queries). Any other query is run by
 its own Whoosh matcher and its matches gathered into arrays, so every query is answered.
 """
 
@@ -135,7 +135,7 @@ class _Evaluator:
         return _boosted(Matches(docs, scores), query.boost)
 
     def _fields_term(self, query: FieldsTerm) -> Matches:
-        """A word over several fields scored once with BM25F (``whoosh_bm25f``)."""
+        """A word over several fields scored once with BM25F (``rank``)."""
         okapi = self.okapi or Okapi()
         parts = []
         for name, weight in query.weights.items():
@@ -163,7 +163,7 @@ class _Evaluator:
         return bool(field.format and field.format.supports("positions"))
 
     def _phrase(self, query: wq.Phrase) -> Matches:
-        """Words in a row (``whoosh_phrase``), scored as the sum of the words' scores."""
+        """Words in a row (``phrase``), scored as the sum of the words' scores."""
         if self.okapi is None:
             return self._gather(query)
         field = self.schema[query.fieldname]

@@ -3,7 +3,7 @@
 Whoosh runs a phrase as a ``SpanNear2`` query: the intersection of its words' postings,
 scored as the sum of their scores, keeping the documents where each word follows the
 previous one within ``slop`` positions. Here the intersection and the scores come from the
-arrays (``whoosh_vector``) and only the documents holding every word have their positions
+arrays (``evaluate``) and only the documents holding every word have their positions
 decoded and checked, with the same rule as ``SpanNear2`` (ordered, at least one position
 apart).
 """

@@ -15,7 +15,7 @@ from archive.models import Article
 from archive.stopwords import ENGLISH
 
 #: the weight of a word's occurrences in each field: BM25F adds a headline occurrence as two
-#: body occurrences before saturating (``whoosh_bm25f``); phrases and prefixes are boosted so
+#: body occurrences before saturating (``rank``); phrases and prefixes are boosted so
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "byline": 1.0, "source": 1.0, "tags": 1.0}
 #: fields of the query language mapped to the keyword fields that hold exact values
 EXACT = {

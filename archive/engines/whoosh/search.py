@@ -48,7 +48,7 @@ def run_search(
 ) -> SearchPage:
     """Run ``query`` for ``request``; facets and timeline cover the whole result set.
 
-    ``cache`` keeps per-segment arrays between searches (``whoosh_arrays``).
+    ``cache`` keeps per-segment arrays between searches (``arrays``).
     """
     started = time.perf_counter()
     arrays = view(searcher, cache or ArrayCache())
