@@ -25,7 +25,6 @@ import lxml.etree
 import lxml.html
 import trafilatura
 from trafilatura.settings import use_config
-from trafilatura.utils import load_html
 
 from archive.ingest.boilerplate import is_boilerplate
 
@@ -41,6 +40,7 @@ _PRUNE = [
 MAX_LINK_SHARE = 0.8
 #: trafilatura gives up on pages with more elements than this (bounds the work per page)
 MAX_TREE_SIZE = 200_000
+FAST = True
 _BLOCKS = ("p", "head", "list", "table", "quote", "code")
 _LINE_BREAKS = {"lb", "p", "head", "item", "row", "list"}
 _NOTICE = re.compile(
@@ -55,12 +55,11 @@ _NOTICE_CHARS = 300
 _LABEL_WORDS = 4
 
 
-def extract_paragraphs(html: str, *, url: str | None = None) -> list[str]:
-    """The article's paragraphs in reading order; empty when the page has no article text."""
-    tree = load_html(html)
-    if tree is None:
-        log.debug("page does not parse as HTML")
-        return []
+def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -> list[str]:
+    """The article's paragraphs in reading order; empty when the page has no article text.
+
+    ``tree`` is the parsed page; hidden elements are removed from it.
+    """
     body = _main_content(tree, url=url)
     if body is None:
         return []
@@ -82,6 +81,7 @@ def _main_content(tree: lxml.html.HtmlElement, *, url: str | None) -> lxml.etree
         document = trafilatura.bare_extraction(
             tree,
             url=url,
+            fast=FAST,
             favor_precision=favor_precision,
             include_comments=False,
             include_tables=True,

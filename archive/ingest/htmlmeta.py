@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from lxml.etree import XPath
+from lxml.html import HtmlElement
 
+from archive.ingest.bylines import is_code
 from archive.ingest.jsonld import article_object
 
 # meta tag names (name, property, itemprop or http-equiv, lower case) for each field, best first
@@ -40,7 +42,6 @@ _AUTHOR_KEYS = [
     "dc.creator",
     "parsely-author",
     "sailthru.author",
-    "twitter:creator",
 ]
 _DESCRIPTION_KEYS = ["description", "og:description", "twitter:description", "dc.description"]
 _SOURCE_KEYS = ["og:site_name", "application-name", "publisher", "dc.publisher"]
@@ -48,6 +49,13 @@ _TAG_KEYS = ["news_keywords", "keywords", "article:tag", "article:section"]
 _LANGUAGE_KEYS = ["content-language", "dc.language", "language", "og:locale"]
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{2,8})*$", re.IGNORECASE)
 _MACHINE_TOKEN = re.compile(r"^[@#]|^\S*_\S*$|^\S+:\S+$")
+_BY = re.compile(r"^(?:by|von|par|por|door|av|di)\s+", re.IGNORECASE)
+#: elements marked as the article's author or byline (the marks Readability.js reads too)
+_BYLINE_XPATH = XPath(
+    "//*[@rel='author' or contains(@itemprop, 'author')"
+    " or contains(@class, 'byline') or contains(@class, 'author')][not(self::meta)]"
+)
+_MAX_BYLINE_CHARS = 80
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»]\s+")
 MAX_TAGS = 20
 
@@ -69,47 +77,54 @@ class PageMeta:
     headlines: list[str] = field(default_factory=list)
 
 
-def read_meta(soup: BeautifulSoup) -> PageMeta:
+def read_meta(tree: HtmlElement) -> PageMeta:
     """Everything the page says about its article, each field from its best source."""
-    ld = article_object(soup)
-    tags = _tags(soup)
-    meta = _meta_tags(soup)
+    ld = article_object(tree)
+    tags = _tags(tree)
+    meta = _meta_tags(tree)
     source = _first(_name(ld.get("publisher")), *(meta.get(k) for k in _SOURCE_KEYS))
     title = _first(_string(ld.get("headline")), *(meta.get(k) for k in _TITLE_KEYS))
     return PageMeta(
-        title=_without_site(title, source) if title else _title_element(soup, source),
+        title=_without_site(title, source) if title else _title_element(tree, source),
         published=_first(
             _string(ld.get("datePublished")),
             *(meta.get(k) for k in _DATE_KEYS),
-            _itemprop(soup, "datePublished"),
+            _itemprop(tree, "datePublished"),
             _string(ld.get("dateCreated")),
         ),
-        author=_first(_authors(ld.get("author")), *(_author(meta.get(k)) for k in _AUTHOR_KEYS)),
+        author=_first(
+            _authors(ld.get("author")),
+            *(_author(meta.get(k)) for k in _AUTHOR_KEYS),
+            _page_byline(tree),
+        ),
         body=_string(ld.get("articleBody")),
         description=_first(
             _string(ld.get("description")), *(meta.get(k) for k in _DESCRIPTION_KEYS)
         ),
-        url=_first(_link(soup, "canonical"), meta.get("og:url"), _string(ld.get("url"))),
+        url=_first(_link(tree, "canonical"), meta.get("og:url"), _string(ld.get("url"))),
         source=source,
         language=_language(
             _first(
                 _string(ld.get("inLanguage")),
-                _html_lang(soup),
+                _html_lang(tree),
                 *(meta.get(k) for k in _LANGUAGE_KEYS),
             )
         ),
         tags=_keywords(ld.get("keywords")) or tags,
-        headlines=_headlines(soup, ld, meta),
+        headlines=_headlines(tree, ld, meta),
     )
 
 
-def _headlines(soup: BeautifulSoup, ld: dict[str, Any], meta: dict[str, str]) -> list[str]:
+def _headlines(tree: HtmlElement, ld: dict[str, Any], meta: dict[str, str]) -> list[str]:
     candidates = [_string(ld.get("headline")), *(meta.get(k) for k in _TITLE_KEYS)]
-    for name in ("title", "h1"):
-        tag = soup.find(name)
-        if isinstance(tag, Tag):
-            candidates.append(tag.get_text(" ", strip=True))
+    candidates.extend(_element_text(tree, name) for name in ("title", "h1"))
     return list(dict.fromkeys(c for c in candidates if c))
+
+
+def _element_text(tree: HtmlElement, name: str) -> str | None:
+    """The text of the page's first ``name`` element, whitespace collapsed."""
+    element = next(tree.iter(name), None)
+    return " ".join(element.text_content().split()) or None if element is not None else None
 
 
 def _first(*values: str | None) -> str | None:
@@ -146,17 +161,31 @@ def _authors(value: Any) -> str | None:
 
 
 def _author(value: str | None) -> str | None:
-    """An author's name; profile URLs and handles-only values are not names."""
-    if not value or re.match(r"^(https?:|www\.)", value.strip()):
+    """An author's name; profile addresses, handles and logins are not names."""
+    if not value:
         return None
-    name = re.sub(r"^\s*by\s+", "", value.strip(), flags=re.IGNORECASE)
-    return name.lstrip("@") or None
+    name = _BY.sub("", " ".join(value.split()))
+    return None if is_code(name) else name
 
 
-def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
+def _page_byline(tree: HtmlElement) -> str | None:
+    """The first byline the page shows: an element marked as its author or byline.
+
+    Only a short text with no digits counts (a name, not "By X, 3 hours ago" or a bio).
+    """
+    for element in _BYLINE_XPATH(tree):
+        text = " ".join(element.text_content().split())
+        if len(text) > _MAX_BYLINE_CHARS or any(c.isdigit() for c in text):
+            continue
+        if name := _author(text.strip(" ,;|-–—")):
+            return name
+    return None
+
+
+def _meta_tags(tree: HtmlElement) -> dict[str, str]:
     """``<meta>`` values by lower-cased name, property, itemprop or http-equiv; first wins."""
     found: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in tree.iter("meta"):
         content = tag.get("content")
         if not isinstance(content, str) or not content.strip():
             continue
@@ -167,10 +196,11 @@ def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
     return found
 
 
-def _tags(soup: BeautifulSoup) -> list[str]:
+def _tags(tree: HtmlElement) -> list[str]:
+    metas = list(tree.iter("meta"))
     for key in _TAG_KEYS:
-        values = [t.get("content") for t in soup.find_all("meta", attrs={"name": key})] + [
-            t.get("content") for t in soup.find_all("meta", attrs={"property": key})
+        values = [t.get("content") for t in metas if t.get("name") == key] + [
+            t.get("content") for t in metas if t.get("property") == key
         ]
         tags = [part for v in values if isinstance(v, str) for part in _keywords(v)]
         if tags:
@@ -196,32 +226,29 @@ def _is_topic(word: str) -> bool:
     )
 
 
-def _itemprop(soup: BeautifulSoup, name: str) -> str | None:
-    tag = soup.find(True, attrs={"itemprop": name})
-    if not isinstance(tag, Tag):
+def _itemprop(tree: HtmlElement, name: str) -> str | None:
+    tag = next(iter(tree.xpath("//*[@itemprop=$name]", name=name)), None)
+    if tag is None:
         return None
     for attr in ("datetime", "content"):
         value = tag.get(attr)
         if isinstance(value, str) and value.strip():
             return value
-    return tag.get_text(" ", strip=True) or None
+    return " ".join(tag.text_content().split()) or None
 
 
-def _link(soup: BeautifulSoup, rel: str) -> str | None:
-    for tag in soup.find_all("link", href=True):
-        rels = tag.get("rel")
-        names = rels.split() if isinstance(rels, str) else list(rels or [])
-        if rel in [str(r).lower() for r in names] and str(tag["href"]).strip():
-            return str(tag["href"]).strip()
+def _link(tree: HtmlElement, rel: str) -> str | None:
+    for tag in tree.iter("link"):
+        names = (tag.get("rel") or "").lower().split()
+        if rel in names and (href := (tag.get("href") or "").strip()):
+            return href
     return None
 
 
-def _html_lang(soup: BeautifulSoup) -> str | None:
-    html = soup.find("html")
-    if isinstance(html, Tag):
-        value = html.get("lang") or html.get("xml:lang")
-        return value if isinstance(value, str) else None
-    return None
+def _html_lang(tree: HtmlElement) -> str | None:
+    root = tree.getroottree().getroot()
+    value = root.get("lang") or root.get("xml:lang") if root.tag == "html" else None
+    return value or None
 
 
 def _language(value: str | None) -> str | None:
@@ -230,12 +257,10 @@ def _language(value: str | None) -> str | None:
     return match[1].lower() if match else None
 
 
-def _title_element(soup: BeautifulSoup, site: str | None) -> str | None:
+def _title_element(tree: HtmlElement, site: str | None) -> str | None:
     """The ``<title>`` without the site's name, else the first ``<h1>``."""
     for name in ("title", "h1"):
-        tag = soup.find(name)
-        text = tag.get_text(" ", strip=True) if isinstance(tag, Tag) else ""
-        if text:
+        if text := _element_text(tree, name):
             return _without_site(" ".join(html.unescape(text).split()), site)
     return None
 
