@@ -40,7 +40,10 @@ _PRUNE = [
 MAX_LINK_SHARE = 0.8
 #: trafilatura gives up on pages with more elements than this (bounds the work per page)
 MAX_TREE_SIZE = 200_000
-FAST = True
+#: below this share of the page's visible text, the precise extraction may have missed the story
+SMALL_SHARE = 0.1
+#: ... and the default extraction is taken when it finds at least this many times as much
+WIDER_FACTOR = 2.0
 _BLOCKS = ("p", "head", "list", "table", "quote", "code")
 _LINE_BREAKS = {"lb", "p", "head", "item", "row", "list"}
 _NOTICE = re.compile(
@@ -60,10 +63,23 @@ def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -
 
     ``tree`` is the parsed page; hidden elements are removed from it.
     """
-    body = _main_content(tree, url=url)
+    anchors: set[str] | None = None
+    precise = _main_content(tree, url=url, favor_precision=True)
+    anchors = _anchor_texts(tree)
+    paragraphs = _paragraphs(precise, anchors)
+    found = _chars(paragraphs)
+    if found < SMALL_SHARE * _visible_chars(tree):
+        wider = _paragraphs(_main_content(tree, url=url, favor_precision=False), anchors)
+        if _chars(wider) >= WIDER_FACTOR * found:
+            log.debug("precise extraction kept %d characters, the wider one %d", found, _chars(wider))
+            return wider
+    return paragraphs
+
+
+def _paragraphs(body: lxml.etree._Element | None, anchors: set[str]) -> list[str]:
+    """The paragraphs of one extraction, without link blocks and the notices at either end."""
     if body is None:
         return []
-    anchors = _anchor_texts(tree)
     blocks = _blocks(body)
     keep = [_link_share(text, anchors) <= MAX_LINK_SHARE for text in blocks]
     for index in range(1, len(blocks)):
@@ -72,16 +88,26 @@ def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -
     return _trim_notices([text for text, kept in zip(blocks, keep, strict=True) if kept])
 
 
-def _main_content(tree: lxml.html.HtmlElement, *, url: str | None) -> lxml.etree._Element | None:
-    """Trafilatura's main content (its ``body`` element), or None when it finds none.
+def _chars(paragraphs: list[str]) -> int:
+    return sum(len(p) for p in paragraphs)
 
-    The precise mode comes first; when it finds nothing the default mode is asked.
-    """
-    for favor_precision in (True, False):
+
+def _visible_chars(tree: lxml.html.HtmlElement) -> int:
+    """How much text the page shows: all of its text but scripts' and style sheets'."""
+    total = sum(len(text.strip()) for text in tree.itertext())
+    hidden = sum(len((e.text or "").strip()) for e in tree.iter("script", "style", "template"))
+    return total - hidden
+
+
+def _main_content(
+    tree: lxml.html.HtmlElement, *, url: str | None, favor_precision: bool
+) -> lxml.etree._Element | None:
+    """Trafilatura's main content (its ``body`` element), or None when it finds none."""
+    if True:
         document = trafilatura.bare_extraction(
             tree,
             url=url,
-            fast=FAST,
+            fast=True,
             favor_precision=favor_precision,
             include_comments=False,
             include_tables=True,
