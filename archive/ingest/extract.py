@@ -46,6 +46,8 @@ SMALL_SHARE = 0.1
 WIDER_FACTOR = 2.0
 _BLOCKS = ("p", "head", "list", "table", "quote", "code")
 _LINE_BREAKS = {"lb", "p", "head", "item", "row", "list"}
+#: soft hyphen, zero-width space, word joiner, zero-width no-break space (a stray BOM)
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u2060\ufeff"))
 _NOTICE = re.compile(
     r"^(have a (news )?tip\b|get the latest\b|sign up\b|newsletter\b|advertisement$"
     r"|(see|read|watch) (more|also)\b|related( (stories|articles|coverage))?:?$|don'?t miss\b"
@@ -85,7 +87,16 @@ def _paragraphs(body: lxml.etree._Element | None, anchors: set[str]) -> list[str
     for index in range(1, len(blocks)):
         if not keep[index] and keep[index - 1] and _is_label(blocks[index - 1]):
             keep[index - 1] = False
-    return _trim_notices([text for text, kept in zip(blocks, keep, strict=True) if kept])
+    kept = _trim_notices([text for text, kept in zip(blocks, keep, strict=True) if kept])
+    return [text for paragraph in kept if (text := invisible_removed(paragraph))]
+
+
+def invisible_removed(text: str) -> str:
+    """``text`` without soft hyphens and zero-width spaces: they split words for no reader.
+
+    Zero-width joiners and non-joiners stay: they shape scripts and emoji.
+    """
+    return text.translate(_INVISIBLE).strip()
 
 
 def _chars(paragraphs: list[str]) -> int:

@@ -16,6 +16,7 @@ from lxml.etree import XPath
 from lxml.html import HtmlElement
 
 from archive.ingest.bylines import is_code
+from archive.ingest.extract import invisible_removed
 from archive.ingest.jsonld import article_object
 
 # meta tag names (name, property, itemprop or http-equiv, lower case) for each field, best first
@@ -134,7 +135,7 @@ def _first(*values: str | None) -> str | None:
     """
     for value in values:
         if value and value.strip():
-            return " ".join(html.unescape(value).split())
+            return " ".join(invisible_removed(html.unescape(value)).split())
     return None
 
 
