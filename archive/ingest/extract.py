@@ -4,12 +4,17 @@ Trafilatura finds the main content (it removes navigation, ads, comments and the
 this module decides what it is shown and tidies what it returns:
 
 * elements a reader never sees (``hidden``, ``display: none``) are pruned before
-  extraction: their text is not part of what the page says;
+  extraction: their text is not part of what the page says; so are lists of teaser cards
+  for other stories (``teasers``);
+* trafilatura's precise mode is asked first; when what it keeps is under a tenth of the
+  text the page shows (it took a legal notice, a caption or one part of a split story for
+  the article), its default mode is asked too, and taken when it finds at least twice as
+  much;
 * the result is read block by block, so paragraphs, headings, list items and table rows
   each keep their own line;
 * blocks that are mostly link text (related stories, "see more" teasers) and short
   site notices at either end (newsletter and subscription pleas, tip lines, time stamps)
-  are dropped.
+  are dropped; soft hyphens and zero-width spaces are removed.
 
 ``extract_paragraphs`` is the stage's one entry point; it never raises on odd markup.
 """
@@ -27,6 +32,7 @@ import trafilatura
 from trafilatura.settings import use_config
 
 from archive.ingest.boilerplate import is_boilerplate
+from archive.ingest.teasers import drop_teaser_lists
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +71,7 @@ def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -
 
     ``tree`` is the parsed page; hidden elements are removed from it.
     """
-    anchors: set[str] | None = None
+    drop_teaser_lists(tree)
     precise = _main_content(tree, url=url, favor_precision=True)
     anchors = _anchor_texts(tree)
     paragraphs = _paragraphs(precise, anchors)
@@ -73,7 +79,7 @@ def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -
     if found < SMALL_SHARE * _visible_chars(tree):
         wider = _paragraphs(_main_content(tree, url=url, favor_precision=False), anchors)
         if _chars(wider) >= WIDER_FACTOR * found:
-            log.debug("precise extraction kept %d characters, the wider one %d", found, _chars(wider))
+            log.debug("precise extraction: %d characters, default: %d", found, _chars(wider))
             return wider
     return paragraphs
 
@@ -113,24 +119,27 @@ def _visible_chars(tree: lxml.html.HtmlElement) -> int:
 def _main_content(
     tree: lxml.html.HtmlElement, *, url: str | None, favor_precision: bool
 ) -> lxml.etree._Element | None:
-    """Trafilatura's main content (its ``body`` element), or None when it finds none."""
-    if True:
-        document = trafilatura.bare_extraction(
-            tree,
-            url=url,
-            fast=True,
-            favor_precision=favor_precision,
-            include_comments=False,
-            include_tables=True,
-            include_links=False,
-            include_formatting=False,
-            with_metadata=False,
-            prune_xpath=_PRUNE,
-            config=_config(),
-        )
-        body = getattr(document, "body", None)
-        if body is not None and "".join(body.itertext()).strip():
-            return body
+    """Trafilatura's main content (its ``body`` element), or None when it finds none.
+
+    Its fast mode: the slower second opinions it would ask (jusText, its readability port)
+    are replaced by the wider pass that ``extract_paragraphs`` asks when needed.
+    """
+    document = trafilatura.bare_extraction(
+        tree,
+        url=url,
+        fast=True,
+        favor_precision=favor_precision,
+        include_comments=False,
+        include_tables=True,
+        include_links=False,
+        include_formatting=False,
+        with_metadata=False,
+        prune_xpath=_PRUNE,
+        config=_config(),
+    )
+    body = getattr(document, "body", None)
+    if body is not None and "".join(body.itertext()).strip():
+        return body
     return None
 
 
