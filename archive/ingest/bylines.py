@@ -12,7 +12,9 @@ import re
 
 #: a handle or login: ``@x``, anything with a digit, ``_``, ``@``, ``.`` or ``:`` inside,
 #: all lower case (``load``, ``folha``) or joined words (``StevenMufson``, ``BBCWorld``)
-_CODE = re.compile(r"^(?:@.*|\S*[\d_@:/.]\S*|[a-z\u00df-\u00ff-]+|\S*[a-z][A-Z]\S*)$")
+_CODE = re.compile(
+    r"^(?:@.*|\S*[\d_@:/.]\S*|[a-z\u00df-\u00ff-]+|\S*(?:[a-z][A-Z]|[A-Z]{2}[a-z])\S*)$"
+)
 _ADDRESS = re.compile(r"^(?:https?:|www\.|mailto:)", re.IGNORECASE)
 
 
