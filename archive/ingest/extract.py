@@ -36,12 +36,15 @@ from archive.ingest.teasers import drop_teaser_lists
 
 log = logging.getLogger(__name__)
 
-#: elements a reader does not see
-_PRUNE = [
-    "//*[@hidden]",
-    "//*[contains(translate(@style, ' ', ''), 'display:none')]",
-    "//*[contains(translate(@style, ' ', ''), 'visibility:hidden')]",
-]
+#: the page's link texts, by their first characters
+Anchors = dict[str, list[str]]
+
+#: elements whose content is never shown as text
+_UNSEEN = ("head", "script", "style", "noscript", "svg", "iframe", "object", "embed")
+#: a style that hides its element from readers
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+#: link texts are looked up by their first characters (a block holds a link's text whole)
+_KEY = 3
 #: the share of its text in links above which a block is a link (a teaser), not prose
 MAX_LINK_SHARE = 0.8
 #: trafilatura gives up on pages with more elements than this (bounds the work per page)
@@ -71,6 +74,7 @@ def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -
 
     ``tree`` is the parsed page; hidden elements are removed from it.
     """
+    _drop_unseen(tree)
     drop_teaser_lists(tree)
     precise = _main_content(tree, url=url, favor_precision=True)
     anchors = _anchor_texts(tree)
@@ -84,7 +88,19 @@ def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -
     return paragraphs
 
 
-def _paragraphs(body: lxml.etree._Element | None, anchors: set[str]) -> list[str]:
+def _drop_unseen(tree: lxml.html.HtmlElement) -> None:
+    """Remove what a reader never sees: hidden elements, scripts, embeds, the ``head``.
+
+    Their tails are visible text and stay. Trafilatura would remove these too, but only
+    after copying the tree (twice), so removing them first saves that work.
+    """
+    lxml.etree.strip_elements(tree, *_UNSEEN, with_tail=False)
+    for element in tree.xpath("//*[@hidden or @style]"):
+        if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style") or ""):
+            element.drop_tree()
+
+
+def _paragraphs(body: lxml.etree._Element | None, anchors: Anchors) -> list[str]:
     """The paragraphs of one extraction, without link blocks and the notices at either end."""
     if body is None:
         return []
@@ -110,10 +126,8 @@ def _chars(paragraphs: list[str]) -> int:
 
 
 def _visible_chars(tree: lxml.html.HtmlElement) -> int:
-    """How much text the page shows: all of its text but scripts' and style sheets'."""
-    total = sum(len(text.strip()) for text in tree.itertext())
-    hidden = sum(len((e.text or "").strip()) for e in tree.iter("script", "style", "template"))
-    return total - hidden
+    """How much text the page shows (once ``_drop_unseen`` has run), spaces collapsed."""
+    return int(tree.xpath("string-length(normalize-space(.))"))
 
 
 def _main_content(
@@ -134,7 +148,6 @@ def _main_content(
         include_links=False,
         include_formatting=False,
         with_metadata=False,
-        prune_xpath=_PRUNE,
         config=_config(),
     )
     body = getattr(document, "body", None)
@@ -202,18 +215,25 @@ def _text(element: lxml.etree._Element) -> str:
     return "\n".join(line for line in lines if line)
 
 
-def _anchor_texts(tree: lxml.html.HtmlElement) -> set[str]:
-    """The text of every link on the page, whitespace collapsed."""
-    texts = (" ".join(a.text_content().split()) for a in tree.iter("a"))
-    return {text for text in texts if len(text) > 2}
+def _anchor_texts(tree: lxml.html.HtmlElement) -> Anchors:
+    """The text of every link on the page, whitespace collapsed, by its first characters."""
+    texts = {" ".join(a.text_content().split()) for a in tree.iter("a")}
+    anchors: Anchors = {}
+    for text in texts:
+        if len(text) >= _KEY:
+            anchors.setdefault(text[:_KEY], []).append(text)
+    return anchors
 
 
-def _link_share(block: str, anchors: set[str]) -> float:
+def _link_share(block: str, anchors: Anchors) -> float:
     """How much of ``block`` is the text of the page's links (0 to 1)."""
     text = " ".join(block.split())
     if not text:
         return 0.0
-    linked = sum(len(a) for a in anchors if len(a) <= len(text) and a in text)
+    keys = {text[i : i + _KEY] for i in range(len(text) - _KEY + 1)}
+    linked = sum(
+        len(a) for key in keys for a in anchors.get(key, ()) if len(a) <= len(text) and a in text
+    )
     return min(1.0, linked / len(text))
 
 

@@ -93,11 +93,8 @@ def read_meta(tree: HtmlElement) -> PageMeta:
             _itemprop(tree, "datePublished"),
             _string(ld.get("dateCreated")),
         ),
-        author=_first(
-            _authors(ld.get("author")),
-            *(_author(meta.get(k)) for k in _AUTHOR_KEYS),
-            _page_byline(tree),
-        ),
+        author=_first(_authors(ld.get("author")), *(_author(meta.get(k)) for k in _AUTHOR_KEYS))
+        or _first(_page_byline(tree)),
         body=_string(ld.get("articleBody")),
         description=_first(
             _string(ld.get("description")), *(meta.get(k) for k in _DESCRIPTION_KEYS)

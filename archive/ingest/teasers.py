@@ -30,8 +30,9 @@ _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
 def drop_teaser_lists(tree: HtmlElement) -> int:
     """Remove the teaser cards from ``tree``; how many were removed."""
     groups: dict[tuple[object, str, str], list[HtmlElement]] = {}
+    sizes: dict[HtmlElement, int] = {}
     for heading in tree.iter(_HEADINGS):
-        card = _card(heading)
+        card = _card(heading, sizes)
         if card is not None and (parent := card.getparent()) is not None:
             key = (parent, card.tag, _first_class(card))
             cards = groups.setdefault(key, [])
@@ -50,23 +51,30 @@ def drop_teaser_lists(tree: HtmlElement) -> int:
     return removed
 
 
-def _card(heading: HtmlElement) -> HtmlElement | None:
-    """The card a linked heading heads: its largest ancestor (a few levels up) still short."""
-    text = _chars(heading)
-    if not text or sum(_chars(a) for a in heading.iter("a")) < MIN_HEADING_LINK_SHARE * text:
+def _card(heading: HtmlElement, sizes: dict[HtmlElement, int]) -> HtmlElement | None:
+    """The card a linked heading heads: its largest ancestor (a few levels up) still short.
+
+    ``sizes`` remembers the text size of the elements measured so far.
+    """
+    text = _chars(heading, sizes)
+    if not text or sum(_chars(a, sizes) for a in heading.iter("a")) < MIN_HEADING_LINK_SHARE * text:
         return None
     card = None
     node = heading
     for _ in range(_MAX_CARD_DEPTH):
         parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html") or _chars(parent) > MAX_CARD_CHARS:
+        if parent is None or parent.tag in ("body", "html"):
+            break
+        if _chars(parent, sizes) > MAX_CARD_CHARS:
             break
         card = node = parent
     return card
 
 
-def _chars(element: HtmlElement) -> int:
-    return sum(len(text.strip()) for text in element.itertext())
+def _chars(element: HtmlElement, sizes: dict[HtmlElement, int]) -> int:
+    if element not in sizes:
+        sizes[element] = sum(len(text.strip()) for text in element.itertext())
+    return sizes[element]
 
 
 def _first_class(element: HtmlElement) -> str:
