@@ -39,10 +39,22 @@ log = logging.getLogger(__name__)
 #: the page's link texts, by their first characters
 Anchors = dict[str, list[str]]
 
-#: elements whose content is never shown as text
-_UNSEEN = ("head", "script", "style", "noscript", "svg", "iframe", "object", "embed")
+#: elements whose content is never the article's text: not shown (scripts, the head), page
+#: furniture (navigation, footers, asides) and controls; trafilatura removes all of these
+#: too, after copying the tree twice (``figure``, ``time``, ``math`` and forms it treats
+#: with care and are left to it)
+_UNSEEN = (
+    *("head", "script", "style", "noscript", "svg", "iframe", "object", "embed"),
+    *("nav", "footer", "aside", "menu", "menuitem", "dialog", "noindex", "link"),
+    *("button", "select", "option", "optgroup", "datalist", "textarea", "input", "label"),
+    *("fieldset", "legend", "output", "progress"),
+    *("audio", "video", "canvas", "map", "area", "picture", "source", "track", "param"),
+    *("applet", "frame", "frameset", "blink", "marquee", "use", "rp", "rt", "rtc"),
+)
 #: a style that hides its element from readers
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
+#: a paragraph that is only an address (a link's target printed beside it)
+_URL = re.compile(r"^(?:https?://|www\.)\S+$")
 #: link texts are looked up by their first characters (a block holds a link's text whole)
 _KEY = 3
 #: the share of its text in links above which a block is a link (a teaser), not prose
@@ -50,7 +62,7 @@ MAX_LINK_SHARE = 0.8
 #: trafilatura gives up on pages with more elements than this (bounds the work per page)
 MAX_TREE_SIZE = 200_000
 #: below this share of the page's visible text, the precise extraction may have missed the story
-SMALL_SHARE = 0.1
+SMALL_SHARE = 0.2
 #: ... and the default extraction is taken when it finds at least this many times as much
 WIDER_FACTOR = 2.0
 _BLOCKS = ("p", "head", "list", "table", "quote", "code")
@@ -76,12 +88,14 @@ def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -
     """
     _drop_unseen(tree)
     drop_teaser_lists(tree)
-    precise = _main_content(tree, url=url, favor_precision=True)
+    precise = _main_content(tree, url=url, favor_precision=True, fast=True)
     anchors = _anchor_texts(tree)
     paragraphs = _paragraphs(precise, anchors)
     found = _chars(paragraphs)
     if found < SMALL_SHARE * _visible_chars(tree):
-        wider = _paragraphs(_main_content(tree, url=url, favor_precision=False), anchors)
+        wider = _paragraphs(
+            _main_content(tree, url=url, favor_precision=False, fast=False), anchors
+        )
         if _chars(wider) >= WIDER_FACTOR * found:
             log.debug("precise extraction: %d characters, default: %d", found, _chars(wider))
             return wider
@@ -89,11 +103,7 @@ def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -
 
 
 def _drop_unseen(tree: lxml.html.HtmlElement) -> None:
-    """Remove what a reader never sees: hidden elements, scripts, embeds, the ``head``.
-
-    Their tails are visible text and stay. Trafilatura would remove these too, but only
-    after copying the tree (twice), so removing them first saves that work.
-    """
+    """Remove hidden elements and what is never the article (``_UNSEEN``); tails stay."""
     lxml.etree.strip_elements(tree, *_UNSEEN, with_tail=False)
     for element in tree.xpath("//*[@hidden or @style]"):
         if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style") or ""):
@@ -109,7 +119,9 @@ def _paragraphs(body: lxml.etree._Element | None, anchors: Anchors) -> list[str]
     for index in range(1, len(blocks)):
         if not keep[index] and keep[index - 1] and _is_label(blocks[index - 1]):
             keep[index - 1] = False
-    kept = _trim_notices([text for text, kept in zip(blocks, keep, strict=True) if kept])
+    kept = _trim_notices(
+        [text for text, kept in zip(blocks, keep, strict=True) if kept and not _URL.match(text)]
+    )
     return [text for paragraph in kept if (text := invisible_removed(paragraph))]
 
 
@@ -131,17 +143,17 @@ def _visible_chars(tree: lxml.html.HtmlElement) -> int:
 
 
 def _main_content(
-    tree: lxml.html.HtmlElement, *, url: str | None, favor_precision: bool
+    tree: lxml.html.HtmlElement, *, url: str | None, favor_precision: bool, fast: bool
 ) -> lxml.etree._Element | None:
     """Trafilatura's main content (its ``body`` element), or None when it finds none.
 
-    Its fast mode: the slower second opinions it would ask (jusText, its readability port)
-    are replaced by the wider pass that ``extract_paragraphs`` asks when needed.
+    ``fast`` skips the second opinions trafilatura would ask (its readability port and
+    jusText) when its own extraction looks short.
     """
     document = trafilatura.bare_extraction(
         tree,
         url=url,
-        fast=True,
+        fast=fast,
         favor_precision=favor_precision,
         include_comments=False,
         include_tables=True,

@@ -87,12 +87,8 @@ def read_meta(tree: HtmlElement) -> PageMeta:
     title = _first(_string(ld.get("headline")), *(meta.get(k) for k in _TITLE_KEYS))
     return PageMeta(
         title=_without_site(title, source) if title else _title_element(tree, source),
-        published=_first(
-            _string(ld.get("datePublished")),
-            *(meta.get(k) for k in _DATE_KEYS),
-            _itemprop(tree, "datePublished"),
-            _string(ld.get("dateCreated")),
-        ),
+        published=_first(_string(ld.get("datePublished")), *(meta.get(k) for k in _DATE_KEYS))
+        or _first(_itemprop(tree, "datePublished"), _string(ld.get("dateCreated"))),
         author=_first(_authors(ld.get("author")), *(_author(meta.get(k)) for k in _AUTHOR_KEYS))
         or _first(_page_byline(tree)),
         body=_string(ld.get("articleBody")),
