@@ -6,8 +6,9 @@ answers, a second opinion rather than truth). A field is compared only where the
 data has a value; values are compared after normalisation:
 
 * title and byline: case folded, punctuation and spacing ignored, a leading "by" dropped
-  from bylines;
-* date: the same instant, or the same calendar day when either side gives only a day;
+  from bylines and "A and B" taken for "A, B";
+* date: the same instant (to the second), or the same calendar day when either side gives
+  only a day;
 * language: the primary subtag (``en-US`` is ``en``).
 
 A field the archive leaves empty counts as missing; one with another value as differing.
@@ -47,7 +48,9 @@ def _norm(text: str) -> str:
 
 
 def _byline(text: str) -> str:
-    return re.sub(r"^by\s+", "", _norm(text))
+    """A byline's names: "by" dropped, "A and B", "A et B" and "A, B" alike."""
+    names = re.sub(r"\b(?:and|et|und|y)\b", " ", _norm(text))
+    return " ".join(re.sub(r"^by\s+", "", names).split())
 
 
 def _language(text: str) -> str:
@@ -60,7 +63,7 @@ def _same_date(expected: str, ours: Any) -> bool:
     wanted = parse_date(expected)
     if wanted is None or ours is None:
         return False
-    if wanted.value == ours.value:
+    if wanted.value.replace(microsecond=0) == ours.value.replace(microsecond=0):
         return True
     if "day" in (wanted.precision, ours.precision) or wanted.precision == ours.precision == "day":
         return bool(wanted.value.date() == ours.value.date())

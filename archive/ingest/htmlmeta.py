@@ -12,10 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from lxml.etree import XPath
 from lxml.html import HtmlElement
 
-from archive.ingest.bylines import is_code
+from archive.ingest.bylines import page_byline, person_name
 from archive.ingest.extract import invisible_removed
 from archive.ingest.jsonld import article_object
 
@@ -50,13 +49,8 @@ _TAG_KEYS = ["news_keywords", "keywords", "article:tag", "article:section"]
 _LANGUAGE_KEYS = ["content-language", "dc.language", "language", "og:locale"]
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{2,8})*$", re.IGNORECASE)
 _MACHINE_TOKEN = re.compile(r"^[@#]|^\S*_\S*$|^\S+:\S+$")
-_BY = re.compile(r"^(?:by|von|par|por|door|av|di)\s+", re.IGNORECASE)
-#: elements marked as the article's author or byline (the marks Readability.js reads too)
-_BYLINE_XPATH = XPath(
-    "//*[@rel='author' or contains(@itemprop, 'author')"
-    " or contains(@class, 'byline') or contains(@class, 'author')][not(self::meta)]"
-)
-_MAX_BYLINE_CHARS = 80
+#: second-level labels under which a host's own name is the third (``bbc.co.uk``)
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"})
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»]\s+")
 MAX_TAGS = 20
 
@@ -84,18 +78,21 @@ def read_meta(tree: HtmlElement) -> PageMeta:
     tags = _tags(tree)
     meta = _meta_tags(tree)
     source = _first(_name(ld.get("publisher")), *(meta.get(k) for k in _SOURCE_KEYS))
-    title = _first(_string(ld.get("headline")), *(meta.get(k) for k in _TITLE_KEYS))
+    url = _first(_link(tree, "canonical"), meta.get("og:url"), _string(ld.get("url")))
+    author = _first(_authors(ld.get("author")), *(_author(meta.get(k)) for k in _AUTHOR_KEYS))
+    author = author or _first(page_byline(tree))
+    sites = [source, _host_name(url), author]
+    title = _first(_headline(tree, ld, meta), *(meta.get(k) for k in _TITLE_KEYS))
     return PageMeta(
-        title=_without_site(title, source) if title else _title_element(tree, source),
+        title=_without_site(title, sites) if title else _title_element(tree, sites),
         published=_first(_string(ld.get("datePublished")), *(meta.get(k) for k in _DATE_KEYS))
         or _first(_itemprop(tree, "datePublished"), _string(ld.get("dateCreated"))),
-        author=_first(_authors(ld.get("author")), *(_author(meta.get(k)) for k in _AUTHOR_KEYS))
-        or _first(_page_byline(tree)),
+        author=author,
         body=_string(ld.get("articleBody")),
         description=_first(
             _string(ld.get("description")), *(meta.get(k) for k in _DESCRIPTION_KEYS)
         ),
-        url=_first(_link(tree, "canonical"), meta.get("og:url"), _string(ld.get("url"))),
+        url=url,
         source=source,
         language=_language(
             _first(
@@ -156,24 +153,7 @@ def _authors(value: Any) -> str | None:
 
 def _author(value: str | None) -> str | None:
     """An author's name; profile addresses, handles and logins are not names."""
-    if not value:
-        return None
-    name = _BY.sub("", " ".join(value.split()))
-    return None if is_code(name) else name
-
-
-def _page_byline(tree: HtmlElement) -> str | None:
-    """The first byline the page shows: an element marked as its author or byline.
-
-    Only a short text with no digits counts (a name, not "By X, 3 hours ago" or a bio).
-    """
-    for element in _BYLINE_XPATH(tree):
-        text = " ".join(element.text_content().split())
-        if len(text) > _MAX_BYLINE_CHARS or any(c.isdigit() for c in text):
-            continue
-        if name := _author(text.strip(" ,;|-–—")):
-            return name
-    return None
+    return person_name(value) if value else None
 
 
 def _meta_tags(tree: HtmlElement) -> dict[str, str]:
@@ -251,21 +231,52 @@ def _language(value: str | None) -> str | None:
     return match[1].lower() if match else None
 
 
-def _title_element(tree: HtmlElement, site: str | None) -> str | None:
+def _title_element(tree: HtmlElement, sites: list[str | None]) -> str | None:
     """The ``<title>`` without the site's name, else the first ``<h1>``."""
     for name in ("title", "h1"):
         if text := _element_text(tree, name):
-            return _without_site(" ".join(html.unescape(text).split()), site)
+            return _without_site(" ".join(html.unescape(text).split()), sites)
     return None
 
 
-def _without_site(title: str, site: str | None) -> str:
-    """``Headline | Site`` becomes ``Headline`` when ``Site`` is the publisher's name."""
+def _headline(tree: HtmlElement, ld: dict[str, Any], meta: dict[str, str]) -> str | None:
+    """The JSON-LD headline, unless most of its words are in none of the page's titles.
+
+    Some pages put a description there ("Wikimedia list article"), not the headline.
+    """
+    headline = _string(ld.get("headline"))
+    if not headline:
+        return None
+    others = [meta.get(k) for k in _TITLE_KEYS] + [_element_text(tree, "title")]
+    words = {w for other in others if other for w in _words(other)}
+    own = _words(headline)
+    return headline if not words or len(own & words) * 2 >= len(own) else None
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w{3,}", text.casefold()))
+
+
+def _host_name(url: str | None) -> str | None:
+    """The site's name in an address: ``wikipedia`` in ``https://en.wikipedia.org/wiki/X``."""
+    match = re.match(r"^https?://([^/:?#]+)", url or "")
+    labels = match[1].casefold().split(".") if match else []
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else None
+
+
+def _without_site(title: str, sites: list[str | None]) -> str:
+    """``Headline | Site`` becomes ``Headline`` when ``Site`` names the site or the author.
+
+    The site is known by the publisher's name, the address's host or the page's author
+    (a personal blog's title ends with its owner's name).
+    """
     parts = _TITLE_SEPARATORS.split(title)
-    if not site or len(parts) < 2:
+    keys = {_squash(site) for site in sites if site}
+    if not keys or len(parts) < 2:
         return title
-    key = _squash(site)
-    kept = [p for p in parts if _squash(p) != key]
+    kept = [p for p in parts if _squash(p) not in keys]
     return " - ".join(kept) if kept and len(kept) < len(parts) else title
 
 

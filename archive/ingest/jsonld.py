@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,8 +24,14 @@ ARTICLE_TYPES = frozenset(
         "Report",
         "ScholarlyArticle",
         "TechArticle",
+        "SatiricalArticle",
+        "SocialMediaPosting",
+        "DiscussionForumPosting",
+        "AdvertiserContentArticle",
     ]
 )
+#: wrappers some pages put around a script's JSON (XHTML's CDATA section, an old comment)
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 #: a script larger than this is not metadata; skipping it bounds the work per page
 MAX_JSONLD_CHARS = 2_000_000
 
@@ -38,7 +45,7 @@ def objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
         if not text or len(text) > MAX_JSONLD_CHARS:
             continue
         try:
-            data = json.loads(text.strip().rstrip(";"), strict=False)
+            data = json.loads(_WRAPPER.sub("", text).strip().rstrip(";"), strict=False)
         except (ValueError, RecursionError):
             continue
         stack = [data]
