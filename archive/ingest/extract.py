@@ -3,18 +3,19 @@
 Trafilatura finds the main content (it removes navigation, ads, comments and the like);
 this module decides what it is shown and tidies what it returns:
 
-* elements a reader never sees (``hidden``, ``display: none``) are pruned before
-  extraction: their text is not part of what the page says; so are lists of teaser cards
-  for other stories (``teasers``);
-* trafilatura's precise mode is asked first; when what it keeps is under a tenth of the
-  text the page shows (it took a legal notice, a caption or one part of a split story for
-  the article), its default mode is asked too, and taken when it finds at least twice as
-  much;
+* what a reader never sees (``hidden``, ``display: none``, scripts) and page furniture
+  (navigation, footers, asides, controls) are removed before extraction, and so are lists
+  of teaser cards for other stories (``teasers``);
+* trafilatura's precise mode (fast: without its second opinions) is asked first; when
+  what it keeps is under a fifth of the text the page shows (it took a legal notice, a
+  caption or one part of a split story for the article), its default mode with its second
+  opinions (its readability port, jusText) is asked too, and taken when it finds at least
+  twice as much;
 * the result is read block by block, so paragraphs, headings, list items and table rows
   each keep their own line;
-* blocks that are mostly link text (related stories, "see more" teasers) and short
-  site notices at either end (newsletter and subscription pleas, tip lines, time stamps)
-  are dropped; soft hyphens and zero-width spaces are removed.
+* blocks that are mostly link text (related stories, "see more" teasers), bare addresses
+  and short site notices at either end (newsletter and subscription pleas, tip lines, time
+  stamps) are dropped; soft hyphens and zero-width spaces are removed.
 
 ``extract_paragraphs`` is the stage's one entry point; it never raises on odd markup.
 """
@@ -84,7 +85,8 @@ _LABEL_WORDS = 4
 def extract_paragraphs(tree: lxml.html.HtmlElement, *, url: str | None = None) -> list[str]:
     """The article's paragraphs in reading order; empty when the page has no article text.
 
-    ``tree`` is the parsed page; hidden elements are removed from it.
+    ``tree`` is the parsed page (its metadata already read): what ``_drop_unseen`` and
+    ``drop_teaser_lists`` remove is removed from it.
     """
     _drop_unseen(tree)
     drop_teaser_lists(tree)
