@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 from archive.errors import ParseError
 from archive.ingest.boilerplate import strip_trailing
+from archive.ingest.bylines import is_code
 from archive.ingest.common import SourceDoc, build_article, clean_line
 from archive.ingest.dates import parse_date
 from archive.ingest.text import AGENCIES
@@ -164,11 +165,17 @@ def _nothing_readable(label: str, skipped: list[Outcome]) -> str:
 
 
 def clean_byline(text: str | None) -> str | None:
-    """A byline as a name: ``By BERNARD CONDON =`` becomes ``Bernard Condon``."""
+    """A byline as a name: ``By BERNARD CONDON =`` becomes ``Bernard Condon``.
+
+    A login, handle or code (``load``, ``@desk``) is no name and gives None; an agency's
+    own name (``dpa``) stays.
+    """
     line = clean_line(text)
     if line is None:
         return None
     line = _BY_PREFIX.sub("", line.strip(" =<^")).strip(" ,;=")
+    if line and is_code(line) and line.casefold() not in AGENCIES:
+        return None
     words = line.split()
     lettered = [w for w in words if any(c.isalpha() for c in w)]
     shouting = [w for w in lettered if w.isupper() and len(w) > 1]

@@ -1,8 +1,10 @@
 """News pages saved as HTML: one page, one article.
 
-The page's own metadata (``htmlmeta``) gives the headline, date, byline, address and
-language; the body is the article text alone (``extract``), paragraphs separated by blank
-lines. ``parse_html`` is the pure entry point that the WARC and feed parsers call too.
+The page is parsed once, by lxml; from that tree the page's own metadata (``htmlmeta``)
+gives the headline, date, byline, address and language, and the body is the article text
+alone (``extract``), paragraphs separated by blank lines. Beautiful Soup reads the HTML
+fragments some pages put inside their JSON-LD ``articleBody``. ``parse_html`` is the pure
+entry point that the WARC and feed parsers call too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from dateutil.parser import UnknownTimezoneWarning
+from trafilatura.utils import load_html
 
 from archive.errors import ParseError
 from archive.ingest import extract
@@ -75,9 +78,12 @@ def parse_html(
     text = _text(html, charset)
     if not text.strip():
         raise ParseError("empty HTML page")
-    meta = read_meta(soup(text))
+    tree = load_html(text)
+    if tree is None:
+        raise ParseError("the page does not parse as HTML")
+    meta = read_meta(tree)
     page_url = _absolute(meta.url, url) or url
-    paragraphs = _drop_headline(extract.extract_paragraphs(text, url=page_url), meta.headlines)
+    paragraphs = _drop_headline(extract.extract_paragraphs(tree, url=page_url), meta.headlines)
     body = "\n\n".join(paragraphs)
     if len(_words(body)) < MIN_BODY_WORDS:
         body = _structured_body(meta)
@@ -99,7 +105,7 @@ def parse_html(
 
 
 def soup(text: str) -> BeautifulSoup:
-    """``text`` parsed as HTML (XHTML too: parsing it as HTML is what browsers do)."""
+    """``text`` (a fragment) parsed as HTML (XHTML too: that is what browsers do)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)

@@ -12,8 +12,10 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bs4 import BeautifulSoup, Tag
+from lxml.html import HtmlElement
 
+from archive.ingest.bylines import page_byline, person_name
+from archive.ingest.extract import invisible_removed
 from archive.ingest.jsonld import article_object
 
 # meta tag names (name, property, itemprop or http-equiv, lower case) for each field, best first
@@ -40,7 +42,6 @@ _AUTHOR_KEYS = [
     "dc.creator",
     "parsely-author",
     "sailthru.author",
-    "twitter:creator",
 ]
 _DESCRIPTION_KEYS = ["description", "og:description", "twitter:description", "dc.description"]
 _SOURCE_KEYS = ["og:site_name", "application-name", "publisher", "dc.publisher"]
@@ -48,6 +49,8 @@ _TAG_KEYS = ["news_keywords", "keywords", "article:tag", "article:section"]
 _LANGUAGE_KEYS = ["content-language", "dc.language", "language", "og:locale"]
 _LANGUAGE = re.compile(r"^([a-z]{2,3})(?:[-_][a-z0-9]{2,8})*$", re.IGNORECASE)
 _MACHINE_TOKEN = re.compile(r"^[@#]|^\S*_\S*$|^\S+:\S+$")
+#: second-level labels under which a host's own name is the third (``bbc.co.uk``)
+_SECOND_LEVEL = frozenset({"co", "com", "org", "net", "ac", "gov", "edu", "ne", "or"})
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·»]\s+")
 MAX_TAGS = 20
 
@@ -69,47 +72,50 @@ class PageMeta:
     headlines: list[str] = field(default_factory=list)
 
 
-def read_meta(soup: BeautifulSoup) -> PageMeta:
+def read_meta(tree: HtmlElement) -> PageMeta:
     """Everything the page says about its article, each field from its best source."""
-    ld = article_object(soup)
-    tags = _tags(soup)
-    meta = _meta_tags(soup)
+    ld = article_object(tree)
+    tags = _tags(tree)
+    meta = _meta_tags(tree)
     source = _first(_name(ld.get("publisher")), *(meta.get(k) for k in _SOURCE_KEYS))
-    title = _first(_string(ld.get("headline")), *(meta.get(k) for k in _TITLE_KEYS))
+    url = _first(_link(tree, "canonical"), meta.get("og:url"), _string(ld.get("url")))
+    author = _first(_authors(ld.get("author")), *(_author(meta.get(k)) for k in _AUTHOR_KEYS))
+    author = author or _first(page_byline(tree))
+    sites = [source, _host_name(url), author]
+    title = _first(_headline(tree, ld, meta), *(meta.get(k) for k in _TITLE_KEYS))
     return PageMeta(
-        title=_without_site(title, source) if title else _title_element(soup, source),
-        published=_first(
-            _string(ld.get("datePublished")),
-            *(meta.get(k) for k in _DATE_KEYS),
-            _itemprop(soup, "datePublished"),
-            _string(ld.get("dateCreated")),
-        ),
-        author=_first(_authors(ld.get("author")), *(_author(meta.get(k)) for k in _AUTHOR_KEYS)),
+        title=_without_site(title, sites) if title else _title_element(tree, sites),
+        published=_first(_string(ld.get("datePublished")), *(meta.get(k) for k in _DATE_KEYS))
+        or _first(_itemprop(tree, "datePublished"), _string(ld.get("dateCreated"))),
+        author=author,
         body=_string(ld.get("articleBody")),
         description=_first(
             _string(ld.get("description")), *(meta.get(k) for k in _DESCRIPTION_KEYS)
         ),
-        url=_first(_link(soup, "canonical"), meta.get("og:url"), _string(ld.get("url"))),
+        url=url,
         source=source,
         language=_language(
             _first(
                 _string(ld.get("inLanguage")),
-                _html_lang(soup),
+                _html_lang(tree),
                 *(meta.get(k) for k in _LANGUAGE_KEYS),
             )
         ),
         tags=_keywords(ld.get("keywords")) or tags,
-        headlines=_headlines(soup, ld, meta),
+        headlines=_headlines(tree, ld, meta),
     )
 
 
-def _headlines(soup: BeautifulSoup, ld: dict[str, Any], meta: dict[str, str]) -> list[str]:
+def _headlines(tree: HtmlElement, ld: dict[str, Any], meta: dict[str, str]) -> list[str]:
     candidates = [_string(ld.get("headline")), *(meta.get(k) for k in _TITLE_KEYS)]
-    for name in ("title", "h1"):
-        tag = soup.find(name)
-        if isinstance(tag, Tag):
-            candidates.append(tag.get_text(" ", strip=True))
+    candidates.extend(_element_text(tree, name) for name in ("title", "h1"))
     return list(dict.fromkeys(c for c in candidates if c))
+
+
+def _element_text(tree: HtmlElement, name: str) -> str | None:
+    """The text of the page's first ``name`` element, whitespace collapsed."""
+    element = next(tree.iter(name), None)
+    return " ".join(element.text_content().split()) or None if element is not None else None
 
 
 def _first(*values: str | None) -> str | None:
@@ -119,7 +125,7 @@ def _first(*values: str | None) -> str | None:
     """
     for value in values:
         if value and value.strip():
-            return " ".join(html.unescape(value).split())
+            return " ".join(invisible_removed(html.unescape(value)).split())
     return None
 
 
@@ -146,17 +152,14 @@ def _authors(value: Any) -> str | None:
 
 
 def _author(value: str | None) -> str | None:
-    """An author's name; profile URLs and handles-only values are not names."""
-    if not value or re.match(r"^(https?:|www\.)", value.strip()):
-        return None
-    name = re.sub(r"^\s*by\s+", "", value.strip(), flags=re.IGNORECASE)
-    return name.lstrip("@") or None
+    """An author's name; profile addresses, handles and logins are not names."""
+    return person_name(value) if value else None
 
 
-def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
+def _meta_tags(tree: HtmlElement) -> dict[str, str]:
     """``<meta>`` values by lower-cased name, property, itemprop or http-equiv; first wins."""
     found: dict[str, str] = {}
-    for tag in soup.find_all("meta"):
+    for tag in tree.iter("meta"):
         content = tag.get("content")
         if not isinstance(content, str) or not content.strip():
             continue
@@ -167,10 +170,11 @@ def _meta_tags(soup: BeautifulSoup) -> dict[str, str]:
     return found
 
 
-def _tags(soup: BeautifulSoup) -> list[str]:
+def _tags(tree: HtmlElement) -> list[str]:
+    metas = list(tree.iter("meta"))
     for key in _TAG_KEYS:
-        values = [t.get("content") for t in soup.find_all("meta", attrs={"name": key})] + [
-            t.get("content") for t in soup.find_all("meta", attrs={"property": key})
+        values = [t.get("content") for t in metas if t.get("name") == key] + [
+            t.get("content") for t in metas if t.get("property") == key
         ]
         tags = [part for v in values if isinstance(v, str) for part in _keywords(v)]
         if tags:
@@ -196,32 +200,29 @@ def _is_topic(word: str) -> bool:
     )
 
 
-def _itemprop(soup: BeautifulSoup, name: str) -> str | None:
-    tag = soup.find(True, attrs={"itemprop": name})
-    if not isinstance(tag, Tag):
+def _itemprop(tree: HtmlElement, name: str) -> str | None:
+    tag = next(iter(tree.xpath("//*[@itemprop=$name]", name=name)), None)
+    if tag is None:
         return None
     for attr in ("datetime", "content"):
         value = tag.get(attr)
         if isinstance(value, str) and value.strip():
             return value
-    return tag.get_text(" ", strip=True) or None
+    return " ".join(tag.text_content().split()) or None
 
 
-def _link(soup: BeautifulSoup, rel: str) -> str | None:
-    for tag in soup.find_all("link", href=True):
-        rels = tag.get("rel")
-        names = rels.split() if isinstance(rels, str) else list(rels or [])
-        if rel in [str(r).lower() for r in names] and str(tag["href"]).strip():
-            return str(tag["href"]).strip()
+def _link(tree: HtmlElement, rel: str) -> str | None:
+    for tag in tree.iter("link"):
+        names = (tag.get("rel") or "").lower().split()
+        if rel in names and (href := (tag.get("href") or "").strip()):
+            return href
     return None
 
 
-def _html_lang(soup: BeautifulSoup) -> str | None:
-    html = soup.find("html")
-    if isinstance(html, Tag):
-        value = html.get("lang") or html.get("xml:lang")
-        return value if isinstance(value, str) else None
-    return None
+def _html_lang(tree: HtmlElement) -> str | None:
+    root = tree.getroottree().getroot()
+    value = root.get("lang") or root.get("xml:lang") if root.tag == "html" else None
+    return value or None
 
 
 def _language(value: str | None) -> str | None:
@@ -230,23 +231,52 @@ def _language(value: str | None) -> str | None:
     return match[1].lower() if match else None
 
 
-def _title_element(soup: BeautifulSoup, site: str | None) -> str | None:
+def _title_element(tree: HtmlElement, sites: list[str | None]) -> str | None:
     """The ``<title>`` without the site's name, else the first ``<h1>``."""
     for name in ("title", "h1"):
-        tag = soup.find(name)
-        text = tag.get_text(" ", strip=True) if isinstance(tag, Tag) else ""
-        if text:
-            return _without_site(" ".join(html.unescape(text).split()), site)
+        if text := _element_text(tree, name):
+            return _without_site(" ".join(html.unescape(text).split()), sites)
     return None
 
 
-def _without_site(title: str, site: str | None) -> str:
-    """``Headline | Site`` becomes ``Headline`` when ``Site`` is the publisher's name."""
+def _headline(tree: HtmlElement, ld: dict[str, Any], meta: dict[str, str]) -> str | None:
+    """The JSON-LD headline, unless most of its words are in none of the page's titles.
+
+    Some pages put a description there ("Wikimedia list article"), not the headline.
+    """
+    headline = _string(ld.get("headline"))
+    if not headline:
+        return None
+    others = [meta.get(k) for k in _TITLE_KEYS] + [_element_text(tree, "title")]
+    words = {w for other in others if other for w in _words(other)}
+    own = _words(headline)
+    return headline if not words or len(own & words) * 2 >= len(own) else None
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"\w{3,}", text.casefold()))
+
+
+def _host_name(url: str | None) -> str | None:
+    """The site's name in an address: ``wikipedia`` in ``https://en.wikipedia.org/wiki/X``."""
+    match = re.match(r"^https?://([^/:?#]+)", url or "")
+    labels = match[1].casefold().split(".") if match else []
+    if len(labels) >= 3 and labels[-2] in _SECOND_LEVEL:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else None
+
+
+def _without_site(title: str, sites: list[str | None]) -> str:
+    """``Headline | Site`` becomes ``Headline`` when ``Site`` names the site or the author.
+
+    The site is known by the publisher's name, the address's host or the page's author
+    (a personal blog's title ends with its owner's name).
+    """
     parts = _TITLE_SEPARATORS.split(title)
-    if not site or len(parts) < 2:
+    keys = {_squash(site) for site in sites if site}
+    if not keys or len(parts) < 2:
         return title
-    key = _squash(site)
-    kept = [p for p in parts if _squash(p) != key]
+    kept = [p for p in parts if _squash(p) not in keys]
     return " - ".join(kept) if kept and len(kept) < len(parts) else title
 
 

@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from bs4 import BeautifulSoup
+from lxml.html import HtmlElement
 
 #: schema.org types whose JSON-LD object describes the article itself
 ARTICLE_TYPES = frozenset(
@@ -24,20 +24,28 @@ ARTICLE_TYPES = frozenset(
         "Report",
         "ScholarlyArticle",
         "TechArticle",
+        "SatiricalArticle",
+        "SocialMediaPosting",
+        "DiscussionForumPosting",
+        "AdvertiserContentArticle",
     ]
 )
+#: wrappers some pages put around a script's JSON (XHTML's CDATA section, an old comment)
+_WRAPPER = re.compile(r"^\s*(?://\s*)?(?:<!\[CDATA\[|<!--)|(?://\s*)?(?:\]\]>|-->)\s*$")
 #: a script larger than this is not metadata; skipping it bounds the work per page
 MAX_JSONLD_CHARS = 2_000_000
 
 
-def objects(soup: BeautifulSoup) -> Iterator[dict[str, Any]]:
+def objects(tree: HtmlElement) -> Iterator[dict[str, Any]]:
     """Every JSON object in the page's JSON-LD scripts, ``@graph`` members included."""
-    for script in soup.find_all("script", attrs={"type": re.compile(r"ld\+json", re.I)}):
-        text = script.string or script.get_text()
+    for script in tree.iter("script"):
+        if "ld+json" not in (script.get("type") or "").lower():
+            continue
+        text = script.text
         if not text or len(text) > MAX_JSONLD_CHARS:
             continue
         try:
-            data = json.loads(text.strip().rstrip(";"), strict=False)
+            data = json.loads(_WRAPPER.sub("", text).strip().rstrip(";"), strict=False)
         except (ValueError, RecursionError):
             continue
         stack = [data]
@@ -51,9 +59,9 @@ def objects(soup: BeautifulSoup) -> Iterator[dict[str, Any]]:
                     stack.extend(item["@graph"])
 
 
-def article_object(soup: BeautifulSoup) -> dict[str, Any]:
+def article_object(tree: HtmlElement) -> dict[str, Any]:
     """The first JSON-LD object typed as an article, or an empty dict."""
-    for item in objects(soup):
+    for item in objects(tree):
         kinds = item.get("@type")
         kinds = kinds if isinstance(kinds, list) else [kinds]
         if any(isinstance(k, str) and k.split("/")[-1] in ARTICLE_TYPES for k in kinds):

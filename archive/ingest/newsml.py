@@ -2,14 +2,15 @@
 
 NewsML-G2 files hold a ``newsItem``, a ``packageItem`` or a ``newsMessage`` carrying
 several items. Each text item becomes an article keyed by its ``guid``: headline (the
-slugline only when there is nothing else), byline (``by``, else ``creator``), the first
-of ``firstCreated``, ``contentCreated``, ``versionCreated`` and the message's ``sent``,
-subjects and keywords as tags, the item's language and its provider as source. The body
-comes from ``inlineXML`` (XHTML, or NITF read by ``archive.ingest.nitf``) or
-``inlineData`` (plain text or HTML). Packages only reference items, so the items a
-message carries beside them are what is read; pictures, videos and other non-text items
-are skipped. A source whose items are all non-text fails with the reason
-(``picture item``).
+slugline only when there is nothing else), byline (``by``, else a ``creator``'s name, never
+its code), the first of ``firstCreated``, ``contentCreated``, ``versionCreated`` and the
+message's ``sent``, subjects and keywords as tags, the item's language and its provider as
+source. An item marked as withheld, cancelled, embargoed or as a service message gets a
+status tag as well (see ``archive.ingest.pubstatus``). The body comes from ``inlineXML``
+(XHTML, or NITF read by ``archive.ingest.nitf``) or ``inlineData`` (plain text or HTML).
+Packages only reference items, so the items a message carries beside them are what is
+read; pictures, videos and other non-text items are skipped. A source whose items are all
+non-text fails with the reason (``picture item``).
 
 NewsML 1.x (``NewsML/NewsItem/NewsComponent``) is read by ``archive.ingest.newsml1``.
 """
@@ -32,6 +33,7 @@ from archive.ingest.agencytext import (
 )
 from archive.ingest.common import SourceDoc, clean_line
 from archive.ingest.nitf import read_nitf
+from archive.ingest.pubstatus import status_tags
 from archive.ingest.xmlsafe import XML_LANG, parse_xml, root_name, strip_namespaces
 from archive.models import Article, RecordFailure
 
@@ -121,7 +123,7 @@ def _story(item: etree._Element, sent: str | None, lang: str | None) -> Story:
         language=language_tag(
             item.get(XML_LANG) or _attr(item.find("contentMeta/language"), "tag") or lang
         ),
-        tags=_tags(content, item.get(XML_LANG) or lang),
+        tags=_tags(content, item.get(XML_LANG) or lang) + _status(item),
         slug=_text(item.find("contentMeta/slugline")),
     )
     for content_set in item.iter("contentSet"):
@@ -169,16 +171,43 @@ def _headline(content: etree._Element | None) -> str | None:
 
 
 def _byline(content: etree._Element | None) -> str | None:
+    """The writer's name from ``by``, else from a ``creator``'s ``name`` or ``literal``.
+
+    A creator's ``qcode`` or ``uri`` is never a byline: agencies put logins of their editing
+    systems there (``dpaeditor:load``); so is a name or literal shaped like a code.
+    """
     if content is None:
         return None
     for by in content.findall("by"):
         if name := clean_byline(_text(by)):
             return name
     for creator in content.findall("creator"):
-        name = _concept_name(creator)
+        name = _preferred_name(creator, None) or clean_line(creator.get("literal"))
         if name and not _CODE_LIKE.match(name) and (byline := clean_byline(name)):
             return byline
     return None
+
+
+def _status(item: etree._Element) -> list[str]:
+    """The item's status tags (``pubstatus``): withheld, embargoed, a service message."""
+    meta = item.find("itemMeta")
+    if meta is None:
+        return []
+    kinds = [_attr(meta.find("itemClass"), "qcode"), _text(meta.find("profile"))]
+    for genre in item.iterfind("contentMeta/genre"):
+        kinds.extend([genre.get("qcode"), _preferred_name(genre, None)])
+    return status_tags(
+        status=_attr(meta.find("pubStatus"), "qcode"),
+        signals=[s.get("qcode") or s.get("literal") or "" for s in meta.findall("signal")],
+        notes=[_text(n) or "" for n in meta.findall("edNote") if _is_directive(n)],
+        kinds=[kind for kind in kinds if kind],
+        embargoed=bool(_text(meta.find("embargoed"))),
+    )
+
+
+def _is_directive(note: etree._Element) -> bool:
+    """An ``edNote`` of plain text about the item (not a notepad, not a private section)."""
+    return not len(note) and note.get("pubconstraint") is None
 
 
 def _tags(content: etree._Element | None, lang: str | None) -> list[str]:

@@ -6,7 +6,9 @@ A ``NewsML`` document holds ``NewsItem`` elements; each has an ``Identification`
 (headline, byline, credit), metadata (provider, language, keywords, topics) and
 ``ContentItem`` elements whose ``DataContent`` holds the text: NITF, XHTML-like markup,
 or HTML inside CDATA. Items whose content items are all pictures, video or audio are
-skipped. Used by ``archive.ingest.newsml``.
+skipped. A ``Status`` of withheld, cancelled or embargoed, a kill ``Instruction`` or an
+advisory ``NewsItemType`` or ``Genre`` gives a status tag (``archive.ingest.pubstatus``).
+Used by ``archive.ingest.newsml``.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from archive.ingest.agency import Outcome, Story, clean_byline, first_date, lang
 from archive.ingest.agencytext import element_paragraphs, html_paragraphs, plain_paragraphs
 from archive.ingest.common import clean_line
 from archive.ingest.nitf import read_nitf
+from archive.ingest.pubstatus import status_tags
 from archive.ingest.xmlsafe import XML_LANG
 
 _TEXT_TYPES = ("text", "")
@@ -67,8 +70,22 @@ def _story(item: etree._Element, sent: str | None) -> Story:
             sent,
         ),
         language=language,
-        tags=_tags(item, language),
+        tags=_tags(item, language) + _status(item),
         slug=_text(lines.find("SlugLine")) if lines is not None else None,
+    )
+
+
+def _status(item: etree._Element) -> list[str]:
+    """Status tags (``pubstatus``): ``Status``, ``Instruction``, the item's type and genre."""
+    management = item.find("NewsManagement")
+    if management is None:
+        return []
+    kinds = [_attr(management.find("NewsItemType"), "FormalName")]
+    kinds.extend(g.get("FormalName") for g in item.iterfind(".//DescriptiveMetadata/Genre"))
+    return status_tags(
+        status=_attr(management.find("Status"), "FormalName"),
+        signals=[i.get("FormalName") or "" for i in management.findall("Instruction")],
+        kinds=[kind for kind in kinds if kind],
     )
 
 

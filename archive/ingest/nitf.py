@@ -23,6 +23,7 @@ from archive.errors import ParseError
 from archive.ingest.agency import Story, clean_byline, first_date, language_tag
 from archive.ingest.agencytext import element_paragraphs
 from archive.ingest.common import SourceDoc, clean_line
+from archive.ingest.pubstatus import status_tags
 from archive.ingest.xmlsafe import XML_LANG, parse_xml, root_name, strip_namespaces
 from archive.models import Article, RecordFailure
 
@@ -66,8 +67,25 @@ def read_nitf(root: etree._Element) -> Story:
         language=language_tag(
             root.get("baselang") or root.get(XML_LANG) or _attr(root, "body", XML_LANG)
         ),
-        tags=_tags(root),
+        tags=_tags(root) + _status(root),
         url=_attr(root, "head/pubdata", "ex-ref"),
+    )
+
+
+def _status(root: etree._Element) -> list[str]:
+    """Status tags (``pubstatus``) from ``management-status``, ``ed-msg`` and the type."""
+    docdata = root.find("head/docdata")
+    status = docdata.get("management-status") if docdata is not None else None
+    notes = [m.get("info") or _text(m) or "" for m in root.iterfind("head/docdata/ed-msg")]
+    kinds = [_attr(root, "head/tobject", "tobject.type")]
+    kinds.extend(
+        p.get("tobject.property.type") for p in root.iterfind("head/tobject/tobject.property")
+    )
+    return status_tags(
+        status=status,
+        notes=notes,
+        kinds=[kind for kind in kinds if kind],
+        embargoed=status is not None and status.casefold() == "embargoed",
     )
 
 

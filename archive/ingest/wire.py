@@ -16,7 +16,9 @@ headline, photo and editor notes, ``By ...=`` byline and the writer's title), li
 starting with a tab are body paragraphs, lines starting with a TLI are table rows. The
 trailer reads ``AP-WF-11-13-13 1509GMT``.
 
-A file may hold several messages one after another; each is a record of its own.
+A keyword line or slug naming a service item (``ADVISORY``, ``BC-Budget``, ``Achtung``)
+gives the ``service-message`` tag (``archive.ingest.pubstatus``). A file may hold several
+messages one after another; each is a record of its own.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from archive.ingest.agencytext import plain_paragraphs
 from archive.ingest.common import SourceDoc, clean_line
 from archive.ingest.dates import parse_wire_stamp
 from archive.ingest.encoding import decode
+from archive.ingest.pubstatus import status_tags
 from archive.models import Article, RecordFailure
 
 FORMAT = "wire"
@@ -121,7 +124,10 @@ def _read_iptc7901(header: str, content: str, trailer: str) -> Story:
         byline=byline,
         source=source,
         published=parse_wire_stamp(_CONTROL.sub(" ", trailer).strip()),
-        tags=[word for line in keywords.split("\n") for word in line.strip().split("/") if word],
+        tags=[
+            *(word for line in keywords.split("\n") for word in line.strip().split("/") if word),
+            *status_tags(kinds=[line for line in keywords.split("\n") if line.strip()][:1]),
+        ],
     )
 
 
@@ -138,7 +144,7 @@ def _read_anpa(header: str, content: str, trailer: str) -> Story:
     story, extras, summary = _anpa_headings(headings)
     story.paragraphs = [*extras, *_anpa_paragraphs(body)] or summary
     if slug := _keyword(headings[0] if headings else (slug_match[1] if slug_match else "")):
-        story.tags = [slug]
+        story.tags = [slug, *status_tags(kinds=[slug])]
         if story.title is None and " " in slug:
             story.title = slug
     stamp = _ANPA_TRAILER.search(trailer)
