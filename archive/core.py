@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from archive import query, spelling
+from archive import query
 from archive.catalog import Catalog
 from archive.config import Settings
 from archive.engines import open_engine
@@ -27,6 +27,7 @@ from archive.models import (
     Stats,
 )
 from archive.querytree import Node, describe, terms
+from archive.search import spelling
 
 log = logging.getLogger(__name__)
 

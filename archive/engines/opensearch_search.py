@@ -16,7 +16,7 @@ from archive.engines.opensearch_mapping import published_from
 from archive.engines.opensearch_query import Query
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest, SnippetPart
-from archive.timeline import buckets
+from archive.search.timeline import buckets
 
 SNIPPET_CHARS = 220
 SNIPPET_FRAGMENTS = 2

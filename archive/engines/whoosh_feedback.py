@@ -15,7 +15,7 @@ from whoosh.searching import Searcher
 
 from archive.engines.whoosh_bm25f import FieldsTerm
 from archive.engines.whoosh_query import bound_expansions
-from archive.expansion import DEFAULT, Feedback, expansion_weights, idf, relevance_model
+from archive.search.expansion import DEFAULT, Feedback, expansion_weights, idf, relevance_model
 
 #: characters of each feedback article read (the lede and what follows carry the topic)
 FEEDBACK_CHARS = 20_000
