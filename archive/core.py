@@ -8,12 +8,12 @@ from dataclasses import replace
 from pathlib import Path
 
 from archive import query
-from archive.catalog import Catalog
 from archive.config import Settings
 from archive.engines import open_engine
 from archive.errors import ArchiveError, ArticleNotFound, IndexBusy, IndexMissing, QueryError
-from archive.indexer import Indexer, Progress
-from archive.locking import write_lock
+from archive.indexing.catalog import Catalog
+from archive.indexing.indexer import Indexer, Progress
+from archive.indexing.locking import write_lock
 from archive.models import (
     SORTS,
     Article,

@@ -40,7 +40,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 DEFAULT_SHARED = ROOT.parent / "shared"
 
-from archive.dedup import SHORT_BODY, Deduper, words  # noqa: E402
+from archive.indexing.dedup import SHORT_BODY, Deduper, words  # noqa: E402
 from archive.ingest import reuters  # noqa: E402
 from archive.ingest.common import SourceDoc, content_hash  # noqa: E402
 from archive.models import Article  # noqa: E402

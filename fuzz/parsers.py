@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 with atheris.instrument_imports(include=["archive"]):
     from archive import query
     from archive.errors import ParseError, QueryError
-    from archive.indexer import parse_source
+    from archive.indexing.parsing import parse_source
     from archive.ingest import containers, dates, encoding, formats, xmlsafe
     from archive.ingest.common import SourceDoc
 

@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 import pytest
 
 from archive.config import Settings
-from archive.dedup import Deduper, fingerprint, open_deduper, same_story
 from archive.engines import open_engine
+from archive.indexing.dedup import Deduper, fingerprint, open_deduper, same_story
 from archive.models import Article, PubDate, SearchRequest
 from archive.query import build
 

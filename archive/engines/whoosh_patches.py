@@ -16,7 +16,7 @@ from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
 
 from archive.engines import whoosh_writing
-from archive.workers import die_with_parent
+from archive.indexing.workers import die_with_parent
 
 _MISSING = object()
 

@@ -16,18 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from archive.batches import Batch
-from archive.catalog import Catalog, Entry, now
 from archive.config import Settings
-from archive.dedup import open_deduper
 from archive.engines.base import Engine, EngineWriter
 from archive.errors import ArchiveError, ParseError
+from archive.indexing.batches import Batch
+from archive.indexing.catalog import Catalog, Entry, now
+from archive.indexing.dedup import open_deduper
+from archive.indexing.locking import write_lock
+from archive.indexing.parsing import Parsed, parse_source
+from archive.indexing.workers import die_with_parent
 from archive.ingest import sources
 from archive.ingest.common import content_hash
-from archive.locking import write_lock
 from archive.models import IngestReport, SourceRecord
-from archive.parsing import Parsed, parse_source
-from archive.workers import die_with_parent
 
 log = logging.getLogger(__name__)
 

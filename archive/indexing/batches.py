@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import time
 
-from archive.catalog import Catalog, Entry
-from archive.dedup import Deduper, Fingerprint
 from archive.engines.base import EngineWriter
+from archive.indexing.catalog import Catalog, Entry
+from archive.indexing.dedup import Deduper, Fingerprint
 from archive.ingest import sources
 from archive.models import Article, SourceRecord
 

@@ -11,13 +11,13 @@ import logging
 import os
 from dataclasses import dataclass, field
 
-from archive import languages
-from archive.dedup import Fingerprint, fingerprint
 from archive.errors import ParseError
+from archive.indexing import languages
+from archive.indexing.dedup import Fingerprint, fingerprint
+from archive.indexing.timelimit import Overtime, time_limit
 from archive.ingest import formats
 from archive.ingest.common import SourceDoc, content_hash
 from archive.models import Article, RecordFailure
-from archive.timelimit import Overtime, time_limit
 
 log = logging.getLogger(__name__)
 

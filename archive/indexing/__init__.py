@@ -1,0 +1,8 @@
+"""The bulk pipeline: sources in, articles through the engine's writer, the catalog beside.
+
+``indexer`` runs ``index`` and ``reindex``; ``parsing`` is what the worker processes do
+with one source (``workers`` keeps them from outliving their parent, ``timelimit`` bounds
+each parse, ``languages`` detects what the source does not say); ``dedup`` groups copies
+of one story; ``batches`` holds what the next commit writes; ``catalog`` is the SQLite
+record of every source; ``locking`` lets one writer in at a time.
+"""
