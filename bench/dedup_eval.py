@@ -41,8 +41,8 @@ if str(ROOT) not in sys.path:
 DEFAULT_SHARED = ROOT.parent / "shared"
 
 from archive.indexing.dedup import SHORT_BODY, Deduper, words  # noqa: E402
-from archive.ingest import reuters  # noqa: E402
-from archive.ingest.common import SourceDoc, content_hash  # noqa: E402
+from archive.ingest.articles import SourceDoc, content_hash  # noqa: E402
+from archive.ingest.formats import reuters  # noqa: E402
 from archive.models import Article  # noqa: E402
 
 HEADLINE_PREFIXES = ("UPDATE 1-", "RPT-", "CORRECTED-", "WRAPUP-", "FOCUS-")

@@ -72,8 +72,8 @@ def pages(shared: Path) -> Iterator[tuple[str, bytes, str, str]]:
 def ours(raw: bytes, url: str) -> str:
     """The body our HTML parser stores for the page."""
     from archive.errors import ParseError
-    from archive.ingest.common import SourceDoc, content_hash
-    from archive.ingest.html import parse_html
+    from archive.ingest.articles import SourceDoc, content_hash
+    from archive.ingest.formats.html import parse_html
 
     doc = SourceDoc(path=url, data=raw, content_hash=content_hash(raw))
     try:
@@ -94,7 +94,7 @@ def readability_body(raw: bytes, url: str) -> str:
     import lxml.html
     from readability import Document
 
-    from archive.ingest.encoding import decode
+    from archive.ingest.text.encoding import decode
 
     summary_html = Document(decode(raw), url=url).summary(html_partial=True)
     return str(lxml.html.fromstring(summary_html).text_content())

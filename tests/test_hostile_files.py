@@ -20,7 +20,7 @@ import pytest
 from archive.config import Settings
 from archive.core import Archive
 from archive.indexing.parsing import parse_source
-from archive.ingest import text
+from archive.ingest.formats import text
 from archive.models import SearchRequest
 
 GOOD = 950

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.ingest.markup import html_to_line, html_to_text, looks_like_html, plain_paragraphs
+from archive.ingest.text.markup import html_to_line, html_to_text, looks_like_html, plain_paragraphs
 
 
 def test_blocks_become_paragraphs_and_br_a_line_break():

@@ -26,7 +26,7 @@ from archive.indexing.locking import write_lock
 from archive.indexing.parsing import Parsed, parse_source
 from archive.indexing.workers import die_with_parent
 from archive.ingest import sources
-from archive.ingest.common import content_hash
+from archive.ingest.articles import content_hash
 from archive.models import IngestReport, SourceRecord
 
 log = logging.getLogger(__name__)

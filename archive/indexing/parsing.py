@@ -16,7 +16,7 @@ from archive.indexing import languages
 from archive.indexing.dedup import Fingerprint, fingerprint
 from archive.indexing.timelimit import Overtime, time_limit
 from archive.ingest import formats
-from archive.ingest.common import SourceDoc, content_hash
+from archive.ingest.articles import SourceDoc, content_hash
 from archive.models import Article, RecordFailure
 
 log = logging.getLogger(__name__)

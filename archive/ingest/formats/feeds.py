@@ -44,11 +44,11 @@ from urllib.parse import urljoin
 import feedparser
 
 from archive.errors import ParseError
-from archive.ingest import jsonfeed
-from archive.ingest.common import SourceDoc, build_article
-from archive.ingest.dates import from_datetime, parse_date
-from archive.ingest.encoding import decode
-from archive.ingest.markup import html_to_line, html_to_text, looks_like_html
+from archive.ingest.articles import SourceDoc, build_article
+from archive.ingest.formats import jsonfeed
+from archive.ingest.text.dates import from_datetime, parse_date
+from archive.ingest.text.encoding import decode
+from archive.ingest.text.markup import html_to_line, html_to_text, looks_like_html
 from archive.models import Article, PubDate, RecordFailure
 
 log = logging.getLogger(__name__)

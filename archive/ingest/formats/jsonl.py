@@ -13,9 +13,9 @@ import re
 from collections.abc import Iterator
 
 from archive.errors import ParseError
-from archive.ingest.common import SourceDoc
-from archive.ingest.encoding import decode
-from archive.ingest.tabular import TEXT_FIELDS, known_fields, record_article
+from archive.ingest.articles import SourceDoc
+from archive.ingest.formats.tabular import TEXT_FIELDS, known_fields, record_article
+from archive.ingest.text.encoding import decode
 from archive.models import Article, RecordFailure
 
 FORMAT = "jsonl"

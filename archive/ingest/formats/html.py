@@ -17,11 +17,11 @@ from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWar
 from dateutil.parser import UnknownTimezoneWarning
 
 from archive.errors import ParseError
-from archive.ingest import extract
-from archive.ingest.common import SourceDoc, build_article
-from archive.ingest.dates import parse_date
-from archive.ingest.encoding import decode
-from archive.ingest.htmlmeta import PageMeta, read_meta
+from archive.ingest.articles import SourceDoc, build_article
+from archive.ingest.text import extract
+from archive.ingest.text.dates import parse_date
+from archive.ingest.text.encoding import decode
+from archive.ingest.text.htmlmeta import PageMeta, read_meta
 from archive.models import Article, PubDate, RecordFailure
 
 FORMAT = "html"

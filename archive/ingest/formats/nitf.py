@@ -20,10 +20,10 @@ from collections.abc import Iterator
 from lxml import etree
 
 from archive.errors import ParseError
-from archive.ingest.agency import Story, clean_byline, first_date, language_tag
-from archive.ingest.agencytext import element_paragraphs
-from archive.ingest.common import SourceDoc, clean_line
-from archive.ingest.xmlsafe import XML_LANG, parse_xml, root_name, strip_namespaces
+from archive.ingest.articles import SourceDoc, clean_line
+from archive.ingest.text.agency import Story, clean_byline, first_date, language_tag
+from archive.ingest.text.paragraphs import element_paragraphs
+from archive.ingest.text.xmlsafe import XML_LANG, parse_xml, root_name, strip_namespaces
 from archive.models import Article, RecordFailure
 
 FORMAT = "nitf"

@@ -25,11 +25,11 @@ import re
 from collections.abc import Iterator
 
 from archive.errors import ParseError
-from archive.ingest.agency import Outcome, Story, clean_byline, deliver
-from archive.ingest.agencytext import plain_paragraphs
-from archive.ingest.common import SourceDoc, clean_line
-from archive.ingest.dates import parse_wire_stamp
-from archive.ingest.encoding import decode
+from archive.ingest.articles import SourceDoc, clean_line
+from archive.ingest.text.agency import Outcome, Story, clean_byline, deliver
+from archive.ingest.text.dates import parse_wire_stamp
+from archive.ingest.text.encoding import decode
+from archive.ingest.text.paragraphs import plain_paragraphs
 from archive.models import Article, RecordFailure
 
 FORMAT = "wire"

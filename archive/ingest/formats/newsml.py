@@ -22,17 +22,24 @@ from collections.abc import Iterator
 from lxml import etree
 
 from archive.errors import ParseError
-from archive.ingest import newsml1
-from archive.ingest.agency import Outcome, Story, clean_byline, deliver, first_date, language_tag
-from archive.ingest.agencytext import (
+from archive.ingest.articles import SourceDoc, clean_line
+from archive.ingest.formats import newsml1
+from archive.ingest.formats.nitf import read_nitf
+from archive.ingest.text.agency import (
+    Outcome,
+    Story,
+    clean_byline,
+    deliver,
+    first_date,
+    language_tag,
+)
+from archive.ingest.text.paragraphs import (
     element_paragraphs,
     html_paragraphs,
     markup_text,
     plain_paragraphs,
 )
-from archive.ingest.common import SourceDoc, clean_line
-from archive.ingest.nitf import read_nitf
-from archive.ingest.xmlsafe import XML_LANG, parse_xml, root_name, strip_namespaces
+from archive.ingest.text.xmlsafe import XML_LANG, parse_xml, root_name, strip_namespaces
 from archive.models import Article, RecordFailure
 
 FORMAT = "newsml"

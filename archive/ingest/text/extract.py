@@ -27,7 +27,7 @@ import trafilatura
 from trafilatura.settings import use_config
 from trafilatura.utils import load_html
 
-from archive.ingest.boilerplate import is_boilerplate
+from archive.ingest.text.boilerplate import is_boilerplate
 
 log = logging.getLogger(__name__)
 

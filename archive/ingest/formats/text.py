@@ -17,10 +17,10 @@ import re
 from collections.abc import Iterator
 
 from archive.errors import ParseError
-from archive.ingest.boilerplate import strip_trailing
-from archive.ingest.common import SourceDoc, build_article
-from archive.ingest.dates import parse_date
-from archive.ingest.encoding import decode, is_text
+from archive.ingest.articles import SourceDoc, build_article
+from archive.ingest.text.boilerplate import strip_trailing
+from archive.ingest.text.dates import parse_date
+from archive.ingest.text.encoding import decode, is_text
 from archive.models import Article, RecordFailure
 
 FORMAT = "text"

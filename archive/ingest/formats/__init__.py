@@ -14,13 +14,13 @@ from functools import cache
 from types import ModuleType
 
 from archive.errors import UnsupportedFormat
-from archive.ingest import text
-from archive.ingest.common import SourceDoc
+from archive.ingest.articles import SourceDoc
+from archive.ingest.formats import text
 from archive.models import Article, RecordFailure
 
 SNIFF_BYTES = 4096
 
-#: modules under archive.ingest, most specific first; ``text`` accepts what is left
+#: modules under archive.ingest.formats, most specific first; ``text`` accepts what is left
 MODULES: tuple[str, ...] = (
     "nitf",
     "newsml",
@@ -38,7 +38,7 @@ MODULES: tuple[str, ...] = (
 
 @cache
 def _module(name: str) -> ModuleType:
-    return importlib.import_module(f"archive.ingest.{name}")
+    return importlib.import_module(f"archive.ingest.formats.{name}")
 
 
 def modules() -> list[ModuleType]:

@@ -37,9 +37,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from archive.errors import ParseError
-from archive.ingest.common import SourceDoc, build_article
-from archive.ingest.dates import from_datetime, parse_date
-from archive.ingest.markup import html_to_text, looks_like_html
+from archive.ingest.articles import SourceDoc, build_article
+from archive.ingest.text.dates import from_datetime, parse_date
+from archive.ingest.text.markup import html_to_text, looks_like_html
 from archive.models import Article, PubDate, RecordFailure
 
 #: each article field and its accepted names, in order of preference

@@ -30,7 +30,7 @@ from html.entities import name2codepoint
 from lxml import etree
 
 from archive.errors import ParseError
-from archive.ingest.encoding import decode
+from archive.ingest.text.encoding import decode
 
 #: sources larger than this are refused rather than parsed
 MAX_XML_BYTES = 64 * 1024 * 1024

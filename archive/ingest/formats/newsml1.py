@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from lxml import etree
 
-from archive.ingest.agency import Outcome, Story, clean_byline, first_date, language_tag
-from archive.ingest.agencytext import element_paragraphs, html_paragraphs, plain_paragraphs
-from archive.ingest.common import clean_line
-from archive.ingest.nitf import read_nitf
-from archive.ingest.xmlsafe import XML_LANG
+from archive.ingest.articles import clean_line
+from archive.ingest.formats.nitf import read_nitf
+from archive.ingest.text.agency import Outcome, Story, clean_byline, first_date, language_tag
+from archive.ingest.text.paragraphs import element_paragraphs, html_paragraphs, plain_paragraphs
+from archive.ingest.text.xmlsafe import XML_LANG
 
 _TEXT_TYPES = ("text", "")
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from bs4 import BeautifulSoup, Tag
 
-from archive.ingest.jsonld import article_object
+from archive.ingest.text.jsonld import article_object
 
 # meta tag names (name, property, itemprop or http-equiv, lower case) for each field, best first
 _TITLE_KEYS = ["og:title", "twitter:title", "dc.title", "title", "headline", "sailthru.title"]

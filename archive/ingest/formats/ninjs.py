@@ -22,7 +22,8 @@ from collections.abc import Iterator
 from typing import Any
 
 from archive.errors import ParseError
-from archive.ingest.agency import (
+from archive.ingest.articles import SourceDoc, clean_line
+from archive.ingest.text.agency import (
     Outcome,
     Story,
     clean_byline,
@@ -30,9 +31,8 @@ from archive.ingest.agency import (
     first_date,
     language_tag,
 )
-from archive.ingest.agencytext import html_paragraphs, plain_paragraphs
-from archive.ingest.common import SourceDoc, clean_line
-from archive.ingest.encoding import decode
+from archive.ingest.text.encoding import decode
+from archive.ingest.text.paragraphs import html_paragraphs, plain_paragraphs
 from archive.models import Article, RecordFailure
 
 FORMAT = "ninjs"

@@ -33,9 +33,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from archive.errors import ParseError
-from archive.ingest.common import SourceDoc, build_article
-from archive.ingest.dates import from_datetime, parse_date
-from archive.ingest.encoding import decode
+from archive.ingest.articles import SourceDoc, build_article
+from archive.ingest.text.dates import from_datetime, parse_date
+from archive.ingest.text.encoding import decode
 from archive.models import Article, PubDate, RecordFailure
 
 FORMAT = "reuters"

@@ -28,8 +28,8 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from archive.errors import ParseError
-from archive.ingest import html
-from archive.ingest.common import SourceDoc
+from archive.ingest.articles import SourceDoc
+from archive.ingest.formats import html
 from archive.models import Article, RecordFailure
 
 FORMAT = "warc"

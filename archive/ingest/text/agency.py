@@ -18,10 +18,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from archive.errors import ParseError
-from archive.ingest.boilerplate import strip_trailing
-from archive.ingest.common import SourceDoc, build_article, clean_line
-from archive.ingest.dates import parse_date
-from archive.ingest.text import AGENCIES
+from archive.ingest.articles import SourceDoc, build_article, clean_line
+from archive.ingest.formats.text import AGENCIES
+from archive.ingest.text.boilerplate import strip_trailing
+from archive.ingest.text.dates import parse_date
 from archive.models import Article, PubDate, RecordFailure
 
 log = logging.getLogger(__name__)

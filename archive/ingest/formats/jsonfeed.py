@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from archive.errors import ParseError
-from archive.ingest.encoding import decode
+from archive.ingest.text.encoding import decode
 
 _SIGNATURE = re.compile(
     rb'^\s*\{.{0,2000}?"version"\s*:\s*"https?:\\?/\\?/jsonfeed\.org', re.DOTALL
