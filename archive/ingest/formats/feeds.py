@@ -48,7 +48,7 @@ from archive.ingest.articles import SourceDoc, build_article
 from archive.ingest.formats import jsonfeed
 from archive.ingest.text.dates import from_datetime, parse_date
 from archive.ingest.text.encoding import decode
-from archive.ingest.text.markup import html_to_line, html_to_text, looks_like_html
+from archive.ingest.text.paragraphs import html_to_line, html_to_text, looks_like_html
 from archive.models import Article, PubDate, RecordFailure
 
 log = logging.getLogger(__name__)

@@ -39,7 +39,7 @@ from typing import Any
 from archive.errors import ParseError
 from archive.ingest.articles import SourceDoc, build_article
 from archive.ingest.text.dates import from_datetime, parse_date
-from archive.ingest.text.markup import html_to_text, looks_like_html
+from archive.ingest.text.paragraphs import html_to_text, looks_like_html
 from archive.models import Article, PubDate, RecordFailure
 
 #: each article field and its accepted names, in order of preference

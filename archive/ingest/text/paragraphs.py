@@ -1,11 +1,19 @@
-"""Agency body markup to paragraphs: NITF bodies, XHTML, HTML fragments, wire text.
+"""Markup and plain text to paragraphs: every parser's body text goes through here.
 
-Block elements (paragraphs, NITF ``hl2`` subheads and ``block``s, list entries, table
-rows) become paragraphs; ``<br>`` and ``<pre>`` keep their line breaks; table cells are
-joined with `` | ``; scripts, document heads, XHTML ``header`` blocks and NITF ``media``
-are left out. Lines an agency hard-wrapped at a fixed width (``<br>`` at every line end,
-wire text in ``<pre>``) are joined back into running text. The walk is iterative, so
-deeply nested markup cannot exhaust the stack.
+Two kinds of input, two readings:
+
+* text whose line ends mean nothing (a feed item's HTML, a CSV cell): ``html_to_text``
+  makes blocks paragraphs and ``<br>`` a line break, ``reflow`` splits plain text at blank
+  lines and joins the rest of each paragraph into one line;
+* agency bodies (NITF, XHTML, HTML fragments, wire text), ``html_paragraphs`` and
+  ``plain_paragraphs``: paragraphs, NITF ``hl2`` subheads and ``block``s, list entries and
+  table rows become paragraphs; ``<br>`` and ``<pre>`` keep their line breaks; table cells
+  are joined with `` | ``; scripts, document heads, XHTML ``header`` blocks and NITF
+  ``media`` are left out. Lines an agency hard-wrapped at a fixed width (``<br>`` at every
+  line end, wire text in ``<pre>``) are joined back into running text. The walk is
+  iterative, so deeply nested markup cannot exhaust the stack.
+
+All markup is parsed by BeautifulSoup with one parser, lxml's (as the HTML format's is).
 """
 
 from __future__ import annotations
@@ -26,13 +34,16 @@ from bs4 import (
 from bs4.element import Tag
 from lxml import etree
 
+#: the one parser BeautifulSoup uses for every fragment
+PARSER = "lxml"
+
 # fmt: off
-#: elements whose content is never article text
+#: elements of an agency body whose content is never article text
 SKIP_TAGS = frozenset({
     "script", "style", "head", "title", "header", "nav", "footer", "media", "noscript",
     "iframe", "object", "template", "svg", "button", "form", "figure", "byline", "hedline",
 })
-#: elements that start and end a paragraph
+#: elements of an agency body that start and end a paragraph
 BLOCK_TAGS = frozenset({
     "p", "div", "section", "article", "blockquote", "bq", "pre", "h1", "h2", "h3", "h4",
     "h5", "h6", "hl1", "hl2", "li", "dt", "dd", "tr", "table", "ul", "ol", "dl", "block",
@@ -45,17 +56,74 @@ _CELL_TAGS = frozenset({"td", "th"})
 _CELL_MARK = "\ue001"
 _BREAK_MARK = "\ue000"
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t\r\f\v]*\n")
+#: what ``html_to_text`` leaves out, and the elements it makes paragraphs of
+_DROP = ("script", "style", "noscript", "template", "iframe", "object", "embed", "head")
+_BLOCKS = re.compile(
+    r"^(?:address|article|aside|blockquote|dd|div|dl|dt|figcaption|figure|footer|h[1-6]"
+    r"|header|hr|li|main|nav|ol|p|pre|section|table|td|th|tr|ul)$"
+)
+_TAG_LIKE = re.compile(
+    r"</?(?:p|br|div|span|a|img|b|i|em|strong|ul|ol|li|h[1-6]|blockquote|table|pre)\b[^>]*>",
+    re.IGNORECASE,
+)
 _BULLET = re.compile(r"^[*•·\-–]\s")
 _TABLE_LIKE = re.compile(r"\S {3,}\S|^[-=_*. ]{5,}$")
 
 
-def html_paragraphs(markup: str) -> list[str]:
-    """The paragraphs of an HTML or XHTML fragment, in reading order."""
+def soup(markup: str) -> BeautifulSoup:
+    """``markup`` parsed by the one parser, without bs4's warnings about odd input."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
         warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)
-        soup = BeautifulSoup(markup, "html.parser")
-    return _collect(soup)
+        return BeautifulSoup(markup, PARSER)
+
+
+# text whose line ends mean nothing --------------------------------------------------------
+
+
+def looks_like_html(text: str) -> bool:
+    """True when ``text`` carries common HTML tags (some feeds mislabel HTML as text)."""
+    return _TAG_LIKE.search(text) is not None
+
+
+def html_to_text(markup: str) -> str:
+    """The readable text of an HTML fragment, as paragraphs separated by blank lines."""
+    if "<" not in markup and "&" not in markup:
+        return reflow(markup)
+    tree = soup(markup)
+    for element in tree.find_all(_DROP):
+        element.decompose()
+    for element in tree.find_all("br"):
+        element.replace_with(_BREAK_MARK)
+    for element in tree.find_all(_BLOCKS):
+        element.insert_before("\n\n")
+        element.insert_after("\n\n")
+    return reflow(tree.get_text())
+
+
+def html_to_line(markup: str) -> str:
+    """An HTML fragment (a title, a name) as one line of text."""
+    return " ".join(html_to_text(markup).split())
+
+
+def reflow(text: str) -> str:
+    """Text split at blank lines into paragraphs, whitespace inside each collapsed."""
+    paragraphs = []
+    for block in _PARAGRAPH_BREAK.split(text.replace("\r\n", "\n")):
+        lines = (" ".join(line.split()) for line in block.split(_BREAK_MARK))
+        paragraph = "\n".join(line for line in lines if line)
+        if paragraph:
+            paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
+
+
+# agency bodies ----------------------------------------------------------------------------
+
+
+def html_paragraphs(markup: str) -> list[str]:
+    """The paragraphs of an HTML or XHTML fragment, in reading order."""
+    return _collect(soup(markup))
 
 
 def element_paragraphs(element: etree._Element) -> list[str]:
@@ -92,9 +160,7 @@ def markup_text(markup: str) -> str:
     """The text of a fragment that may hold tags, with the tags removed."""
     if "<" not in markup:
         return markup
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
-        return BeautifulSoup(markup, "html.parser").get_text()
+    return soup(markup).get_text()
 
 
 def unwrap(lines: list[str]) -> list[str]:

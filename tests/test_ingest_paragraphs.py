@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.ingest.text.markup import html_to_line, html_to_text, looks_like_html, plain_paragraphs
+from archive.ingest.text.paragraphs import html_to_line, html_to_text, looks_like_html, reflow
 
 
 def test_blocks_become_paragraphs_and_br_a_line_break():
@@ -22,7 +22,7 @@ def test_plain_text_keeps_its_paragraphs():
     assert html_to_text("First line\nsame paragraph.\n\n  Second.  ") == (
         "First line same paragraph.\n\nSecond."
     )
-    assert plain_paragraphs("a\r\n\r\nb") == "a\n\nb"
+    assert reflow("a\r\n\r\nb") == "a\n\nb"
 
 
 def test_lines_and_detection():
