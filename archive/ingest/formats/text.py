@@ -18,6 +18,7 @@ from collections.abc import Iterator
 
 from archive.errors import ParseError
 from archive.ingest.articles import SourceDoc, build_article
+from archive.ingest.text.agency import AGENCIES
 from archive.ingest.text.boilerplate import strip_trailing
 from archive.ingest.text.dates import parse_date
 from archive.ingest.text.encoding import decode, is_text
@@ -49,40 +50,6 @@ _HEADER_LINE = re.compile(r"^([A-Za-z][A-Za-z ]{0,20}):\s*(.*)$")
 _BULLET_BYLINE = re.compile(r"^[•·▪●◦*\-–—]\s*(\S.{0,80})$")
 _BY_BYLINE = re.compile(r"^By\s+([A-Z].{1,80})$")
 _SENTENCE_END = re.compile(r"[.!?:;,]['\"”’)]?$")
-#: wire services whose name as a byline also names the source of the story
-AGENCIES = {
-    name.casefold(): name
-    for name in (
-        "Kyodo",
-        "Kyodo News",
-        "Reuters",
-        "AP",
-        "Associated Press",
-        "AFP",
-        "Agence France-Presse",
-        "Bloomberg",
-        "Xinhua",
-        "dpa",
-        "ANSA",
-        "EFE",
-        "Yonhap",
-        "PA",
-        "Press Association",
-        "Jiji",
-        "Jiji Press",
-        "TASS",
-        "UPI",
-        "ANP",
-        "Canadian Press",
-        "AAP",
-        "PTI",
-        "Anadolu",
-        "Interfax",
-        "Belga",
-        "NTB",
-        "TT",
-    )
-}
 _MARKUP = re.compile(rb"<(?:\?xml|!DOCTYPE|!--|[A-Za-z][\w.:-]*[\s>/])", re.IGNORECASE)
 _JSON = re.compile(rb"[{\[]\s*(?:\"|\{|\[|\]|\}|-?\d|true|false|null)")
 

@@ -19,13 +19,46 @@ from dataclasses import dataclass, field
 
 from archive.errors import ParseError
 from archive.ingest.articles import SourceDoc, build_article, clean_line
-from archive.ingest.formats.text import AGENCIES
 from archive.ingest.text.boilerplate import strip_trailing
 from archive.ingest.text.dates import parse_date
 from archive.models import Article, PubDate, RecordFailure
 
 log = logging.getLogger(__name__)
 
+#: wire services whose name as a byline also names the source of the story
+AGENCIES = {
+    name.casefold(): name
+    for name in (
+        "Kyodo",
+        "Kyodo News",
+        "Reuters",
+        "AP",
+        "Associated Press",
+        "AFP",
+        "Agence France-Presse",
+        "Bloomberg",
+        "Xinhua",
+        "dpa",
+        "ANSA",
+        "EFE",
+        "Yonhap",
+        "PA",
+        "Press Association",
+        "Jiji",
+        "Jiji Press",
+        "TASS",
+        "UPI",
+        "ANP",
+        "Canadian Press",
+        "AAP",
+        "PTI",
+        "Anadolu",
+        "Interfax",
+        "Belga",
+        "NTB",
+        "TT",
+    )
+}
 _LEFTOVER_ENTITY = re.compile(r"&(?:#\d{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 _BY_PREFIX = re.compile(r"^(?:by|von|par|por|av|door|af|di)\s+(?=\w)", re.IGNORECASE)
 _BYLINE_PARAGRAPH = re.compile(r"^By\s+([A-Z][^.!?]{1,70})$")
