@@ -9,18 +9,18 @@ catalog does not know yet is simply parsed again, and re-adding by id never dupl
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager, suppress
+from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.errors import ArchiveError, StorageError
+from archive.errors import ArchiveError
 from archive.models import SourceRecord
+from archive.storage import disk_writes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -55,8 +55,6 @@ CREATE INDEX IF NOT EXISTS staged_sources_file ON staged_sources(file);
 _LIVE = ("sources", "articles")
 #: seconds to wait for other processes while opening (and creating) the catalog
 OPEN_TIMEOUT = 30
-#: SQLite's result codes for a disk that refuses to write: failing, full, read-only
-_DISK_ERRORS = (sqlite3.SQLITE_IOERR, sqlite3.SQLITE_FULL, sqlite3.SQLITE_READONLY)
 _COLUMNS = (
     "path, file_size, file_mtime_ns, content_hash, format, status, error, article_count, indexed_at"
 )
@@ -271,41 +269,23 @@ class _Connection(sqlite3.Connection):
     path: Path | None = None
 
     def execute(self, *args: Any) -> sqlite3.Cursor:
-        with _disk(self):
+        with self._writes():
             return super().execute(*args)
 
     def executemany(self, *args: Any) -> sqlite3.Cursor:
-        with _disk(self):
+        with self._writes():
             return super().executemany(*args)
 
     def executescript(self, *args: Any) -> sqlite3.Cursor:
-        with _disk(self):
+        with self._writes():
             return super().executescript(*args)
 
+    def _writes(self) -> AbstractContextManager[None]:
+        return disk_writes(f"the catalog {self.path}", self.path, undo=self._drop)
 
-@contextmanager
-def _disk(db: _Connection) -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.OperationalError as exc:
-        if getattr(exc, "sqlite_errorcode", 0) & 0xFF not in _DISK_ERRORS:
-            raise
-        if db.in_transaction:
-            with suppress(sqlite3.Error):
-                db.rollback()
-        raise StorageError(
-            f"cannot write the catalog {db.path}: {exc}{_free(db.path)}. The unfinished "
-            "changes were dropped; free some space or fix the disk, then run the command again"
-        ) from exc
-
-
-def _free(path: Path | None) -> str:
-    """How much room is left, since SQLite reports a full disk as an I/O error."""
-    try:
-        free = shutil.disk_usage(path.parent).free if path else None
-    except OSError:
-        return ""
-    return "" if free is None else f" ({free / 1e6:.1f} MB free on its file system)"
+    def _drop(self) -> None:
+        if self.in_transaction:
+            self.rollback()
 
 
 @dataclass(frozen=True)

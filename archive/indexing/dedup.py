@@ -27,12 +27,11 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import shutil
 import sqlite3
 import unicodedata
 import zlib
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, suppress
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
@@ -41,8 +40,9 @@ from typing import Any
 
 import numpy as np
 
-from archive.errors import ArchiveError, StorageError
+from archive.errors import ArchiveError
 from archive.models import Article
+from archive.storage import disk_writes
 
 log = logging.getLogger(__name__)
 
@@ -228,20 +228,9 @@ class Deduper:
         self.rollback()
         self._db.close()
 
-    @contextmanager
-    def _guard(self) -> Iterator[None]:
-        """SQLite's errors as the archive's; a failed write drops the whole transaction."""
-        try:
-            yield
-        except sqlite3.Error as exc:
-            self.rollback()
-            detail = f"cannot write the copy fingerprints {self.path}: {exc}{_free(self.path)}"
-            if isinstance(exc, sqlite3.OperationalError):
-                raise StorageError(
-                    f"{detail}. The unfinished changes were dropped; free some space or fix "
-                    "the disk, then run the command again"
-                ) from exc
-            raise ArchiveError(detail) from exc
+    def _guard(self) -> AbstractContextManager[None]:
+        """A write the disk refuses drops the whole transaction and is our error."""
+        return disk_writes(f"the copy fingerprints {self.path}", self.path, undo=self.rollback)
 
     def _begin(self) -> None:
         if not self._open:
@@ -332,14 +321,6 @@ class Deduper:
                     "DELETE FROM bands WHERE band = ? AND doc = ?", [(key, doc) for key in keys]
                 )
                 self._db.execute("DELETE FROM prints WHERE doc = ?", (doc,))
-
-
-def _free(path: Path) -> str:
-    """How much room is left, since SQLite reports a full disk as an I/O error."""
-    try:
-        return f" ({shutil.disk_usage(path.parent).free / 1e6:.1f} MB free on its file system)"
-    except OSError:
-        return ""
 
 
 def open_deduper(data_dir: Path) -> Deduper:
