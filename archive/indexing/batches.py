@@ -7,7 +7,8 @@ import time
 
 from archive.engines.base import EngineWriter
 from archive.indexing.catalog import Catalog, Entry
-from archive.indexing.dedup import Deduper, Fingerprint
+from archive.indexing.dedup import Deduper
+from archive.indexing.fingerprints import Fingerprint
 from archive.ingest import sources
 from archive.models import Article, SourceRecord
 
@@ -26,7 +27,8 @@ class Batch:
     ) -> None:
         self.catalog = catalog
         self.writer = writer
-        #: groups copies of one story (archive.dedup); committed right after the engine
+        #: groups copies of one story (``dedup``); its fingerprints wait in the catalog's
+        #: open transaction and are committed with the batch's other catalog changes
         self.deduper = deduper
         self.staged = staged
         self.articles = 0
@@ -50,29 +52,33 @@ class Batch:
         self._forget.append(key)
 
     def flush(self) -> None:
-        """Commit the batch: journal it, commit the engine, then the catalog.
+        """Commit the batch: the engine's commit between the catalog's.
 
-        A staged batch (a rebuild's) needs no journal: a continued rebuild replaces by id.
+        A live batch commits, in one catalog transaction, its copy fingerprints, the
+        sources whose size or mtime alone changed and the journal of its records; then the
+        engine; then the journal is settled into the records. A staged batch (a rebuild's)
+        needs no journal, since a continued rebuild replaces by id: the engine commits
+        first, then the fingerprints and the staged records in one catalog transaction.
         """
         entries = [
             Entry("record", r.path, file, size, r, ids) for r, file, ids, size in self._records
         ]
         entries += [Entry("forget", key) for key in self._forget]
-        if not self.staged and entries:
-            self.catalog.journal(entries)
         for key in self._forget:
-            self.writer.delete(self.catalog.article_ids(key))
-            self.deduper.forget(self.catalog.article_ids(key))
+            gone = self.catalog.article_ids(key)
+            self.writer.delete(gone)
+            self.deduper.forget(gone)
+        for key, source in self._touched:
+            self.catalog.begin()
+            self.catalog.touch(key, source.size, source.mtime_ns)
+        if not self.staged:
+            if entries:
+                self.catalog.journal(entries)
+            self.catalog.commit()
         log.debug("commit started: %d articles", self.articles)
         started = time.perf_counter()
         self.writer.commit()
-        engine = time.perf_counter() - started
-        self.deduper.commit()
-        log.debug(
-            "commit done: engine %.1f s, fingerprints %.1f s",
-            engine,
-            time.perf_counter() - started - engine,
-        )
+        log.debug("commit done: engine %.1f s", time.perf_counter() - started)
         if self.staged:
             self.catalog.begin()
             for r, file, ids, size in self._records:
@@ -80,11 +86,6 @@ class Batch:
             self.catalog.commit()
         elif entries:
             self.catalog.settle(apply=True)
-        if self._touched:
-            self.catalog.begin()
-            for key, source in self._touched:
-                self.catalog.touch(key, source.size, source.mtime_ns)
-            self.catalog.commit()
         self._records.clear()
         self._touched.clear()
         self._forget.clear()

@@ -9,18 +9,15 @@ catalog does not know yet is simply parsed again, and re-adding by id never dupl
 from __future__ import annotations
 
 import json
-import sqlite3
-import time
 from collections.abc import Iterable, Iterator
-from contextlib import AbstractContextManager, closing
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.errors import ArchiveError
+from archive.indexing.database import connect
 from archive.models import SourceRecord
-from archive.storage import disk_writes
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS sources (
@@ -53,48 +50,22 @@ CREATE TABLE IF NOT EXISTS staged_articles AS SELECT * FROM articles WHERE 0;
 CREATE INDEX IF NOT EXISTS staged_sources_file ON staged_sources(file);
 """
 _LIVE = ("sources", "articles")
-#: seconds to wait for other processes while opening (and creating) the catalog
-OPEN_TIMEOUT = 30
 _COLUMNS = (
     "path, file_size, file_mtime_ns, content_hash, format, status, error, article_count, indexed_at"
 )
 
 
 class Catalog:
-    """One SQLite database; each method is its own transaction unless inside ``batch``."""
+    """The archive's SQLite database: its sources, their articles and the batch journal.
+
+    The copy fingerprints (``dedup``) live in the same database, so one commit holds a
+    batch's changes to both. A write joins the open transaction if there is one (a
+    batch's, opened by ``begin``) and is its own transaction otherwise.
+    """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            self.db = sqlite3.connect(
-                path,
-                timeout=30,
-                isolation_level=None,
-                check_same_thread=False,
-                factory=_Connection,
-            )
-            self.db.path = path
-            self._prepare()
-        except sqlite3.DatabaseError as exc:
-            raise ArchiveError(f"the catalog {path} cannot be opened: {exc}") from exc
-
-    def _prepare(self) -> None:
-        """Switch to WAL and create the tables, waiting out other processes doing the same.
-
-        Changing the journal mode does not wait on SQLite's busy timeout: several processes
-        opening a new catalog at once get "database is locked" straight away, so retry.
-        """
-        deadline = time.monotonic() + OPEN_TIMEOUT
-        while True:
-            try:
-                self.db.execute("PRAGMA journal_mode=WAL")
-                self.db.execute("PRAGMA synchronous=NORMAL")
-                self.db.executescript(SCHEMA)
-                return
-            except sqlite3.OperationalError as exc:
-                if "locked" not in str(exc) or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
+        self.path = path
+        self.db = connect(path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()
@@ -146,10 +117,13 @@ class Catalog:
     # writing ---------------------------------------------------------------------------
 
     def begin(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
+        """Open a write transaction, unless one is open (then the writes join it)."""
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN IMMEDIATE")
 
     def commit(self) -> None:
-        self.db.execute("COMMIT")
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
 
     def rollback(self) -> None:
         if self.db.in_transaction:
@@ -226,7 +200,7 @@ class Catalog:
     # the journal --------------------------------------------------------------------------
 
     def journal(self, entries: Iterable[Entry]) -> None:
-        """Note a batch's catalog changes before the engine commits it (its own transaction).
+        """Note a batch's catalog changes, to be committed before the engine commits it.
 
         After a crash between the engine's commit and the catalog's, ``pending`` tells
         recovery what the batch was, so it can be completed or dropped.
@@ -236,7 +210,6 @@ class Catalog:
             "INSERT INTO pending (op, entry) VALUES (?, ?)",
             ((entry.op, json.dumps(entry.to_json())) for entry in entries),
         )
-        self.commit()
 
     def pending(self) -> list[Entry]:
         rows = self.db.execute("SELECT op, entry FROM pending ORDER BY seq")
@@ -261,31 +234,6 @@ class Catalog:
     def clear(self) -> None:
         self.db.execute("DELETE FROM articles")
         self.db.execute("DELETE FROM sources")
-
-
-class _Connection(sqlite3.Connection):
-    """A connection whose disk errors are ours (``StorageError``), with what to do."""
-
-    path: Path | None = None
-
-    def execute(self, *args: Any) -> sqlite3.Cursor:
-        with self._writes():
-            return super().execute(*args)
-
-    def executemany(self, *args: Any) -> sqlite3.Cursor:
-        with self._writes():
-            return super().executemany(*args)
-
-    def executescript(self, *args: Any) -> sqlite3.Cursor:
-        with self._writes():
-            return super().executescript(*args)
-
-    def _writes(self) -> AbstractContextManager[None]:
-        return disk_writes(f"the catalog {self.path}", self.path, undo=self._drop)
-
-    def _drop(self) -> None:
-        if self.in_transaction:
-            self.rollback()
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ from archive.engines.base import Engine, EngineWriter
 from archive.errors import ArchiveError, ParseError
 from archive.indexing.batches import Batch
 from archive.indexing.catalog import Catalog, Entry, now
-from archive.indexing.dedup import open_deduper
+from archive.indexing.dedup import Deduper
 from archive.indexing.locking import write_lock
 from archive.indexing.parsing import Parsed, parse_source
 from archive.indexing.workers import die_with_parent
@@ -233,7 +233,7 @@ class Indexer:
         staged: bool = False,
     ) -> None:
         progress = progress or _Silent()
-        batch = Batch(self.catalog, writer, staged, open_deduper(self.settings.data_dir))
+        batch = Batch(self.catalog, writer, staged, Deduper(self.catalog))
         progress.start(len(files))
         try:
             for outcome in self._parsed(files, tally, fresh, batch, progress, parallel):
@@ -245,7 +245,7 @@ class Indexer:
                 self._prune(tally, batch)
             batch.flush()
         finally:
-            batch.deduper.close()
+            self.catalog.rollback()  # an unfinished batch's fingerprints
             progress.finish()
 
     def _parsed(

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from archive.errors import ParseError
 from archive.indexing import languages
-from archive.indexing.dedup import Fingerprint, fingerprint
+from archive.indexing.fingerprints import Fingerprint, fingerprint
 from archive.indexing.timelimit import Overtime, time_limit
 from archive.ingest import formats
 from archive.ingest.articles import SourceDoc, content_hash
