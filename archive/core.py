@@ -12,8 +12,9 @@ from archive.config import Settings
 from archive.engines import open_engine
 from archive.errors import ArchiveError, ArticleNotFound, IndexBusy, IndexMissing, QueryError
 from archive.indexing.catalog import Catalog
-from archive.indexing.indexer import Indexer, Progress
+from archive.indexing.indexer import Indexer
 from archive.indexing.locking import write_lock
+from archive.indexing.reporting import Progress
 from archive.models import (
     SORTS,
     Article,

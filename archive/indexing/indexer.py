@@ -1,104 +1,33 @@
-"""The bulk pipeline: sources -> parse (in a process pool) -> engine writer + catalog.
+"""The bulk pipeline's run: sources -> parse (in a process pool) -> engine writer + catalog.
 
-Unchanged files are skipped by size and mtime, then by content hash. Work is committed
-in batches, index first and catalog second, so an interruption keeps every finished
-batch and the next run continues where this one stopped.
+Unchanged files are skipped by size and mtime, then by content hash (``changes``). Work is
+committed in batches (``batches``), index first and catalog second, so an interruption
+keeps every finished batch and the next run continues where this one stopped.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import time
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 from archive.config import Settings
 from archive.engines.base import Engine, EngineWriter
-from archive.errors import ArchiveError, ParseError
+from archive.errors import ArchiveError
+from archive.indexing import changes
 from archive.indexing.batches import Batch
 from archive.indexing.catalog import Catalog, Entry, now
 from archive.indexing.dedup import Deduper
 from archive.indexing.locking import write_lock
 from archive.indexing.parsing import Parsed, parse_source
+from archive.indexing.reporting import Progress, Silent, Tally
 from archive.indexing.workers import die_with_parent
 from archive.ingest import sources
-from archive.ingest.articles import content_hash
 from archive.models import IngestReport, SourceRecord
 
 log = logging.getLogger(__name__)
-
-#: below this many bytes of sources a run parses in-process and writes with one writer
-BULK_BYTES = 1_000_000
-MAX_FAILURES_REPORTED = 1000
-
-
-class Progress(Protocol):
-    """What the pipeline tells whoever is watching (the CLI's progress bar)."""
-
-    def start(self, total: int) -> None: ...
-
-    def advance(self, sources: int, articles: int) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class _Silent:
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self, sources: int, articles: int) -> None:
-        pass
-
-    def finish(self) -> None:
-        pass
-
-
-@dataclass
-class _Job:
-    file: sources.SourceFile
-    key: str
-    data: bytes
-
-
-@dataclass
-class _Tally:
-    seen: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    removed: int = 0
-    written: int = 0
-    deleted: int = 0
-    record_failures: int = 0
-    failures: list[tuple[str, str]] = field(default_factory=list)
-
-    started: float = field(default_factory=time.perf_counter)
-
-    def report(self, interrupted: bool = False) -> IngestReport:
-        return IngestReport(
-            seen=self.seen,
-            new=self.new,
-            updated=self.updated,
-            unchanged=self.unchanged,
-            failed=self.failed,
-            removed=self.removed,
-            articles_written=self.written,
-            articles_deleted=self.deleted,
-            record_failures=self.record_failures,
-            seconds=time.perf_counter() - self.started,
-            failures=tuple(self.failures),
-            interrupted=interrupted,
-        )
-
-    def fail(self, key: str, reason: str) -> None:
-        self.failed += 1
-        if len(self.failures) < MAX_FAILURES_REPORTED:
-            self.failures.append((key, reason))
 
 
 class Indexer:
@@ -120,13 +49,13 @@ class Indexer:
         files = list(sources.walk(paths))
         # a run is sized by what it has to read, not by the unchanged files it skips;
         # a lone file is parsed in this process
-        changed = self._changed(files)
+        changed = changes.changed(self.catalog, files)
         timeout = self.settings.writer_timeout
-        tally = _Tally()
+        tally = Tally()
         try:
             with (
                 write_lock(self.settings.data_dir, timeout, "indexing"),
-                self.engine.writer(timeout, bulk=_is_bulk(changed)) as writer,
+                self.engine.writer(timeout, bulk=changes.is_bulk(changed)) as writer,
             ):
                 self.recover()
                 self._run(
@@ -136,7 +65,7 @@ class Indexer:
                     fresh=False,
                     prune=prune,
                     progress=progress,
-                    parallel=len(files) > 1 and _is_bulk(changed),
+                    parallel=len(files) > 1 and changes.is_bulk(changed),
                 )
         except KeyboardInterrupt:
             return tally.report(interrupted=True)
@@ -181,7 +110,7 @@ class Indexer:
         the next one. The catalog switches to the staged records in the same step as the index.
         """
         timeout = self.settings.writer_timeout
-        tally = _Tally()
+        tally = Tally()
         try:
             with (
                 write_lock(self.settings.data_dir, timeout, "reindexing"),
@@ -203,7 +132,7 @@ class Indexer:
                     fresh=True,
                     prune=False,
                     progress=progress,
-                    parallel=len(files) > 1 and _is_bulk(files),
+                    parallel=len(files) > 1 and changes.is_bulk(files),
                     staged=True,
                 )
                 self.catalog.begin()
@@ -224,7 +153,7 @@ class Indexer:
         self,
         files: list[sources.SourceFile],
         writer: EngineWriter,
-        tally: _Tally,
+        tally: Tally,
         *,
         fresh: bool,
         prune: bool,
@@ -232,7 +161,7 @@ class Indexer:
         parallel: bool,
         staged: bool = False,
     ) -> None:
-        progress = progress or _Silent()
+        progress = progress or Silent()
         batch = Batch(self.catalog, writer, staged, Deduper(self.catalog))
         progress.start(len(files))
         try:
@@ -242,7 +171,7 @@ class Indexer:
                 if batch.articles >= self.settings.batch_articles:
                     batch.flush()
             if prune:
-                self._prune(tally, batch)
+                changes.prune(self.catalog, tally, batch)
             batch.flush()
         finally:
             self.catalog.rollback()  # an unfinished batch's fingerprints
@@ -251,14 +180,22 @@ class Indexer:
     def _parsed(
         self,
         files: list[sources.SourceFile],
-        tally: _Tally,
+        tally: Tally,
         fresh: bool,
         batch: Batch,
         progress: Progress,
         parallel: bool,
     ) -> Iterator[Parsed]:
         """Parsed sources in order; unchanged and unreadable ones are settled on the way."""
-        jobs = self._jobs(files, tally, fresh, batch, progress)
+        jobs = changes.jobs(
+            self.catalog,
+            files,
+            self.settings.max_source_bytes,
+            fresh=fresh,
+            tally=tally,
+            batch=batch,
+            progress=progress,
+        )
         workers = self.settings.workers or os.cpu_count() or 1
         limits = (self.settings.max_article_chars, self.settings.max_parse_seconds)
         if workers <= 1 or not parallel:
@@ -274,60 +211,12 @@ class Indexer:
             for future in window:
                 yield future.result()
 
-    def _changed(self, files: list[sources.SourceFile]) -> list[sources.SourceFile]:
-        """The files a run has to read: new, or changed in size or mtime since the last."""
-        changed = []
-        for file in files:
-            if not _same_stat(self.catalog.for_file(file.path), file):
-                changed.append(file)
-        return changed
-
-    def _jobs(
-        self,
-        files: list[sources.SourceFile],
-        tally: _Tally,
-        fresh: bool,
-        batch: Batch,
-        progress: Progress,
-    ) -> Iterator[_Job]:
-        for file in files:
-            progress.advance(1, 0)
-            known = [] if fresh else self.catalog.for_file(file.path)
-            if _same_stat(known, file):
-                for record in known:
-                    tally.seen += 1
-                    if record.status == "failed":
-                        tally.fail(record.path, record.error or "failed")
-                    else:
-                        tally.unchanged += 1
-                continue
-            try:
-                data = sources.read(file, self.settings.max_source_bytes)
-            except ParseError as exc:
-                tally.seen += 1
-                tally.fail(file.path, str(exc))
-                batch.record(_failed(file, file.path, 0, "", str(exc)), file.path, None)
-                continue
-            for key, member in sources.split(file.path, data):
-                tally.seen += 1
-                if isinstance(member, ParseError):
-                    tally.fail(key, str(member))
-                    batch.record(_failed(file, key, 0, "", str(member)), file.path, None)
-                    continue
-                old = None if fresh else self.catalog.get(key)
-                if old and old.status != "failed" and old.content_hash == content_hash(member):
-                    tally.unchanged += 1
-                    batch.touch(key, file)
-                    continue
-                batch.files[key] = file
-                yield _Job(file, key, member)
-
-    def _apply(self, parsed: Parsed, tally: _Tally, batch: Batch, fresh: bool) -> None:
+    def _apply(self, parsed: Parsed, tally: Tally, batch: Batch, fresh: bool) -> None:
         file = batch.files.pop(parsed.key)
         tally.record_failures += len(parsed.failures)
         if parsed.error is not None:
             tally.fail(parsed.key, parsed.error)
-            record = _failed(
+            record = changes.failed(
                 file, parsed.key, parsed.size, parsed.content_hash, parsed.error, parsed.format
             )
             batch.record(record, file.path, None)
@@ -357,38 +246,3 @@ class Indexer:
             indexed_at=now(),
         )
         batch.record(record, file.path, new_ids, parsed.size)
-
-    def _prune(self, tally: _Tally, batch: Batch) -> None:
-        """Forget sources whose files are gone, and delete their articles."""
-        for file in list(self.catalog.files()):
-            if sources.stat(file) is not None:
-                continue
-            for record in self.catalog.for_file(file):
-                batch.forget(record.path)
-                tally.removed += 1
-
-
-def _same_stat(known: list[SourceRecord], file: sources.SourceFile) -> bool:
-    """Whether the catalog knows ``file`` with its current size and mtime."""
-    return bool(known) and all(r.size == file.size and r.mtime_ns == file.mtime_ns for r in known)
-
-
-def _is_bulk(files: list[sources.SourceFile]) -> bool:
-    """Whether reading ``files`` is big enough to be worth worker processes."""
-    return sum(file.size for file in files) >= BULK_BYTES
-
-
-def _failed(
-    file: sources.SourceFile, key: str, size: int, digest: str, reason: str, fmt: str = ""
-) -> SourceRecord:
-    return SourceRecord(
-        path=key,
-        size=file.size,
-        mtime_ns=file.mtime_ns,
-        content_hash=digest,
-        format=fmt or "unknown",
-        status="failed",
-        error=reason,
-        article_count=0,
-        indexed_at=now(),
-    )
