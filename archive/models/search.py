@@ -1,96 +1,17 @@
-"""The archive's value objects: what flows between ingest, engines, the facade and the adapters.
-
-All are frozen dataclasses so they can be shared between threads and cached freely.
-``to_dict`` gives the JSON shape the CLI and the API print.
-"""
+"""A search's question and its answer: what the engines return and the adapters render."""
 
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, Literal
 
-Precision = Literal["year", "month", "day", "minute", "second"]
+from archive.models.articles import PubDate
+
 Sort = Literal["relevance", "newest", "oldest"]
 Mode = Literal["all", "any"]
 SORTS: tuple[str, ...] = ("relevance", "newest", "oldest")
-
-
-@dataclass(frozen=True)
-class PubDate:
-    """A publication date: a UTC instant, how precise the source was, and its own words.
-
-    A partial date (only a year, or a year and a month) keeps that precision; ``value`` is
-    then the first instant of the period, never a made-up day.
-    """
-
-    value: datetime
-    precision: Precision
-    original: str
-
-    def display(self) -> str:
-        """The date as precisely as it is known, for people."""
-        if self.precision == "year":
-            return f"{self.value:%Y}"
-        if self.precision == "month":
-            return f"{self.value:%B %Y}"
-        if self.precision == "day":
-            return f"{self.value.day} {self.value:%B %Y}"
-        return f"{self.value.day} {self.value:%B %Y %H:%M} UTC"
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "value": self.value.isoformat(),
-            "precision": self.precision,
-            "original": self.original,
-            "display": self.display(),
-        }
-
-
-@dataclass(frozen=True)
-class Article:
-    """One news article, as parsed from a source and as stored in the index.
-
-    ``id`` is stable: derived from the source's path and the record's key inside it, so the
-    same file gives the same id across runs and full rebuilds and permalinks survive.
-    """
-
-    id: str
-    title: str
-    body: str
-    title_derived: bool = False
-    byline: str | None = None
-    source: str | None = None
-    published: PubDate | None = None
-    url: str | None = None
-    language: str | None = None
-    tags: tuple[str, ...] = ()
-    source_path: str = ""
-    record: str = ""
-    content_hash: str = ""
-    format: str = "text"
-    #: the id shared by the copies of one story (wire copies, re-sends), set at indexing;
-    #: None when the article heads its own group (the group id is then its own id)
-    group: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["published"] = self.published.to_dict() if self.published else None
-        data["tags"] = list(self.tags)
-        return data
-
-
-@dataclass(frozen=True)
-class RecordFailure:
-    """One record inside a multi-record source (a feed item, a WARC record) that failed.
-
-    Parsers yield these beside the articles they could read, so one bad record loses
-    nothing else.
-    """
-
-    record: str
-    reason: str
 
 
 @dataclass(frozen=True)
@@ -297,90 +218,3 @@ class SearchPage:
                 "buckets": [bucket.to_dict() for bucket in self.timeline],
             },
         }
-
-
-@dataclass(frozen=True)
-class SourceRecord:
-    """The catalog's record of one source file (or one member of a container)."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    content_hash: str
-    format: str
-    status: Literal["indexed", "failed", "empty"]
-    error: str | None
-    article_count: int
-    indexed_at: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class IngestReport:
-    """The summary of one ``index`` or ``reindex`` run.
-
-    ``new + updated + unchanged + failed == seen`` always holds: every source the run saw
-    is counted exactly once.
-    """
-
-    seen: int = 0
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    failed: int = 0
-    removed: int = 0
-    articles_written: int = 0
-    articles_deleted: int = 0
-    record_failures: int = 0
-    seconds: float = 0.0
-    failures: tuple[tuple[str, str], ...] = field(default=())
-    interrupted: bool = False
-
-    @property
-    def indexed(self) -> int:
-        return self.new + self.updated + self.unchanged
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data["indexed"] = self.indexed
-        data["failures"] = [{"path": p, "error": e} for p, e in self.failures]
-        return data
-
-
-@dataclass(frozen=True)
-class Stats:
-    """What the archive holds."""
-
-    articles: int
-    sources: int
-    failed_sources: int
-    formats: dict[str, int]
-    engine: str
-    generation: str
-    data_dir: str
-    last_indexed: str | None
-    #: "ok", or what is wrong with an engine that still answers (see ``Engine.health``)
-    health: str = "ok"
-
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-
-@dataclass(frozen=True)
-class CheckReport:
-    """Whether the index opens and agrees with the catalog."""
-
-    ok: bool
-    index_articles: int
-    catalog_articles: int
-    missing_from_index: tuple[str, ...] = ()
-    unknown_to_catalog: tuple[str, ...] = ()
-    problems: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        for key in ("missing_from_index", "unknown_to_catalog", "problems"):
-            data[key] = list(data[key])
-        return data
