@@ -71,20 +71,23 @@ class Batch:
         for key, source in self._touched:
             self.catalog.begin()
             self.catalog.touch(key, source.size, source.mtime_ns)
+        log.debug("commit started: %d articles", self.articles)
+        started = time.perf_counter()
         if not self.staged:
             if entries:
                 self.catalog.journal(entries)
             self.catalog.commit()
-        log.debug("commit started: %d articles", self.articles)
-        started = time.perf_counter()
+        before = time.perf_counter() - started
         self.writer.commit()
-        log.debug("commit done: engine %.1f s", time.perf_counter() - started)
+        engine = time.perf_counter() - started - before
         if self.staged:
             self.catalog.begin()
             for r, file, ids, size in self._records:
                 self.catalog.record(r, file, size, ids, staged=True)
             self.catalog.commit()
-        elif entries:
+        catalog = time.perf_counter() - started - engine
+        log.debug("commit done: engine %.1f s, catalog %.1f s", engine, catalog)
+        if not self.staged and entries:
             self.catalog.settle(apply=True)
         self._records.clear()
         self._touched.clear()
