@@ -7,13 +7,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from archive import query, spelling
-from archive.catalog import Catalog
+from archive import query
 from archive.config import Settings
 from archive.engines import open_engine
 from archive.errors import ArchiveError, ArticleNotFound, IndexBusy, IndexMissing, QueryError
-from archive.indexer import Indexer, Progress
-from archive.locking import write_lock
+from archive.indexing.catalog import Catalog
+from archive.indexing.indexer import Indexer
+from archive.indexing.locking import write_lock
+from archive.indexing.reporting import Progress
 from archive.models import (
     SORTS,
     Article,
@@ -27,6 +28,7 @@ from archive.models import (
     Stats,
 )
 from archive.querytree import Node, describe, terms
+from archive.search import spelling
 
 log = logging.getLogger(__name__)
 

@@ -70,8 +70,8 @@ def ours(raw: bytes, url: str | None) -> str:
 def ours_article(raw: bytes, url: str | None) -> tuple[str, object | None]:
     """(body, article) as our HTML parser gives them; ("", None) when it finds no article."""
     from archive.errors import ParseError
-    from archive.ingest.common import SourceDoc, content_hash
-    from archive.ingest.html import parse_html
+    from archive.ingest.articles import SourceDoc, content_hash
+    from archive.ingest.formats.html import parse_html
 
     doc = SourceDoc(path=url or "/bench/page.html", data=raw, content_hash=content_hash(raw))
     try:
@@ -94,7 +94,7 @@ def readability_body(raw: bytes, url: str | None) -> str:
     """readability-lxml's summary as plain text."""
     from readability import Document
 
-    from archive.ingest.encoding import decode
+    from archive.ingest.text.encoding import decode
 
     return html_text(Document(decode(raw), url=url).summary(html_partial=True))
 

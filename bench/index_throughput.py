@@ -39,8 +39,8 @@ NAIVE = r"""
 import glob, sys
 from whoosh import fields, index
 from whoosh.analysis import StemmingAnalyzer
-from archive.ingest.common import SourceDoc, content_hash
-from archive.ingest.reuters import parse
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats.reuters import parse
 from archive.models import Article
 
 corpus, target = sys.argv[1], sys.argv[2]

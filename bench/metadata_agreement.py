@@ -58,7 +58,7 @@ def _language(text: str) -> str:
 
 
 def _same_date(expected: str, ours: Any) -> bool:
-    from archive.ingest.dates import parse_date
+    from archive.ingest.text.dates import parse_date
 
     wanted = parse_date(expected)
     if wanted is None or ours is None:

@@ -33,7 +33,7 @@ DEFAULT_SHARED = ROOT.parent / "shared"
 
 from archive.errors import ParseError  # noqa: E402
 from archive.ingest import containers, formats  # noqa: E402
-from archive.ingest.common import SourceDoc, content_hash  # noqa: E402
+from archive.ingest.articles import SourceDoc, content_hash  # noqa: E402
 from archive.models import Article  # noqa: E402
 
 SAMPLES = (
@@ -69,7 +69,7 @@ def load_modules() -> tuple[list[ModuleType], list[str]]:
     loaded, notes = [], []
     for name in formats.MODULES:
         try:
-            loaded.append(importlib.import_module(f"archive.ingest.{name}"))
+            loaded.append(importlib.import_module(f"archive.ingest.formats.{name}"))
         except Exception as exc:  # a module another person is still writing
             notes.append(f"unavailable: {name} ({type(exc).__name__}: {exc})")
     return loaded, notes

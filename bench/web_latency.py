@@ -57,8 +57,8 @@ from whoosh.qparser import MultifieldParser  # noqa: E402
 
 from archive.config import Settings  # noqa: E402
 from archive.core import Archive  # noqa: E402
-from archive.ingest.common import SourceDoc, content_hash  # noqa: E402
-from archive.ingest.reuters import parse  # noqa: E402
+from archive.ingest.articles import SourceDoc, content_hash  # noqa: E402
+from archive.ingest.formats.reuters import parse  # noqa: E402
 from archive.models import Article  # noqa: E402
 from web import create_app  # noqa: E402
 

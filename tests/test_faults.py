@@ -24,7 +24,7 @@ from archive.config import Settings
 from archive.core import Archive
 from archive.engines.whoosh import generations, write
 from archive.errors import StorageError
-from archive.locking import write_lock
+from archive.indexing.locking import write_lock
 from archive.models import SearchRequest
 from tests.conftest import ROOT, need
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.ingest.bylines import is_code
+from archive.ingest.text.bylines import is_code
 
 
 @pytest.mark.parametrize(

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from archive.errors import ParseError
 from archive.ingest import formats
-from archive.ingest.common import SourceDoc, content_hash
-from archive.ingest.dates import parse_date
-from archive.ingest.html import FORMAT, parse, parse_html, sniff
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats.html import FORMAT, parse, parse_html, sniff
+from archive.ingest.text.dates import parse_date
 from archive.models import Article
 from bench.extraction_eval import page_counts, pages, readability_pages, summary
 from bench.extraction_peers import ours

@@ -8,7 +8,7 @@ from archive.config import Settings
 from archive.engines import open_engine
 from archive.engines.whoosh.cjk import has_cjk, pieces
 from archive.engines.whoosh.schema import text_analyzer
-from archive.languages import detect, with_language
+from archive.indexing.languages import detect, with_language
 from archive.models import Article, SearchRequest
 from archive.query import build
 

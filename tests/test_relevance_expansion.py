@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from archive.expansion import Feedback, expansion_weights, idf, relevance_model
+from archive.search.expansion import Feedback, expansion_weights, idf, relevance_model
 
 
 def test_relevance_model_prefers_words_of_high_scoring_documents():

@@ -2,7 +2,7 @@
 
 Snippets come from the cluster's highlighter (``highlight``).
 Facets are terms aggregations and the timeline a per-day date histogram, both over the
-whole result set; ``archive.timeline`` chooses the buckets.
+whole result set; ``archive.search.timeline`` chooses the buckets.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from archive.engines.opensearch.highlight import highlight_body, snippet
 from archive.engines.opensearch.mapping import published_from
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest
-from archive.timeline import buckets
+from archive.search.timeline import buckets
 
 #: facet name -> keyword field
 FACETS = {

@@ -1,6 +1,6 @@
 """One hit per story on Whoosh: hiding the later copies of each group among a search's matches.
 
-Indexing gives every article a ``group`` id (``archive.dedup``): its own id, or the id of
+Indexing gives every article a ``group`` id (``archive.indexing.dedup``): its own id, or the id of
 the story it copies. Among a search's matches, every member of a group but the earliest is
 left out, so ranking, totals, facets and the timeline all count one article per story. The
 earliest copy is the first published; undated copies come after dated ones, and equal

@@ -1,4 +1,4 @@
-"""RM3 pseudo-relevance feedback on Whoosh: the engine's half of ``archive.expansion``.
+"""RM3 pseudo-relevance feedback on Whoosh: the engine's half of ``archive.search.expansion``.
 
 The expanded query keeps the original as the required part and adds the expansion words
 as optional ones (``AndMaybe``), so feedback changes the order of the answers and never
@@ -15,7 +15,7 @@ from whoosh.searching import Searcher
 
 from archive.engines.whoosh.compile import bound_expansions
 from archive.engines.whoosh.rank import FieldsTerm
-from archive.expansion import DEFAULT, Feedback, expansion_weights, idf, relevance_model
+from archive.search.expansion import DEFAULT, Feedback, expansion_weights, idf, relevance_model
 
 #: characters of each feedback article read (the lede and what follows carry the topic)
 FEEDBACK_CHARS = 20_000

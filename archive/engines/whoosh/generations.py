@@ -16,14 +16,14 @@ from __future__ import annotations
 import os
 import shutil
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 from whoosh import index as windex
 from whoosh.fields import Schema
 
-from archive.errors import IndexMissing, StorageError
+from archive.errors import IndexMissing
+from archive.storage import disk_writes
 
 POINTER = "CURRENT"
 BUILDING = "BUILDING"
@@ -131,17 +131,9 @@ class Generations:
         return ""
 
 
-@contextmanager
-def disk(folder: object) -> Iterator[None]:
+def disk(folder: Path | str) -> AbstractContextManager[None]:
     """Turn the file system's refusal to write (full, failing, read-only) into ours."""
-    try:
-        yield
-    except OSError as exc:
-        raise StorageError(
-            f"cannot write the index in {folder}: {exc.strerror or exc}. The unfinished "
-            "changes were dropped and what was committed before is intact; free some space "
-            "or fix the disk, then run the command again"
-        ) from exc
+    return disk_writes(f"the index in {folder}", folder)
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -24,9 +24,9 @@ from archive.engines.whoosh.rank import FieldsTerm
 from archive.engines.whoosh.schema import FIELD_BOOSTS
 from archive.engines.whoosh.search import run_search
 from archive.errors import ArticleNotFound
-from archive.expansion import idf
 from archive.models import Completion, Hit, SearchRequest
 from archive.querytree import DEFAULT_FIELDS
+from archive.search.expansion import idf
 
 #: characteristic words of an article that make up its "more like this" query
 SIMILAR_WORDS = 25

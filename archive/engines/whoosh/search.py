@@ -25,7 +25,7 @@ from archive.engines.whoosh.highlight import snippet
 from archive.engines.whoosh.schema import published_from, tags_from
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest
-from archive.timeline import buckets
+from archive.search.timeline import buckets
 
 #: facet name -> (whoosh field, several values per article)
 FACETS = {
