@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from archive.ingest import newsml, nitf, wire
+from archive.ingest.formats import newsml, nitf, wire
 from archive.ingest.articles import SourceDoc, content_hash
 from archive.ingest.text.pubstatus import (
     EMBARGOED,
