@@ -12,6 +12,9 @@ this module decides what it is shown and tidies what it returns:
   are dropped.
 
 ``extract_paragraphs`` is the stage's one entry point; it never raises on odd markup.
+Trafilatura (and the libraries it pulls in) is imported on the first page, not with this
+module, so a broken install of it fails HTML pages only, with the reason
+(``archive.ingest.formats``), and the format is still recognised.
 """
 
 from __future__ import annotations
@@ -23,9 +26,6 @@ from functools import lru_cache
 
 import lxml.etree
 import lxml.html
-import trafilatura
-from trafilatura.settings import use_config
-from trafilatura.utils import load_html
 
 from archive.ingest.boilerplate import is_boilerplate
 
@@ -57,6 +57,8 @@ _LABEL_WORDS = 4
 
 def extract_paragraphs(html: str, *, url: str | None = None) -> list[str]:
     """The article's paragraphs in reading order; empty when the page has no article text."""
+    from trafilatura.utils import load_html
+
     tree = load_html(html)
     if tree is None:
         log.debug("page does not parse as HTML")
@@ -78,6 +80,8 @@ def _main_content(tree: lxml.html.HtmlElement, *, url: str | None) -> lxml.etree
 
     The precise mode comes first; when it finds nothing the default mode is asked.
     """
+    import trafilatura
+
     for favor_precision in (True, False):
         document = trafilatura.bare_extraction(
             tree,
@@ -100,6 +104,8 @@ def _main_content(tree: lxml.html.HtmlElement, *, url: str | None) -> lxml.etree
 @lru_cache(maxsize=1)
 def _config() -> ConfigParser:
     """Trafilatura's settings, with a bound on the size of page it will work through."""
+    from trafilatura.settings import use_config
+
     config = use_config()
     config.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_SIZE))
     return config
