@@ -24,6 +24,7 @@ from archive.engines.base import Engine, EngineWriter
 from archive.errors import ArchiveError, ParseError
 from archive.ingest import sources
 from archive.ingest.common import content_hash
+from archive.ingest.selection import Selection
 from archive.locking import write_lock
 from archive.models import IngestReport, SourceRecord
 from archive.parsing import Parsed, parse_source
@@ -75,6 +76,7 @@ class _Tally:
     written: int = 0
     deleted: int = 0
     record_failures: int = 0
+    skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
     started: float = field(default_factory=time.perf_counter)
@@ -92,6 +94,7 @@ class _Tally:
             record_failures=self.record_failures,
             seconds=time.perf_counter() - self.started,
             failures=tuple(self.failures),
+            skipped=self.skipped,
             interrupted=interrupted,
         )
 
@@ -117,12 +120,13 @@ class Indexer:
         Ctrl-C (``KeyboardInterrupt``) drops the batch in progress and keeps every batch
         committed before it; the report says it was interrupted and the next run continues.
         """
-        files = list(sources.walk(paths))
+        selection = Selection(self.settings.include, self.settings.exclude)
+        files = list(sources.walk(paths, selection))
         # a run is sized by what it has to read, not by the unchanged files it skips;
         # a lone file is parsed in this process
         changed = self._changed(files)
         timeout = self.settings.writer_timeout
-        tally = _Tally()
+        tally = _Tally(skipped=selection.skipped)
         try:
             with (
                 write_lock(self.settings.data_dir, timeout, "indexing"),
