@@ -25,7 +25,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-DEFAULT_SHARED = ROOT.parent / "shared"
+
+from bench import needs  # noqa: E402
+
+needs.need_project()
+
+
 _TOKEN = re.compile(r"\w+")
 
 Counts = tuple[float, float, float]
@@ -109,11 +114,12 @@ EXTRACTORS: dict[str, Callable[[bytes, str], str]] = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared/ folder")
+    needs.add_argument(parser)
     parser.add_argument("--pages", action="store_true", help="also print each page's F1 (ours)")
     args = parser.parse_args(argv)
-    if not (args.shared / "data" / "extraction" / "ground-truth.json").is_file():
-        parser.error(f"no extraction benchmark under {args.shared}")
+    truth = args.shared / "data" / "extraction" / "ground-truth.json"
+    needs.need(parser, truth, "the extraction benchmark")
+    needs.need_packages(parser, "readability")
     data = list(pages(args.shared))
     rows = []
     for name, extractor in EXTRACTORS.items():
