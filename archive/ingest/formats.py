@@ -99,4 +99,5 @@ def _guarded(module: ModuleType, doc: SourceDoc) -> Iterator[Article | RecordFai
     try:
         yield from module.parse(doc)
     except ImportError as exc:
-        raise ParseError(f"{label(module.FORMAT)} support is unavailable: {exc}") from exc
+        reason = " ".join(str(exc).split())  # one line, as every failure reason
+        raise ParseError(f"{label(module.FORMAT)} support is unavailable: {reason}") from exc
