@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 CONSTRAINTS := constraints.txt
 PIP_INSTALL := $(BIN)/pip install --quiet --constraint $(CONSTRAINTS)
+# an editable install of a project laid out at the top level makes setuptools print a
+# notice meant for packagers ("Editable installation ... folders in your working directory");
+# nothing else is hidden
+EDITABLE := PYTHONWARNINGS="ignore:Editable installation" $(PIP_INSTALL) -e
 # test processes (pytest-xdist): one per core
 WORKERS ?= auto
 
@@ -19,11 +23,11 @@ $(BIN)/python:
 	$(PIP_INSTALL) --upgrade pip
 
 $(STAMP): $(BIN)/python pyproject.toml $(CONSTRAINTS)
-	$(PIP_INSTALL) -e .
+	$(EDITABLE) .
 	touch $@
 
 $(TEST_STAMP): $(BIN)/python pyproject.toml $(CONSTRAINTS)
-	$(PIP_INSTALL) -e '.[test]'
+	$(EDITABLE) '.[test]'
 	touch $@ $(STAMP)
 
 install: $(STAMP)
