@@ -42,7 +42,7 @@ test: $(TEST_STAMP)
 
 # the slow tests in their long versions (more kills, every fault, longer fuzzing); CI runs it
 test-long: $(TEST_STAMP)
-	$(BIN)/python -m pytest -n $(WORKERS) --long -m slow $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(WORKERS) --long -m long $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check archive web cli.py tests bench
