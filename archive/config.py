@@ -15,6 +15,35 @@ from typing import Any
 
 from archive.errors import ArchiveError
 
+#: files inside a folder that ``index`` leaves out unless told otherwise: the readme,
+#: licence, provenance, manifest and checksum files that travel with collections of
+#: articles and are not articles themselves (``MANIFEST.*`` rather than ``MANIFEST*``, so a
+#: story saved as ``manifesto-launch.txt`` is still read); see ``archive.ingest.selection``
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "README",
+    "README.*",
+    "LICENSE",
+    "LICENSE.*",
+    "LICENCE",
+    "LICENCE.*",
+    "COPYING",
+    "COPYING.*",
+    "PROVENANCE",
+    "PROVENANCE.*",
+    "MANIFEST",
+    "MANIFEST.*",
+    "MD5SUMS",
+    "SHA1SUMS",
+    "SHA256SUMS",
+    "SHA512SUMS",
+    "*.md5",
+    "*.sha1",
+    "*.sha256",
+    "*.sha512",
+    "Thumbs.db",
+    "desktop.ini",
+)
+
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
     """``$NEWSARCHIVE_HOME``, else ``$XDG_DATA_HOME/newsarchive``, else
@@ -60,6 +89,10 @@ class Settings:
     #: and adds one index segment per core, which later commits merge (memory does not
     #: grow with it: the writers spill to disk)
     batch_articles: int = 50_000
+    #: glob patterns: when any are given, only files inside a folder that match one are read
+    include: tuple[str, ...] = ()
+    #: glob patterns of files inside a folder that are not read (an empty value reads all)
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     opensearch_url: str = "http://127.0.0.1:9200"
     #: the alias searches read; generations are indices named ``<alias>-gen-NNNNNN``
     opensearch_index: str = "newsarchive"

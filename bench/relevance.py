@@ -34,7 +34,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-DEFAULT_SHARED = ROOT.parent / "shared"
+
+from bench import needs  # noqa: E402
+
+needs.need_project()
 
 from archive.config import Settings  # noqa: E402
 from archive.core import Archive  # noqa: E402
@@ -267,11 +270,13 @@ def evaluate(coll: Collection, depth: int) -> list[tuple[str, tuple[float, float
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    needs.add_argument(parser)
     parser.add_argument("--collection", choices=sorted(COLLECTIONS), action="append")
     parser.add_argument("--depth", type=int, default=1000, help="ranks kept per query")
     args = parser.parse_args(argv)
     names = args.collection or list(COLLECTIONS)
+    for name in names:
+        needs.need(parser, args.shared / COLLECTIONS[name][0], f"the {name} collection")
     print(f"{'collection':<11} {'system':<30} {'MAP':>6} {'P@10':>6} {'nDCG@10':>8} {'secs':>6}")
     for name in names:
         folder, reader = COLLECTIONS[name]

@@ -15,6 +15,7 @@ import pytest
 from archive.config import Settings
 from archive.engines import open_engine
 from archive.errors import ArticleNotFound, IndexBusy
+from archive.examples import examples
 from archive.models import Article, PubDate, SearchRequest
 from archive.query import build
 from tests import opensearch_support
@@ -281,3 +282,15 @@ def test_similar_articles_share_words_and_leave_the_article_out(engine):
     assert [hit.id for hit in related] == ["a003"]  # both are about Hokkaido
     with pytest.raises(ArticleNotFound):
         engine.similar("nope", 3)
+
+
+def test_example_searches_come_from_the_archive_and_each_finds_something(engine):
+    found = examples(lambda request: engine.search(build(request), request))
+    queries = [example.query for example in found]
+    assert 'source:"Japan Times"' in queries  # the most frequent source
+    assert "tags:Japan" in queries  # the most frequent tag
+    assert any(query.startswith("date:") for query in queries)
+    assert any(" OR " in query for query in queries)
+    assert any(query.startswith('"') for query in queries)  # a phrase from a headline
+    for query in queries:
+        assert search(engine, query).total > 0, query
