@@ -122,35 +122,9 @@ def _globs(_: click.Context, __: click.Parameter, value: tuple[str, ...]) -> tup
     return value
 
 
-def _globs(_: click.Context, __: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
-    for pattern in value:
-        try:
-            compile_glob(pattern)
-        except ArchiveError as exc:
-            raise click.BadParameter(str(exc)) from None
-    return value
-
-
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prune", is_flag=True, help="Drop articles whose files are gone.")
-@click.option(
-    "--include",
-    multiple=True,
-    metavar="GLOB",
-    callback=_globs,
-    help="Inside folders, read only files matching this (repeatable; matched against the "
-    "path below the folder given, or the file name when it has no /) "
-    "[env NEWSARCHIVE_INCLUDE, comma-separated].",
-)
-@click.option(
-    "--exclude",
-    multiple=True,
-    metavar="GLOB",
-    callback=_globs,
-    help="Inside folders, skip files matching this (repeatable; added to NEWSARCHIVE_EXCLUDE, "
-    "whose default skips readme, licence, provenance, manifest and checksum files).",
-)
 @click.option(
     "--include",
     multiple=True,
@@ -330,8 +304,6 @@ def check(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
     """Serve the search page and the JSON API (waitress, a production WSGI server)."""
-    import dataclasses
-
     import web
 
     settings = dataclasses.replace(
