@@ -25,6 +25,10 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base).expanduser() / "newsarchive"
 
 
+#: the values of ``Settings.feedback``
+FEEDBACK_RULES = ("auto", "always", "never")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that can be configured, with its default."""
@@ -46,6 +50,10 @@ class Settings:
     min_prefix_length: int = 2
     #: seconds a search may take before it is refused
     search_time_budget: float = 2.0
+    #: when a search that asks for feedback (any-word searches) gets it: "auto" (when the
+    #: first answers look like one topic, ``archive.expansion.likely_to_help``), "always"
+    #: or "never"
+    feedback: str = "auto"
     #: largest page size the API serves
     max_per_page: int = 100
     #: files larger than this are refused at ingest, in bytes
@@ -69,6 +77,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
+        if self.feedback not in FEEDBACK_RULES:
+            raise ArchiveError(
+                f"NEWSARCHIVE_FEEDBACK={self.feedback!r} is not valid: use one of "
+                + ", ".join(FEEDBACK_RULES)
+            )
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from archive import query, spelling
+from archive import highlight, query, spelling
 from archive.catalog import Catalog
 from archive.config import Settings
 from archive.engines import open_engine
@@ -130,6 +131,23 @@ class Archive:
             return complete(prefix, max(1, min(limit, 50)))
         except IndexMissing:
             return Completion(prefix=prefix)
+
+    def mark(self, article: Article, request: SearchRequest | None) -> highlight.Marked:
+        """The article's headline and paragraphs with the words of the search ``request``
+        marked, as the engine matches them; nothing marked without a search (or for one
+        that cannot be read)."""
+        tree = None
+        if request is not None and request.q.strip():
+            try:
+                tree = query.build(request, self.limits)
+            except QueryError:
+                tree = None
+        words = getattr(self.engine, "words", None)
+        found: tuple[list[highlight.Token], list[highlight.Token]] = ([], [])
+        if tree is not None and words is not None:
+            with contextlib.suppress(IndexMissing, QueryError):
+                found = words(tree, article)
+        return highlight.marked(article.title, article.body, *found)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of the search, for CSV and JSON Lines exports (no page, no cap)."""

@@ -15,32 +15,59 @@ with their scores, and document frequencies. See ``engines/whoosh/feedback.py``.
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+#: feedback runs when the best answers' scores fall by at most this share of the first
+#: (``likely_to_help``); chosen by cross-validation across test collections
+#: (bench/relevance.py --cross-validate)
+SPREAD = 0.5
+
 
 @dataclass(frozen=True)
 class Feedback:
-    """How much feedback to take: documents read, words added, weight of the query."""
+    """How much feedback to take: documents read, words added, weight of the query; and
+    when ``likely_to_help`` says it is worth taking (``SPREAD``)."""
 
     documents: int = 10
     words: int = 20
     original_weight: float = 0.5
+    spread: float = SPREAD
 
 
 DEFAULT = Feedback()
+
+
+def likely_to_help(scores: Sequence[float], feedback: Feedback = DEFAULT) -> bool:
+    """Whether feedback is likely to improve a ranking whose best answers score ``scores``
+    (best first, ``feedback.documents`` of them).
+
+    Feedback assumes the best answers share a topic. When the first answer stands far
+    above the rest (the query names one article, or the others match only a word or two of
+    it), the words of the others pull the query off its subject; when the best answers
+    score alike, they are likely about the same thing. The spread is the drop from the
+    first score to the last, as a share of the first.
+    """
+    if len(scores) < feedback.documents or scores[0] <= 0:
+        return False
+    return (scores[0] - scores[-1]) / scores[0] <= feedback.spread
 
 
 def relevance_model(
     documents: Sequence[tuple[float, Mapping[str, int]]],
     idf: Callable[[str], float],
     words: int,
+    max_idf: float | None = None,
 ) -> dict[str, float]:
     """The ``words`` best expansion words with weights summing to 1.
 
     ``documents`` holds each feedback document's first-search score and its analysed word
-    counts; ``idf`` gives a word's inverse document frequency in the whole archive.
+    counts; ``idf`` gives a word's inverse document frequency in the whole archive. With
+    ``max_idf``, the highest ``idf`` can give, words are taken most likely first and
+    ``idf`` is asked only while a word could still be among the best (same result, far
+    fewer look-ups).
     """
     total_score = sum(max(score, 0.0) for score, _ in documents)
     if not documents or total_score <= 0:
@@ -53,11 +80,30 @@ def relevance_model(
         share = score / total_score
         for word, count in counts.items():
             model[word] = model.get(word, 0.0) + share * count / length
-    weighted = {word: weight * idf(word) for word, weight in model.items()}
+    weighted = _weighted(model, idf, words, max_idf)
     best = sorted(weighted.items(), key=lambda item: (-item[1], item[0]))[:words]
     best = [(word, weight) for word, weight in best if weight > 0]
     norm = sum(weight for _, weight in best)
     return {word: weight / norm for word, weight in best} if norm else {}
+
+
+def _weighted(
+    model: Mapping[str, float], idf: Callable[[str], float], words: int, max_idf: float | None
+) -> dict[str, float]:
+    """Each word's feedback weight times its idf, for every word that can be among the best."""
+    if max_idf is None:
+        return {word: weight * idf(word) for word, weight in model.items()}
+    weighted: dict[str, float] = {}
+    best: list[float] = []  # the ``words`` highest so far, ascending
+    for word, weight in sorted(model.items(), key=lambda item: -item[1]):
+        if len(best) >= words and weight * max_idf < best[0]:
+            break
+        value = weight * idf(word)
+        weighted[word] = value
+        if len(best) < words or value > best[0]:
+            bisect.insort(best, value)
+            del best[: max(0, len(best) - words)]
+    return weighted
 
 
 def expansion_weights(

@@ -3,10 +3,12 @@ splitter, health in words, index names and a clear error when no cluster answers
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
 
+from archive import highlight
 from archive.config import Settings
 from archive.engines.opensearch import OpenSearchEngine
 from archive.engines.opensearch.cluster import describe_health
@@ -100,22 +102,31 @@ def marked(parts):
     return [part.text for part in parts if part.match]
 
 
-def test_snippets_split_highlight_tags_into_runs():
+def test_snippets_split_the_highlighted_body_into_runs():
     body = "Koizumi and Putin agreed on a\npeace treaty timetable."
-    fragment = f"Koizumi and Putin agreed on a {PRE}peace treaty{POST} timetable."
-    parts = snippet(body, [fragment])
+    tagged = f"Koizumi and Putin agreed on a\n{PRE}peace treaty{POST} timetable."
+    parts = snippet(body, [tagged])
     assert marked(parts) == ["peace", "treaty"]
-    assert "".join(part.text for part in parts) == " ".join(body.split())
+    # the passage ends with its last word, as the embedded engine's do
+    assert "".join(part.text for part in parts) == " ".join(body.split())[:-1] + " …"
     assert SnippetPart(" ") in parts
 
 
-def test_snippets_mark_gaps_with_ellipses():
+def test_snippets_are_chosen_by_the_shared_highlighter():
     body = "First sentence here. " + "Filler words go on. " * 20 + "Last word is treaty here."
-    parts = snippet(body, [f"First {PRE}sentence{POST} here.", f"Last word is {PRE}treaty{POST}"])
+    tagged = body.replace("sentence", f"{PRE}sentence{POST}").replace(
+        "treaty", f"{PRE}treaty{POST}"
+    )
+    parts = snippet(body, [tagged])
     text = "".join(part.text for part in parts)
-    assert text.startswith("First sentence here. … Last word is treaty")
-    assert text.endswith(" …")
+    assert text.startswith("First sentence here. Filler")
+    assert " … " in text and "Last word is treaty here" in text
     assert marked(parts) == ["sentence", "treaty"]
+    words = [
+        highlight.Token(m.start(), m.end(), m.group().lower(), m.group() in ("sentence", "treaty"))
+        for m in re.finditer(r"\w+", body)
+    ]
+    assert parts == highlight.snippet(body, words)
 
 
 def test_snippets_fall_back_to_the_lede():

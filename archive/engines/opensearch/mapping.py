@@ -3,7 +3,11 @@
 The analysis mirrors the embedded engine's (``whoosh.schema``): words lower-cased, Chinese,
 Japanese and Korean text as overlapping character pairs, the same stop words
 (``archive.stopwords``) and two-letter minimum, accents folded, Snowball English (Porter2)
-stems; names are not stemmed.
+stems; names are not stemmed. A dotted abbreviation (``U.N.``) is one word without its dots,
+never a stop word, as ``archive.words`` has it: a character filter turns the dots between
+single letters into ``_`` (which keeps the standard tokenizer from splitting them and the
+stop filter from knowing the word), and a token filter drops those ``_`` after the stop
+filter.
 
 A bare word is scored once over headline and text together, as the embedded engine's
 BM25F does: the ``text`` field holds the headline twice (its weight) and the body once, so
@@ -37,8 +41,27 @@ EXACT = {
     "format": "format",
 }
 
+#: a dot between two single letters (Java regex: a letter not preceded by a word character,
+#: a dot, a letter not followed by one), the rule of ``archive.words.ACRONYM``
+ACRONYM_DOT = r"(?<=(?<![\p{L}\p{N}_])\p{L})\.(?=\p{L}(?![\p{L}\p{N}_]))"
+#: the ``_`` the character filter put between single letters
+ACRONYM_JOIN = r"(?<=(?:^|_)\p{L})_(?=\p{L}(?:_|$))"
+
 ANALYSIS: dict[str, Any] = {
+    "char_filter": {
+        "archive_acronym_dots": {
+            "type": "pattern_replace",
+            "pattern": ACRONYM_DOT,
+            "replacement": "_",
+        },
+    },
     "filter": {
+        "archive_acronym_join": {
+            "type": "pattern_replace",
+            "pattern": ACRONYM_JOIN,
+            "replacement": "",
+            "all": True,
+        },
         "archive_stop": {"type": "stop", "stopwords": STOP_WORDS},
         "archive_min_word": {"type": "length", "min": MIN_WORD},
         "archive_stem": {"type": "stemmer", "language": "porter2"},
@@ -46,6 +69,7 @@ ANALYSIS: dict[str, Any] = {
     "analyzer": {
         "archive_text": {
             "type": "custom",
+            "char_filter": ["archive_acronym_dots"],
             "tokenizer": "standard",
             "filter": [
                 "cjk_width",
@@ -53,6 +77,7 @@ ANALYSIS: dict[str, Any] = {
                 "cjk_bigram",
                 "archive_stop",
                 "archive_min_word",
+                "archive_acronym_join",
                 "asciifolding",
                 "archive_stem",
             ],
