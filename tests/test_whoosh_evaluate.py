@@ -301,7 +301,7 @@ def test_related_articles_on_arrays_equal_whoosh(engine, pick):
 def _tied(found, expected, scores):
     """The same hits where the only differences are among equal scores."""
     return len(found) == len(expected) and all(
-        a == b or scores[a] == pytest.approx(scores[b], rel=1e-9)
+        a == b or (a in scores and scores[a] == pytest.approx(scores[b], rel=1e-9))
         for a, b in zip(found, expected, strict=True)
     )
 
@@ -317,6 +317,9 @@ def test_completion_on_arrays_equals_whoosh(engine, typed, space):
     searcher = engine._searcher()
     prefix = " ".join(typed) + (" " if space else "")
     query = completion_query(searcher, prefix)
-    expected = [] if query is None else searcher.search(query, limit=None)[:8]
-    found = complete(searcher, prefix, 8, ArrayCache()).titles
-    assert [item[0] for item in found] == [hit["id"] for hit in expected]
+    hits = [] if query is None else searcher.search(query, limit=None)
+    expected = [hit["id"] for hit in hits[:8]]
+    scores = {hit["id"]: hit.score for hit in hits}
+    found = [item[0] for item in complete(searcher, prefix, 8, ArrayCache()).titles]
+    # scores equal to the last bit may come in either order (sums taken in another order)
+    assert found == expected or _tied(found, expected, scores)
