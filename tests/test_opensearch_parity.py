@@ -123,3 +123,22 @@ def test_the_top_hits_were_really_compared(engines):
     clear_first = [q for q, ranks in compared.items() if 0 in ranks]
     assert len(clear_first) >= len(QUERIES) // 3, clear_first
     assert sum(len(ranks) for ranks in compared.values()) >= 30
+
+
+#: queries whose words both engines analyse alike (no contraction, no stem that the two
+#: Porter2 implementations could split differently)
+SNIPPET_QUERIES = ["economy", '"prime minister"', "chelsea manager", "oil prices", "film"]
+
+
+@pytest.mark.parametrize("q", SNIPPET_QUERIES)
+def test_same_snippets_for_the_same_hits(engines, q):
+    """Both engines' snippets come from one highlighter: for an article both return, the
+    same passages with the same words marked."""
+    whoosh, opensearch = engines
+    request = SearchRequest(q=q, per_page=TOP)
+    mine = {hit.id: hit.snippet for hit in whoosh.search(request).hits}
+    theirs = {hit.id: hit.snippet for hit in opensearch.search(request).hits}
+    both = mine.keys() & theirs.keys()
+    assert len(both) >= TOP // 2
+    for article_id in both:
+        assert mine[article_id] == theirs[article_id], (q, article_id)

@@ -161,3 +161,12 @@ def test_an_unreachable_cluster_is_a_clear_error(tmp_path):
     with pytest.raises(EngineUnavailable), engine.writer(timeout=1) as writer:
         writer.add([])
     engine.close()
+
+
+def test_bm25_parameters_are_the_embedded_engines():
+    from archive.engines.opensearch import mapping
+    from archive.engines.whoosh import rank
+
+    assert (mapping.K1, mapping.B) == (rank.K1, rank.B)
+    similarity = mapping.index_body(1, 0, 10)["settings"]["index"]["similarity"]["default"]
+    assert similarity == {"type": "BM25", "k1": rank.K1, "b": rank.B}

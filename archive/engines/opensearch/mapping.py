@@ -24,6 +24,9 @@ from archive.engines.documents import published_from, stored_meta
 from archive.models import Article
 from archive.stopwords import ENGLISH
 
+#: BM25's parameters, as the embedded engine's (``engines/whoosh/rank.py``)
+K1 = 2.0
+B = 0.75
 #: the stop words both engines drop
 STOP_WORDS = sorted(ENGLISH)
 #: words shorter than this are not indexed in text fields (as in the embedded engine)
@@ -137,6 +140,8 @@ def index_body(shards: int, replicas: int, max_window: int) -> dict[str, Any]:
                 "number_of_shards": shards,
                 "number_of_replicas": replicas,
                 "max_result_window": max_window,
+                # BM25 with the embedded engine's parameters (``whoosh.rank``)
+                "similarity": {"default": {"type": "BM25", "k1": K1, "b": B}},
             },
             "analysis": ANALYSIS,
         },

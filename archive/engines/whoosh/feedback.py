@@ -33,6 +33,10 @@ from archive.expansion import (
 
 #: characters of each feedback article read (the lede and what follows carry the topic)
 FEEDBACK_CHARS = 20_000
+#: words in more articles than this are not added: their postings are long to read (most
+#: of the cost of feedback on a large archive was "mln", "pct", "said", ...) and a word in
+#: thousands of articles says little about one topic
+MAX_WORD_ARTICLES = 5_000
 
 
 def rerank(
@@ -69,12 +73,12 @@ def expansion(
         text = f"{stored.get('title', '')}\n{stored.get('body', '')[:FEEDBACK_CHARS]}"
         documents.append((float(score), analysed.counts(text)))
     count = searcher.doc_count_all()
-    model = relevance_model(
-        documents,
-        lambda word: idf(searcher.doc_frequency("body", word), count),
-        feedback.words,
-        max_idf=idf(1, count),
-    )
+
+    def weight(word: str) -> float:
+        frequency = searcher.doc_frequency("body", word)
+        return idf(frequency, count) if frequency <= MAX_WORD_ARTICLES else 0.0
+
+    model = relevance_model(documents, weight, feedback.words, max_idf=idf(1, count))
     boosts = expansion_weights(sum(word.boost for word in words), model, feedback)
     if not boosts:
         return None
