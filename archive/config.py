@@ -26,7 +26,7 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
 
 
 #: the values of ``Settings.feedback``
-FEEDBACK_RULES = ("auto", "always", "never")
+FEEDBACK_RULES = ("never", "always")
 
 
 @dataclass(frozen=True)
@@ -50,10 +50,10 @@ class Settings:
     min_prefix_length: int = 2
     #: seconds a search may take before it is refused
     search_time_budget: float = 2.0
-    #: when a search that asks for feedback (any-word searches) gets it: "auto" (when the
-    #: first answers look like one topic, ``archive.expansion.likely_to_help``), "always"
-    #: or "never"
-    feedback: str = "auto"
+    #: whether searches that ask for feedback (any-word searches) are reranked with it
+    #: (RM3, ``archive.expansion``): "never" (the default: across test collections it
+    #: helped long queries and hurt news searches, see bench/relevance.py) or "always"
+    feedback: str = "never"
     #: largest page size the API serves
     max_per_page: int = 100
     #: files larger than this are refused at ingest, in bytes

@@ -20,39 +20,17 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-#: feedback runs when the best answers' scores fall by at most this share of the first
-#: (``likely_to_help``); chosen by cross-validation across test collections
-#: (bench/relevance.py --cross-validate)
-SPREAD = 0.5
-
 
 @dataclass(frozen=True)
 class Feedback:
-    """How much feedback to take: documents read, words added, weight of the query; and
-    when ``likely_to_help`` says it is worth taking (``SPREAD``)."""
+    """How much feedback to take: documents read, words added, weight of the query."""
 
     documents: int = 10
     words: int = 20
     original_weight: float = 0.5
-    spread: float = SPREAD
 
 
 DEFAULT = Feedback()
-
-
-def likely_to_help(scores: Sequence[float], feedback: Feedback = DEFAULT) -> bool:
-    """Whether feedback is likely to improve a ranking whose best answers score ``scores``
-    (best first, ``feedback.documents`` of them).
-
-    Feedback assumes the best answers share a topic. When the first answer stands far
-    above the rest (the query names one article, or the others match only a word or two of
-    it), the words of the others pull the query off its subject; when the best answers
-    score alike, they are likely about the same thing. The spread is the drop from the
-    first score to the last, as a share of the first.
-    """
-    if len(scores) < feedback.documents or scores[0] <= 0:
-        return False
-    return (scores[0] - scores[-1]) / scores[0] <= feedback.spread
 
 
 def relevance_model(

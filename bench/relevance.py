@@ -13,9 +13,10 @@ stories and on Reuters-21578 (the headline is the query, the story is indexed wi
 Systems, on the same documents in one run:
 
 * newsarchive default: what a natural-language query gets, any word (``--any``, the web's
-  "any of the words") with feedback where ``archive.expansion.likely_to_help`` expects it
-  to help (``NEWSARCHIVE_FEEDBACK=auto``);
-* newsarchive any, without feedback, and with feedback always (RM3 on every query);
+  "any of the words"), BM25F with ``k1`` 2.0, no feedback (``NEWSARCHIVE_FEEDBACK=never``);
+* newsarchive any + feedback: RM3 on every query (``NEWSARCHIVE_FEEDBACK=always``);
+* former default: any word with feedback and ``k1`` 1.2, as ``--any`` ranked before (with
+  today's analysis of abbreviations);
 * bm25s (BM25 with its defaults, Snowball stems, English stop words);
 * SQLite FTS5 with the ``porter`` tokenizer, ranked by its ``bm25()``.
 
@@ -26,10 +27,10 @@ ranked (``copies=True``), since each is judged on its own. Metrics, over the jud
 queries: MAP (top ``depth``; 100 for the known-item collections, where one or two
 documents are relevant), P@10 and nDCG@10 with binary gains.
 
-Cross-validation: the feedback rule's one parameter (the score spread below which feedback
-runs) is chosen, for each collection, on the other collections only (the mean of their
-nDCG@10) and reported on the held-out one; the chosen value on all collections is what
-``archive.expansion.SPREAD`` holds.
+Cross-validation (``crossval``): each choice is made, for each collection, on the other
+collections only and reported on the held-out one: BM25's ``k1``, and two rules for when
+to run feedback (a score-gap predictor, the first search's tenth score against its first;
+and the query's length).
 """
 
 from __future__ import annotations
@@ -42,9 +43,11 @@ import sqlite3
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 for folder in (ROOT, ROOT / "bench"):
@@ -52,16 +55,27 @@ for folder in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(folder))
 DEFAULT_SHARED = ROOT.parent / "shared"
 
+import crossval  # noqa: E402
 from ir_collections import COLLECTIONS, Collection  # noqa: E402
 
 from archive.config import Settings  # noqa: E402
 from archive.core import Archive  # noqa: E402
+from archive.engines.whoosh import engine as whoosh_engine  # noqa: E402
+from archive.engines.whoosh import evaluate as arrays_evaluate  # noqa: E402
+from archive.engines.whoosh import rank  # noqa: E402
+from archive.engines.whoosh.arrays import view  # noqa: E402
+from archive.engines.whoosh.compile import bound_expansions  # noqa: E402
 from archive.expansion import DEFAULT  # noqa: E402
 from archive.models import SearchRequest  # noqa: E402
+from archive.query import Limits, parse  # noqa: E402
 
 Ranking = dict[str, list[str]]
 #: spreads tried by the cross-validation
-SPREADS = [round(0.05 * step, 2) for step in range(21)]
+SPREADS = [-1.0] + [round(0.05 * step, 2) for step in range(21)]
+#: query lengths tried (negated: feedback runs for queries of at least this many words)
+WORDS = [-math.inf] + [-float(n) for n in range(30, 0, -1)]
+#: BM25 k1 values tried by the cross-validation
+K1S = [0.8, 1.2, 1.6, 2.0, 2.5, 3.0]
 
 
 def plain_words(text: str) -> str:
@@ -75,10 +89,10 @@ def plain_words(text: str) -> str:
 def average_precision(ranked: list[str], gains: dict[str, float]) -> float:
     found = 0
     total = 0.0
-    for rank, doc in enumerate(ranked, start=1):
+    for position, doc in enumerate(ranked, start=1):
         if doc in gains:
             found += 1
-            total += found / rank
+            total += found / position
     return total / len(gains) if gains else 0.0
 
 
@@ -121,7 +135,10 @@ class ArchiveRuns:
         paths = {}
         for number, (title, body) in coll.docs.items():
             path = docs / f"{int(number):05d}.txt"
-            head = f"Title: {' '.join(title.split())}\n\n" if title.strip() else ""
+            # a header, so that a text starting with "<" (Reuters' "<Parlux Inc> said") is not
+            # taken for markup; without a title the archive derives one from the lede
+            head = f"Title: {' '.join(title.split())}" if title.strip() else f"Source: {coll.name}"
+            head += "\n\n"
             path.write_text(f"{head}{body}\n", encoding="utf-8")
             paths[str(path.resolve())] = number
         self.settings = Settings(
@@ -133,9 +150,9 @@ class ArchiveRuns:
         #: per query, the first search's ten best scores (what the feedback rule reads)
         self.first: dict[str, list[float]] = {}
 
-    def run(self, feedback: str) -> Ranking:
+    def run(self, feedback: str, k1: float = rank.K1) -> Ranking:
         ranking: Ranking = {}
-        with Archive(replace(self.settings, feedback=feedback)) as archive:
+        with bm25_k1(k1), Archive(replace(self.settings, feedback=feedback)) as archive:
             for qid, text in self.coll.judged:
                 request = SearchRequest(
                     q=plain_words(text),
@@ -149,9 +166,48 @@ class ArchiveRuns:
                 )
                 page = archive.search(request)
                 ranking[qid] = [self.number[hit.id] for hit in page.hits]
-                if feedback == "never":
+                if feedback == "never" and k1 == rank.K1:
                     self.first[qid] = [hit.score for hit in page.hits[: DEFAULT.documents]]
         return ranking
+
+    def by_k1(self, values: list[float]) -> dict[float, float]:
+        """nDCG@10 without feedback for each k1, from the engine's arrays (the top ten only,
+        so that many values cost little)."""
+        out = {}
+        limits = Limits(max_terms=5000)
+        with Archive(self.settings) as archive:
+            engine = archive.engine
+            searcher = engine._searcher()  # a bench may reach inside
+            arrays = view(searcher, engine.arrays)
+            queries = [
+                (qid, engine.compiler.compile(parse(plain_words(t), mode="any", limits=limits)))
+                for qid, t in self.coll.judged
+            ]
+            for k1 in values:
+                searcher.weighting = rank.Okapi(k1=k1)
+                total = 0.0
+                for qid, query in queries:
+                    matches = arrays_evaluate.evaluate(
+                        arrays, bound_expansions(query, searcher.reader())
+                    )
+                    order = arrays_evaluate.ranked(arrays, matches, "relevance", 10)
+                    top = matches.docs[order].tolist()
+                    found = [self.number[searcher.stored_fields(n)["id"]] for n in top]
+                    total += ndcg_at(found, self.coll.qrels[qid])
+                out[k1] = total / max(len(queries), 1)
+            searcher.weighting = rank.weighting()
+        return out
+
+
+@contextmanager
+def bm25_k1(k1: float) -> Iterator[None]:
+    """Searchers opened meanwhile rank with BM25's ``k1`` (to show a former setting)."""
+    shipped = whoosh_engine.weighting
+    whoosh_engine.weighting = lambda: rank.Okapi(k1=k1)  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        whoosh_engine.weighting = shipped  # type: ignore[assignment]
 
 
 def run_bm25s(coll: Collection, depth: int) -> Ranking | None:
@@ -204,46 +260,43 @@ def run_fts5(coll: Collection, depth: int) -> Ranking:
     return ranking
 
 
-# feedback rule -------------------------------------------------------------------------
+# cross-validation -----------------------------------------------------------------------
 
 
 def per_query(coll: Collection, ranking: Ranking) -> dict[str, float]:
     return {qid: ndcg_at(ranking.get(qid, []), coll.qrels[qid]) for qid, _ in coll.judged}
 
 
-def with_rule(first: list[float], spread: float) -> bool:
-    """``archive.expansion.likely_to_help`` on a first search's best scores."""
+def spread(first: list[float]) -> float:
+    """How far the first search's tenth score falls below its first, as a share of it
+    (a score-gap predictor: small when the best answers score alike)."""
     if len(first) < DEFAULT.documents or first[0] <= 0:
-        return False
-    return (first[0] - first[-1]) / first[0] <= spread
+        return math.inf
+    return (first[0] - first[-1]) / first[0]
 
 
-def rule_ndcg(study: dict[str, tuple[dict, dict, dict]], name: str, spread: float) -> float:
-    plain, expanded, first = study[name]
-    values = [expanded[q] if with_rule(first[q], spread) else plain[q] for q in plain]
-    return sum(values) / max(len(values), 1)
+def _never(show: Callable[[float], str]) -> Callable[[float], str]:
+    """``show``, and "never" for the value under which feedback never runs."""
+    return lambda value: "never" if value in (-1.0, -math.inf) else show(value)
 
 
-def cross_validate(study: dict[str, tuple[dict, dict, dict]]) -> list[str]:
-    """For each collection: the spread best on the others, and its nDCG@10 there."""
+def cross_validation(study: dict[str, dict[str, Any]]) -> list[str]:
+    """The feedback predictors and BM25's k1, each chosen by leave-one-collection-out."""
     lines = []
-    for held in study:
-        others = [name for name in study if name != held]
-        if not others:
-            break
-        best = max(
-            SPREADS,
-            key=lambda s: (sum(rule_ndcg(study, name, s) for name in others) / len(others), -s),
-        )
-        never, always = rule_ndcg(study, held, -1.0), rule_ndcg(study, held, math.inf)
-        lines.append(
-            f"{held:<11} spread {best:4.2f} (chosen on {', '.join(others)}): nDCG@10 "
-            f"{rule_ndcg(study, held, best):.3f}  (no feedback {never:.3f}, always {always:.3f})"
-        )
-    overall = max(
-        SPREADS, key=lambda s: (sum(rule_ndcg(study, n, s) for n in study) / len(study), -s)
+    rules: list[tuple[str, str, list[float], Callable[[float], str]]] = [
+        ("feedback when spread <=", "spread", SPREADS, _never(lambda v: f"{v:g}")),
+        ("feedback when words >=", "words", WORDS, _never(lambda v: f"{-v:g}")),
+    ]
+    for name, predictor, values, show in rules:
+        data = {
+            coll: (found["plain"], found["expanded"], found[predictor])
+            for coll, found in study.items()
+        }
+        study_rule = crossval.feedback_study(data, values)
+        lines += crossval.leave_one_out(name, study_rule, values[0], show)
+    lines += crossval.leave_one_out(
+        "k1", {coll: found["k1"] for coll, found in study.items()}, rank.K1
     )
-    lines.append(f"chosen on all collections: spread {overall:.2f}")
     return lines
 
 
@@ -252,15 +305,15 @@ def cross_validate(study: dict[str, tuple[dict, dict, dict]]) -> list[str]:
 
 def evaluate(
     coll: Collection, depth: int, work: Path
-) -> tuple[list[tuple[str, tuple[float, float, float], float]], tuple[dict, dict, dict]]:
+) -> tuple[list[tuple[str, tuple[float, float, float], float]], dict[str, Any]]:
     rows = []
     depth = min(depth, coll.depth)
     runs = ArchiveRuns(coll, work, depth)
     found: dict[str, Ranking] = {}
     systems: list[tuple[str, Callable[[], Ranking | None]]] = [
-        ("newsarchive any, no feedback", lambda: runs.run("never")),
-        ("newsarchive default (auto)", lambda: runs.run("auto")),
+        ("newsarchive default (any)", lambda: runs.run("never")),
         ("newsarchive any + feedback", lambda: runs.run("always")),
+        ("former default (+fb, k1 1.2)", lambda: runs.run("always", k1=1.2)),
         ("bm25s", lambda: run_bm25s(coll, depth)),
         ("SQLite FTS5 porter", lambda: run_fts5(coll, depth)),
     ]
@@ -272,11 +325,14 @@ def evaluate(
             continue
         found[label] = ranking
         rows.append((label, scores(coll, ranking), time.perf_counter() - started))
-    study = (
-        per_query(coll, found["newsarchive any, no feedback"]),
-        per_query(coll, found["newsarchive any + feedback"]),
-        runs.first,
-    )
+    words = {qid: -float(len(set(plain_words(text).lower().split()))) for qid, text in coll.judged}
+    study = {
+        "plain": per_query(coll, found["newsarchive default (any)"]),
+        "expanded": per_query(coll, found["newsarchive any + feedback"]),
+        "spread": {qid: spread(first) for qid, first in runs.first.items()},
+        "words": words,
+        "k1": runs.by_k1(K1S),
+    }
     return rows, study
 
 
@@ -302,8 +358,8 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()
     if args.per_query:
         args.per_query.write_text(json.dumps(study))
-    print("\ncross-validation of the feedback rule (leave one collection out):")
-    for line in cross_validate(study):
+    print("\ncross-validation (leave one collection out):")
+    for line in cross_validation(study):
         print(line)
     return 0
 

@@ -6,9 +6,10 @@ the expansion words' BM25F scores are added to the matches that hold them (Whoos
 AND-MAYBE), so feedback changes the order of the answers and never which articles match or
 how many: filters, ``NOT`` and "all words" keep their meaning.
 
-``rerank`` runs feedback when the rule asks for it: ``always``, ``never``, or ``auto``,
-which runs it only when ``archive.expansion.likely_to_help`` says the first search's best
-answers look like one topic rather than one stand-out answer.
+``rerank`` runs feedback when the archive's ``feedback`` setting is ``always``; by default
+(``never``) it does not: measured across four test collections, feedback helped the long
+queries of Cranfield and CISI and hurt news searches, and no rule that predicts when it
+helps held up in cross-validation (bench/relevance.py).
 """
 
 from __future__ import annotations
@@ -27,7 +28,6 @@ from archive.expansion import (
     Feedback,
     expansion_weights,
     idf,
-    likely_to_help,
     relevance_model,
 )
 
@@ -40,16 +40,14 @@ MAX_WORD_ARTICLES = 5_000
 
 
 def rerank(
-    view: View, query: wq.Query, matches: Matches, rule: str = "auto", feedback: Feedback = DEFAULT
+    view: View, query: wq.Query, matches: Matches, rule: str, feedback: Feedback = DEFAULT
 ) -> tuple[Matches, wq.Query | None]:
-    """``matches`` (all of ``query``'s) rescored with RM3 expansion words when ``rule`` says
-    so, and the expansion words as a query (``None`` when feedback did not run)."""
+    """``matches`` (all of ``query``'s) rescored with RM3 expansion words when ``rule`` is
+    "always", and the expansion words as a query (``None`` when feedback did not run)."""
     words = list(positive_words(query))
-    if rule == "never" or not words or not len(matches):
+    if rule != "always" or not words or not len(matches):
         return matches, None
     top = ranked(view, matches, "relevance", feedback.documents)
-    if rule == "auto" and not likely_to_help(matches.scores[top].tolist(), feedback):
-        return matches, None
     extra = expansion(view, words, matches.docs[top], matches.scores[top], feedback)
     if extra is None:
         return matches, None
