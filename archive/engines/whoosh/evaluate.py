@@ -27,6 +27,7 @@ from archive.engines.whoosh.rank import (
     fields_frequency,
     fields_idf,
     length_norm,
+    rsj_idf,
     saturate,
 )
 
@@ -141,7 +142,7 @@ class _Evaluator:
         docs, weights = self.view.postings(name, btext)
         if not field.scorable:
             return Matches(docs, weights * query.boost)
-        idf = self.okapi.idf(self.searcher, name, btext)
+        idf = rsj_idf(self.view.doc_frequency(name, btext), self.view.size)
         average = self.searcher.avg_field_length(name) or 1
         norm = length_norm(self.view.lengths(name)[docs], average, self.okapi.field_b_of(name))
         scores = saturate(weights, norm, idf, self.okapi.k1)
@@ -151,10 +152,13 @@ class _Evaluator:
         """A word over several fields scored once with BM25F (``rank``)."""
         okapi = self.okapi
         parts = []
+        counts = []
         for name, weight in query.weights.items():
             if name not in self.schema:
                 continue
-            docs, frequencies = self.view.postings(name, self.schema[name].to_bytes(query.text))
+            btext = self.schema[name].to_bytes(query.text)
+            docs, frequencies = self.view.postings(name, btext)
+            counts.append(self.view.doc_frequency(name, btext))
             if not len(docs):
                 continue
             average = self.searcher.avg_field_length(name) or 1.0
@@ -163,7 +167,7 @@ class _Evaluator:
         if not parts:
             return NOTHING
         pseudo = _union(parts, self.view.size)
-        idf = fields_idf(self.searcher, query.weights, query.text) * query.boost
+        idf = fields_idf(counts, self.view.size) * query.boost
         return Matches(pseudo.docs, saturate(pseudo.scores, 1.0, idf, okapi.k1))
 
     def _has_positions(self, name: str) -> bool:

@@ -45,12 +45,11 @@ def rsj_idf(doc_frequency: int, doc_count: int) -> float:
     return log(1 + (doc_count - doc_frequency + 0.5) / (doc_frequency + 0.5))
 
 
-def fields_idf(searcher: Any, names: Iterable[str], text: str) -> float:
-    """The idf of a word searched in several fields: that of the field where it is most
-    frequent, so a word everywhere in one field weighs little in all of them."""
-    parent = searcher.get_parent()
-    frequency = max(parent.doc_frequency(name, text) for name in names)
-    return rsj_idf(frequency, parent.doc_count_all())
+def fields_idf(frequencies: Iterable[int], doc_count: int) -> float:
+    """The idf of a word searched in several fields, from its document frequency in each:
+    that of the field where it is most frequent, so a word everywhere in one field weighs
+    little in all of them."""
+    return rsj_idf(max(frequencies, default=0), doc_count)
 
 
 def length_norm(length: Any, average: float, b: float) -> Any:
@@ -153,7 +152,11 @@ class FieldsTerm(wq.Term):
         stats = _Stats(
             searcher=searcher,
             weights=self.weights,
-            idf=fields_idf(searcher, self.weights, self.text) * self.boost,
+            idf=fields_idf(
+                (parent.doc_frequency(name, self.text) for name in self.weights),
+                parent.doc_count_all(),
+            )
+            * self.boost,
             k1=model.k1,
             b={name: model.field_b_of(name) for name in self.weights},
             average={name: parent.avg_field_length(name) or 1.0 for name in self.weights},
