@@ -31,9 +31,14 @@ from archive.engines.opensearch.cluster import (
 from archive.engines.opensearch.compile import Query, compile_tree, highlight_tree
 from archive.engines.opensearch.copies import group_sizes, group_sizes_body, without_copies
 from archive.engines.opensearch.generations import Generations
-from archive.engines.opensearch.highlight import highlight_body, tokens
+from archive.engines.opensearch.highlight import (
+    analyze_body,
+    forms_from,
+    highlight_body,
+    tokens,
+)
 from archive.engines.opensearch.mapping import from_document
-from archive.engines.opensearch.search import hit_from, page_from, search_body, sort
+from archive.engines.opensearch.search import hit_from, marked_in, page_from, search_body, sort
 from archive.engines.opensearch.write import OpenSearchWriter
 from archive.errors import ArchiveError, ArticleNotFound, EngineUnavailable, IndexMissing
 from archive.highlight import Token
@@ -187,8 +192,17 @@ class OpenSearchEngine:
                 body=body,
                 request_timeout=self.settings.search_time_budget + REQUEST_MARGIN,
             )
-        page = page_from(response, request, self.settings, 0.0)
+        page = page_from(response, request, self.settings, 0.0, self._forms(response))
         return replace(page, hits=self._with_copies(page.hits))
+
+    def _forms(self, response: dict[str, Any]) -> dict[str, str]:
+        """The analysed forms of the words marked in a response's snippets (one request)."""
+        words = marked_in(response)
+        if not words:
+            return {}
+        with self._reading():
+            analysed = self.client.indices.analyze(index=self.alias, body=analyze_body(words))
+        return forms_from(analysed, words)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
         query = compile_tree(tree)

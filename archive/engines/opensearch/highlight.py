@@ -9,15 +9,19 @@ the embedded engine, so no markup from the engine ever reaches an adapter.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from archive import highlight
 from archive.engines.opensearch.compile import Query
+from archive.engines.opensearch.mapping import MIN_WORD
 from archive.models import SnippetPart
 from archive.words import WORD
 
 #: highlight tags: private-use characters that never reach a page
 PRE, POST = "\ue000", "\ue001"
+#: positions the cluster leaves between the values of a field (its default)
+POSITION_GAP = 100
 
 
 def highlight_body(marked: Query, fields: tuple[str, ...] = ("body",)) -> dict[str, Any]:
@@ -47,18 +51,49 @@ def in_field(marked: Query, field: str) -> Any:
     return marked
 
 
-def snippet(body: str, fragments: list[str]) -> tuple[SnippetPart, ...]:
+def snippet(
+    body: str, fragments: list[str], forms: Mapping[str, str] | None = None
+) -> tuple[SnippetPart, ...]:
     """The best passages of ``body`` with the highlighted words marked; the lede when
-    nothing was highlighted."""
+    nothing was highlighted. ``forms`` gives the analysed form of matched words (the
+    highlighter counts the different words a passage matches: ``film`` and ``films`` are
+    one), from ``forms_from``."""
     flat = highlight.flatten(body)
     if not fragments or PRE in body or POST in body:
         return highlight.lede(flat)
-    return highlight.snippet(flat, tokens(highlight.flatten(fragments[0]), flat))
+    return highlight.snippet(flat, tokens(highlight.flatten(fragments[0]), flat, forms))
 
 
-def tokens(tagged: str, plain: str) -> list[highlight.Token]:
-    """The words of ``plain`` (which is ``tagged`` without its tags), matched where the
-    highlighter tagged them; every word unmatched if the two disagree."""
+def marked_words(tagged: str) -> set[str]:
+    """The words (lower case) the highlighter tagged in ``tagged``."""
+    found: set[str] = set()
+    for piece in tagged.split(PRE)[1:]:
+        found.update(word.lower() for word in WORD.findall(piece.partition(POST)[0]))
+    return found
+
+
+def analyze_body(words: list[str]) -> dict[str, Any]:
+    """The body of an ``_analyze`` request for the body field's forms of ``words``."""
+    return {"field": "body", "text": words}
+
+
+def forms_from(response: dict[str, Any], words: list[str]) -> dict[str, str]:
+    """Each of ``words`` -> its analysed form, from the ``_analyze`` response; the cluster
+    numbers the tokens of the n-th text from n * (POSITION_GAP + 1)."""
+    found: dict[str, list[str]] = {}
+    for token in response.get("tokens", []):
+        number = int(token["position"]) // (POSITION_GAP + 1)
+        if 0 <= number < len(words):
+            found.setdefault(words[number], []).append(str(token["token"]))
+    return {word: " ".join(tokens) for word, tokens in found.items()}
+
+
+def tokens(
+    tagged: str, plain: str, forms: Mapping[str, str] | None = None
+) -> list[highlight.Token]:
+    """The words of ``plain`` (which is ``tagged`` without its tags), as the archive splits
+    words, matched where the highlighter tagged them; every word unmatched if the two
+    disagree."""
     spans = []
     text: list[str] = []
     length = 0
@@ -76,6 +111,9 @@ def tokens(tagged: str, plain: str) -> list[highlight.Token]:
         start, end = match.span()
         while at < len(spans) and spans[at][1] <= start:
             at += 1
-        hit = at < len(spans) and spans[at][0] < end
-        out.append(highlight.Token(start, end, match.group().lower(), hit))
+        # a word too short to be indexed (the "s" of "film's", which the cluster marks as
+        # one word) is never a match, as on the embedded engine
+        hit = at < len(spans) and spans[at][0] < end and end - start >= MIN_WORD
+        word = match.group().lower()
+        out.append(highlight.Token(start, end, (forms or {}).get(word, word), hit))
     return out
