@@ -23,10 +23,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Feedback:
-    """How much feedback to take: documents read, words added, weight of the query."""
+    """How much feedback to take: documents read, words added, weight of the query.
+
+    Ten words, as Anserini's RM3 takes by default: with twenty, feedback cost up to 30 ms
+    of CPU a query at 108,000 articles (bench/feedback_cost.py), each word's postings being
+    looked up in every field and segment; ten keep it under 20 ms and most of the gain
+    (Cranfield 0.418 against 0.423, CISI 0.415 against 0.427 nDCG@10).
+    """
 
     documents: int = 10
-    words: int = 20
+    words: int = 10
     original_weight: float = 0.5
 
 

@@ -15,9 +15,14 @@ Study = Mapping[str, Mapping[float, float]]
 
 
 def leave_one_out(
-    name: str, study: Study, shipped: float, show: Callable[[float], str] = "{:g}".format
+    name: str,
+    study: Study,
+    shipped: float,
+    show: Callable[[float], str] = "{:g}".format,
+    former: float | None = None,
 ) -> list[str]:
-    """Lines of the cross-validation of one parameter (``show`` writes a value)."""
+    """Lines of the cross-validation of one parameter (``show`` writes a value; ``former``
+    is the value the archive had before, shown too)."""
     lines = [f"{name}: chosen on the other collections, reported on the held-out one"]
     collections = list(study)
     for held in collections:
@@ -26,9 +31,11 @@ def leave_one_out(
             break
         values = list(study[held])
         best = max(values, key=lambda v: (sum(study[o][v] for o in others) / len(others), -v))
+        before = f"; former ({show(former)}): {study[held][former]:.3f}" if former else ""
         lines.append(
             f"  {held:<10} {name} {show(best)} (chosen on {', '.join(others)}): nDCG@10 "
             f"{study[held][best]:.3f}; shipped ({show(shipped)}): {study[held][shipped]:.3f}"
+            + before
         )
     overall = max(study[collections[0]], key=lambda v: sum(study[c][v] for c in collections))
     lines.append(f"  best on all collections together: {name} {show(overall)}")

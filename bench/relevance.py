@@ -295,7 +295,7 @@ def cross_validation(study: dict[str, dict[str, Any]]) -> list[str]:
         study_rule = crossval.feedback_study(data, values)
         lines += crossval.leave_one_out(name, study_rule, values[0], show)
     lines += crossval.leave_one_out(
-        "k1", {coll: found["k1"] for coll, found in study.items()}, rank.K1
+        "k1", {coll: found["k1"] for coll, found in study.items()}, rank.K1, former=1.2
     )
     return lines
 
