@@ -60,4 +60,4 @@ def test_marking_never_loses_or_invents_text(text, matched):
     assert ["".join(part.text for part in runs) for runs in paragraphs] == expected
     flat = highlight.flatten(text)
     shown = "".join(part.text for part in highlight.snippet(flat, words(flat, matched)))
-    assert all(part in flat for part in shown.replace("…", "\0").split("\0") if part.strip())
+    assert all(part.strip() in flat for part in shown.split("…") if part.strip())
