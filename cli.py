@@ -199,7 +199,10 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
     "--any",
     "any_word",
     is_flag=True,
-    help="Any word may match (default: all); ranked with pseudo-relevance feedback.",
+    help=(
+        "Any word may match (default: all); reranked by pseudo-relevance feedback "
+        "when NEWSARCHIVE_FEEDBACK=always."
+    ),
 )
 @click.option("--all-copies", is_flag=True, help="Every copy of a story, not one per story.")
 @click.option(

@@ -54,6 +54,10 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
     return Path(base).expanduser() / "newsarchive"
 
 
+#: the values of ``Settings.feedback``
+FEEDBACK_RULES = ("never", "always")
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything that can be configured, with its default."""
@@ -75,6 +79,10 @@ class Settings:
     min_prefix_length: int = 2
     #: seconds a search may take before it is refused
     search_time_budget: float = 2.0
+    #: whether searches that ask for feedback (any-word searches) are reranked with it
+    #: (RM3, ``archive.search.expansion``): "never" (the default: across test collections it
+    #: helped long queries and hurt news searches, see bench/relevance.py) or "always"
+    feedback: str = "never"
     #: largest page size the API serves
     max_per_page: int = 100
     #: files larger than this are refused at ingest, in bytes
@@ -102,6 +110,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
+        if self.feedback not in FEEDBACK_RULES:
+            raise ArchiveError(
+                f"NEWSARCHIVE_FEEDBACK={self.feedback!r} is not valid: use one of "
+                + ", ".join(FEEDBACK_RULES)
+            )
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
