@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive import query
 from archive.config import Settings
 from archive.engines import open_engine
 from archive.errors import ArchiveError, ArticleNotFound, IndexBusy, IndexMissing, QueryError
 from archive.indexing.catalog import Catalog
-from archive.indexing.indexer import Indexer
 from archive.indexing.locking import write_lock
-from archive.indexing.reporting import Progress
 from archive.models import (
     SORTS,
     Article,
@@ -31,27 +31,47 @@ from archive.models import (
 from archive.querytree import Node, describe, terms
 from archive.search import highlight, spelling
 
+if TYPE_CHECKING:
+    from archive.engines.base import Engine
+    from archive.indexing.reporting import Progress
+
 log = logging.getLogger(__name__)
 
 MAX_ID_LENGTH = 64
 
 
 class Archive:
-    """A news archive in one data directory: its catalog, its engine and its settings."""
+    """A news archive in one data directory: its catalog, its engine and its settings.
+
+    What only some of its methods need is imported by them: the indexing pipeline (its
+    parsers, process pool and fingerprints) by ``index``, ``reindex`` and ``check``, the
+    engine (Whoosh and numpy, or the OpenSearch client) when it is first used, so that a
+    search or a look at the catalog starts quickly.
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.catalog = Catalog(settings.catalog_path)
-        self.engine = open_engine(settings)
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
         self.limits = query.Limits(
             max_length=settings.max_query_length,
             max_terms=settings.max_query_terms,
             min_prefix=settings.min_prefix_length,
         )
 
+    @property
+    def engine(self) -> Engine:
+        """The engine ``settings.engine`` names, opened on first use."""
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = open_engine(self.settings)
+            return self._engine
+
     def close(self) -> None:
-        self.engine.close()
+        if self._engine is not None:
+            self._engine.close()
         self.catalog.close()
 
     def __enter__(self) -> Archive:
@@ -66,10 +86,14 @@ class Archive:
         self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None
     ) -> IngestReport:
         """Index files and folders; unchanged files are skipped, changed ones re-indexed."""
+        from archive.indexing.indexer import Indexer
+
         return Indexer(self.settings, self.engine, self.catalog).index(paths, prune, progress)
 
     def reindex(self, progress: Progress | None = None) -> IngestReport:
         """Rebuild the whole index from the catalog's sources and swap it in atomically."""
+        from archive.indexing.indexer import Indexer
+
         return Indexer(self.settings, self.engine, self.catalog).reindex(progress)
 
     # search ----------------------------------------------------------------------------
@@ -199,6 +223,8 @@ class Archive:
         A batch a crash left half-recorded is settled first, as the next index run would,
         unless a writer is busy right now.
         """
+        from archive.indexing.indexer import Indexer
+
         problems: list[str] = []
         try:
             with write_lock(self.settings.data_dir, 0, "checking"):
