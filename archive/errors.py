@@ -5,6 +5,8 @@ with a message a person can act on. The CLI and the web map them to exit codes a
 statuses in one place each.
 """
 
+from pathlib import Path
+
 
 class ArchiveError(Exception):
     """Base class of every error the archive raises on purpose."""
@@ -13,6 +15,14 @@ class ArchiveError(Exception):
     exit_code = 1
     #: the HTTP status the web answers with
     http_status = 500
+    #: what the web shows of the error: the message without server details such as file
+    #: paths (``None``: the message itself)
+    public: str | None = None
+
+    def __init__(self, message: str = "", public: str | None = None) -> None:
+        super().__init__(message)
+        if public is not None:
+            self.public = public
 
 
 class ParseError(ArchiveError):
@@ -76,3 +86,27 @@ class StorageError(ArchiveError):
 
     exit_code = 9
     http_status = 503
+
+
+def nothing_indexed(data_dir: Path) -> IndexMissing:
+    """The error for a data directory without an index: absent, or never indexed into."""
+    if not data_dir.is_dir():
+        return IndexMissing(
+            f"the data directory {data_dir} does not exist, so nothing has been indexed there "
+            "yet: run `newsarchive index PATH` first, or point --data-dir (NEWSARCHIVE_HOME) "
+            "at an archive",
+            public="the archive's data directory does not exist (was it moved or removed?); "
+            "nothing can be searched until it is back or something is indexed",
+        )
+    return IndexMissing(
+        f"nothing has been indexed in {data_dir} yet; run `newsarchive index PATH` first",
+        public="nothing has been indexed yet; add articles with `newsarchive index PATH`",
+    )
+
+
+def unreadable_index(where: object, reason: object) -> IndexMissing:
+    """The error for an index that is there but cannot be opened or read."""
+    return IndexMissing(
+        f"the index {where} cannot be read: {reason}",
+        public="the index cannot be read right now; the server's log says why",
+    )

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.indexing.database import connect
+from archive.indexing.database import connect, connect_for_reading
 from archive.models import SourceRecord
 
 SCHEMA = """
@@ -61,11 +61,15 @@ class Catalog:
     The copy fingerprints (``dedup``) live in the same database, so one commit holds a
     batch's changes to both. A write joins the open transaction if there is one (a
     batch's, opened by ``begin``) and is its own transaction otherwise.
+
+    ``read_only`` opens an existing catalog for the reading commands, creating nothing
+    (``FileNotFoundError`` when there is none); it takes no writes.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
-        self.db = connect(path, SCHEMA)
+        self.read_only = read_only
+        self.db = connect_for_reading(path) if read_only else connect(path, SCHEMA)
 
     def close(self) -> None:
         self.db.close()

@@ -218,7 +218,14 @@ class OpenSearchEngine:
             yield raw["_id"]
 
     def health(self) -> str:
-        """The health of this archive's indices (other indices on the cluster do not count)."""
+        """The health of this archive's indices (other indices on the cluster do not count);
+        ``IndexMissing`` before anything was indexed."""
+        if not self.generation():
+            raise IndexMissing(
+                f"nothing has been indexed in {self.alias} on {self.url} yet; "
+                "run `newsarchive index PATH` first",
+                public="nothing has been indexed yet; add articles with `newsarchive index PATH`",
+            )
         with unavailable(self.url):
             return describe_health(self.client.cluster.health(index=f"{self.alias}-*"))
 

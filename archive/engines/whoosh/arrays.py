@@ -94,7 +94,13 @@ class View:
         self.searcher = searcher
         self.cache = cache
         self.size = int(searcher.doc_count_all())
-        self.leaves = [(leaf.reader(), int(offset)) for leaf, offset in searcher.leaf_searchers()]
+        # an index without segments (indexed from an empty folder) has one empty reader,
+        # which has no segment to key arrays by and nothing to put in them
+        self.leaves = [
+            (leaf.reader(), int(offset))
+            for leaf, offset in searcher.leaf_searchers()
+            if leaf.reader().segment() is not None
+        ]
         self.live = np.ones(self.size, dtype=bool)
         for reader, offset in self.leaves:
             deleted = list(reader.deleted_docs_set) if reader.has_deletions() else []
