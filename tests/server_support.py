@@ -53,12 +53,24 @@ def fetch(url: str, timeout: float = 30) -> Reply:
 
 
 class Server:
-    """``newsarchive serve`` on a free port of 127.0.0.1 until the block ends."""
+    """``newsarchive serve`` on a free port of 127.0.0.1 until the block ends.
 
-    def __init__(self, data_dir: Path, threads: int = 8, env: dict[str, str] | None = None):
+    ``prefix`` runs the command under another (``setpriv``, ``unshare``); the server is
+    ready when ``/api/stats`` answers ``ready`` (503 for an archive with nothing indexed).
+    """
+
+    def __init__(
+        self,
+        data_dir: Path,
+        threads: int = 8,
+        env: dict[str, str] | None = None,
+        prefix: tuple[str, ...] = (),
+        ready: int = 200,
+    ):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "serve"]
+        self.ready = ready
+        command = [*prefix, sys.executable, "-m", "cli", "--data-dir", str(data_dir), "serve"]
         command += ["--host", "127.0.0.1", "--port", str(self.port), "--threads", str(threads)]
         self.log = open(data_dir.parent / f"serve-{self.port}.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
@@ -81,7 +93,7 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"serve exited with {self.process.returncode}")
             try:
-                if self.get("/api/stats", timeout=2).status == 200:
+                if self.get("/api/stats", timeout=2).status == self.ready:
                     return self
             except OSError:
                 time.sleep(0.1)
