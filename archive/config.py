@@ -37,9 +37,9 @@ class Settings:
     #: open connections the server keeps at most; more wait in the listen backlog
     connection_limit: int = 500
     #: seconds an idle connection (no request under way) stays open
-    channel_timeout: float = 30.0
+    channel_timeout: int = 30
     #: seconds between the server's sweeps for idle connections
-    cleanup_interval: float = 5.0
+    cleanup_interval: int = 5
     #: connections the kernel queues while the server is at its connection limit
     backlog: int = 1024
     #: seconds a writer waits for another writer before giving up with IndexBusy

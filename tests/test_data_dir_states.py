@@ -11,13 +11,8 @@ directory as it was (or absent).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -25,7 +20,8 @@ import pytest
 from archive.config import Settings
 from archive.core import Archive
 from archive.models import SearchRequest
-from tests.conftest import ROOT, SEEDS, need
+from tests.conftest import ROOT, SEEDS
+from tests.readonly_support import ended, newsarchive, read_only, refuses_files, snapshot
 from tests.server_support import Server
 
 pytestmark = pytest.mark.slow
@@ -117,66 +113,6 @@ def archive(template, tmp_path) -> tuple[Path, list[str]]:
     data = tmp_path / "data"
     shutil.copytree(template[0], data)
     return data, template[1]
-
-
-def newsarchive(
-    data: Path, *words: str, prefix: tuple[str, ...] = ()
-) -> subprocess.CompletedProcess:
-    command = [*prefix, sys.executable, "-m", "cli", "--data-dir", str(data), *words]
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-
-
-def ended(result: subprocess.CompletedProcess[str], code: int) -> None:
-    """No traceback, the exit code ``code``, and an error in one line."""
-    output = result.stdout + result.stderr
-    assert "Traceback" not in output, output
-    assert result.returncode == code, output
-    if code:
-        lines = result.stderr.strip().splitlines()
-        assert len(lines) == 1 and lines[0].startswith("newsarchive: error: "), result.stderr
-
-
-def snapshot(folder: Path) -> list[tuple[str, int, int]] | None:
-    """Every file and folder under ``folder`` with its size and mtime; ``None`` if absent."""
-    if not folder.exists():
-        return None
-    return sorted(
-        (str(path.relative_to(folder)), path.stat().st_size, path.stat().st_mtime_ns)
-        for path in [folder, *folder.rglob("*")]
-    )
-
-
-@contextmanager
-def read_only(folder: Path, how: str) -> Iterator[tuple[str, ...]]:
-    """``folder`` read-only for the commands run under the prefix this yields."""
-    if how == "mount":
-        need(os.geteuid() == 0, "a read-only bind mount needs root")
-        need(bool(shutil.which("unshare")), "unshare (util-linux) is not installed")
-        mount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
-        yield ("unshare", "--mount", "--propagation", "private", "sh", "-c", mount, str(folder))
-        return
-    prefix: tuple[str, ...] = ()
-    if os.geteuid() == 0:
-        need(bool(shutil.which("setpriv")), "setpriv (util-linux) is not installed")
-        dropped = "-dac_override,-dac_read_search,-fowner"
-        prefix = ("setpriv", "--bounding-set", dropped, "--inh-caps", "-all")
-    modes = {path: path.stat().st_mode for path in [folder, *folder.rglob("*")]}
-    for path, mode in modes.items():
-        path.chmod(mode & ~0o222)
-    try:
-        yield prefix
-    finally:
-        for path, mode in modes.items():
-            path.chmod(mode)
-
-
-def refuses_files(folder: Path, prefix: tuple[str, ...]) -> None:
-    """The read-only way really refuses a new file (root included)."""
-    probe = [*prefix, sys.executable, "-c", "import sys; open(sys.argv[1], 'x')"]
-    result = subprocess.run([*probe, str(folder / "probe")], capture_output=True, text=True)
-    assert result.returncode != 0, "the folder took a new file"
-    assert "Read-only file system" in result.stderr or "Permission denied" in result.stderr
 
 
 # the commands -----------------------------------------------------------------------------------

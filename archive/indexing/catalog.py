@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from archive.errors import ArchiveError
 from archive.indexing.database import connect, connect_for_reading
 from archive.models import SourceRecord
 
@@ -70,6 +71,16 @@ class Catalog:
         self.path = path
         self.read_only = read_only
         self.db = connect_for_reading(path) if read_only else connect(path, SCHEMA)
+        if read_only and not self._has_tables():
+            self.db.close()
+            raise ArchiveError(
+                f"the catalog {path} cannot be read: it holds no catalog (its last changes may "
+                "be in its -wal file, which a read-only folder cannot read without the -shm file)"
+            )
+
+    def _has_tables(self) -> bool:
+        found = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {"sources", "articles"} <= {row[0] for row in found}
 
     def close(self) -> None:
         self.db.close()

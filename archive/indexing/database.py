@@ -13,6 +13,7 @@ read-only folder cannot hold a new one; there the database is read as an immutab
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 import time
 from contextlib import AbstractContextManager
@@ -21,6 +22,8 @@ from typing import Any
 
 from archive.errors import ArchiveError
 from archive.storage import disk_writes
+
+log = logging.getLogger(__name__)
 
 #: seconds to wait for other processes while opening (and creating) the database
 OPEN_TIMEOUT = 30
@@ -69,14 +72,29 @@ def connect_for_reading(path: Path) -> sqlite3.Connection:
             )
             # the plain execute: a refusal here means "try the next way", not a failed write
             sqlite3.Connection.execute(db, "SELECT COUNT(*) FROM sqlite_master").fetchone()
+            sqlite3.Connection.execute(db, "PRAGMA query_only = ON")  # a reader never writes
         except sqlite3.Error as exc:
             problem = exc
             if db is not None:
                 db.close()
             continue
         db.path = path
+        if "immutable" in mode and _size(path.with_name(f"{path.name}-wal")):
+            log.warning(
+                "%s-wal holds changes to %s that cannot be read in a read-only folder without "
+                "its -shm file; what the catalog shows may be older than the index",
+                path,
+                path,
+            )
         return db
     raise ArchiveError(f"the catalog {path} cannot be read: {problem}")
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def _prepare(db: sqlite3.Connection, schema: str) -> None:
