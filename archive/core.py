@@ -197,8 +197,9 @@ class Archive:
         half-recorded is settled first, as the next index run would, unless the data
         directory is read-only.
         """
-        if not self.settings.data_dir.is_dir():
-            raise nothing_indexed(self.settings.data_dir)
+        indexed = self.settings.catalog_path.exists() or self.engine.generation()
+        if not self.settings.data_dir.is_dir() or not indexed:
+            raise nothing_indexed(self.settings.data_dir)  # and no lock file made there
         with ExitStack() as stack:
             problems: list[str] = []
             if self._lock_for_checking(stack):

@@ -140,7 +140,8 @@ def test_search_before_anything_is_indexed(run, tmp_path):
     assert "nothing has been indexed there yet" in result.output
     assert not (tmp_path / "data").exists()
     (tmp_path / "data").mkdir()
-    assert "nothing has been indexed in" in run("search", "anything", code=5).output
+    for command in ("search", "stats", "errors", "check"):
+        assert "nothing has been indexed in" in run(command, code=5).output
     assert list((tmp_path / "data").iterdir()) == []
 
 
