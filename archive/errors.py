@@ -64,6 +64,12 @@ class IndexMissing(ArchiveError):
     http_status = 503
 
 
+class NothingIndexed(IndexMissing):
+    """Nothing has been indexed yet (``absent``: the data directory does not even exist)."""
+
+    absent = False
+
+
 class ArticleNotFound(ArchiveError):
     """No article has the requested id."""
 
@@ -88,17 +94,19 @@ class StorageError(ArchiveError):
     http_status = 503
 
 
-def nothing_indexed(data_dir: Path) -> IndexMissing:
+def nothing_indexed(data_dir: Path) -> NothingIndexed:
     """The error for a data directory without an index: absent, or never indexed into."""
     if not data_dir.is_dir():
-        return IndexMissing(
+        error = NothingIndexed(
             f"the data directory {data_dir} does not exist, so nothing has been indexed there "
             "yet: run `newsarchive index PATH` first, or point --data-dir (NEWSARCHIVE_HOME) "
             "at an archive",
-            public="the archive's data directory does not exist (was it moved or removed?); "
-            "nothing can be searched until it is back or something is indexed",
+            public="the archive's data directory does not exist: nothing has been indexed "
+            "there yet, or it was moved or removed",
         )
-    return IndexMissing(
+        error.absent = True
+        return error
+    return NothingIndexed(
         f"nothing has been indexed in {data_dir} yet; run `newsarchive index PATH` first",
         public="nothing has been indexed yet; add articles with `newsarchive index PATH`",
     )
