@@ -9,6 +9,7 @@ up to its score (the words added by feedback are listed too).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from whoosh import query as wq
@@ -19,18 +20,36 @@ from archive.models import Match
 
 
 def explain_hit(searcher: Searcher, query: wq.Query, docnum: int) -> tuple[Match, ...]:
-    """The matches of ``query``'s positive parts in document ``docnum``, best first."""
+    """The matches of ``query``'s positive parts in document ``docnum``, best first.
+
+    Matchers are made on the segment holding the document, with its own numbering, as
+    Whoosh's searches make them (a matcher over several segments loses its place)."""
+    segment, local = _segment(searcher, docnum)
     found: list[Match] = []
     for leaf in _leaves(query):
-        found.extend(_matches(searcher, leaf, docnum))
+        found.extend(_matches(segment, leaf, local))
     return tuple(sorted(found, key=lambda match: (-match.score, match.field, match.word)))
 
 
+def _segment(searcher: Searcher, docnum: int) -> tuple[Searcher, int]:
+    """The searcher of the segment holding ``docnum``, and its number there."""
+    holder, start = searcher, 0
+    for leaf, offset in searcher.leaf_searchers():
+        if offset <= docnum:
+            holder, start = leaf, offset
+    return holder, docnum - start
+
+
 def _leaves(query: wq.Query) -> Iterator[wq.Query]:
-    """Words and phrases outside any ``NOT``."""
-    if isinstance(query, wq.Not):
+    """Words and phrases outside any ``NOT`` (and outside what only selects, boost 0), and
+    what else a hit can match by: every article, dates, the absence of words."""
+    if query.boost == 0:
         return
-    if isinstance(query, wq.Term | wq.Phrase):
+    if isinstance(query, wq.AndNot):
+        yield from _leaves(query.a)
+        yield _Without(query.b)
+        return
+    if isinstance(query, wq.Term | wq.Phrase | wq.Not | wq.Every | wq.NumericRange):
         yield query
         return
     if query.is_leaf():
@@ -39,7 +58,16 @@ def _leaves(query: wq.Query) -> Iterator[wq.Query]:
         yield from _leaves(child)
 
 
+class _Without(wq.Not):
+    """The part an ``AndNot`` takes away: named in the explanation, adding nothing."""
+
+    def __init__(self, query: wq.Query) -> None:
+        super().__init__(query, boost=0.0)
+
+
 def _matches(searcher: Searcher, leaf: wq.Query, docnum: int) -> list[Match]:
+    if isinstance(leaf, wq.Not | wq.Every | wq.NumericRange):
+        return _condition(searcher, leaf, docnum)
     matcher = leaf.matcher(searcher, searcher.context())
     if not matcher.is_active():
         return []
@@ -52,6 +80,40 @@ def _matches(searcher: Searcher, leaf: wq.Query, docnum: int) -> list[Match]:
     word = " ".join(_text(w) for w in leaf.words) if isinstance(leaf, wq.Phrase) else leaf.text
     count = max(1, round(matcher.weight()))
     return [Match(leaf.fieldname, _text(word), count, float(matcher.score()))]
+
+
+def _condition(searcher: Searcher, leaf: wq.Query, docnum: int) -> list[Match]:
+    """A part that holds for the document without a word to show: NOT, a date range,
+    every article."""
+    matcher = wq.Not(leaf.query).matcher(searcher) if isinstance(leaf, _Without) else None
+    matcher = matcher or leaf.matcher(searcher, searcher.context())
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    if not matcher.is_active() or matcher.id() != docnum:
+        return []
+    score = 0.0 if isinstance(leaf, _Without) else float(matcher.score())
+    if isinstance(leaf, wq.Not):
+        return [Match("not", " ".join(_words(leaf.query)) or "…", 0, score)]
+    if isinstance(leaf, wq.NumericRange):
+        return [Match("date", _days(leaf.start, leaf.end), 1, score)]
+    return [Match("any", "every article", 1, score)]
+
+
+def _words(query: wq.Query) -> Iterator[str]:
+    """The words a query looks for, for naming it."""
+    if isinstance(query, wq.Term):
+        yield _text(query.text)
+    elif isinstance(query, wq.Phrase):
+        yield f"“{' '.join(_text(word) for word in query.words)}”"
+    elif not query.is_leaf():
+        for child in query.children():
+            yield from _words(child)
+
+
+def _days(start: int | None, end: int | None) -> str:
+    first = datetime.fromtimestamp(start, UTC).date().isoformat() if start is not None else "…"
+    last = datetime.fromtimestamp(end, UTC).date().isoformat() if end is not None else "…"
+    return f"{first} to {last}"
 
 
 def _shared(leaf: FieldsTerm, matcher: FieldsMatcher, docnum: int) -> list[Match]:

@@ -2,7 +2,8 @@
 
 Each patch keeps Whoosh's behaviour and removes a cost measured in profiles of bulk
 indexing (see the README's notes on throughput), a private copy of the index in every
-searcher, or, for the bulk writer's subprocesses, a way to outlive a killed parent.
+searcher, or, for the bulk writer's subprocesses, a way to outlive a killed parent; one
+fixes a wrong answer (``_and_not_first``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 from whoosh import externalsort, multiproc
 from whoosh.codec import whoosh3
 from whoosh.filedb import structfile
+from whoosh.matching import binary
 
 from archive.engines import whoosh_writing
 from archive.workers import die_with_parent
@@ -132,7 +134,19 @@ def _buffer_file(self: Any, buf: Any, name: str | None = None, onclose: Any = No
     self.is_closed = False
 
 
+def _and_not_first(self: Any) -> None:
+    """``AndNotMatcher._find_first`` that also skips the excluded matcher forward.
+
+    The original looks for an excluded first document only when both matchers start on
+    the same one, so ``a ANDNOT b`` kept ``a``'s first document whenever ``b`` started
+    earlier and also held it (``tests/test_querylang.py`` shows it).
+    """
+    if self.a.is_active() and self.b.is_active():
+        self._find_next()
+
+
 def apply() -> None:
+    binary.AndNotMatcher._find_first = _and_not_first
     whoosh_writing.apply()
     structfile.BufferFile.__init__ = _buffer_file
     multiproc.SubWriterTask.run = _run_task

@@ -6,24 +6,76 @@ previous one within ``slop`` positions. Here the intersection and the scores com
 arrays (``whoosh_vector``) and only the documents holding every word have their positions
 decoded and checked, with the same rule as ``SpanNear2`` (ordered, at least one position
 apart).
+
+A phrase with slop (``"peace talks"~3``) is an ``OrderedPhrase``: its words in order with
+at most that many other words between the first and the last, in all (Lucene's ordered
+``span_near``, so both engines agree); Whoosh's own ``Phrase`` allows the slop between
+each pair of neighbours instead.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+from whoosh import query as wq
+from whoosh.matching import WrappingMatcher
+from whoosh.query.spans import Span as WhooshSpan
+from whoosh.query.spans import SpanNear2
 
 from archive.engines.whoosh_arrays import View
 
 Span = tuple[int, int]
 
 
+class OrderedPhrase(wq.Phrase):
+    """Words in order, at most ``slop - 1`` other words between the first and the last."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        inner = wq.Phrase(self.fieldname, self.words, slop=self.slop).matcher(searcher, context)
+        if isinstance(inner, SpanNear2.SpanNear2Matcher):
+            inner = _OrderedMatcher(inner.ms, slop=self.slop)
+        return inner if self.boost == 1.0 else WrappingMatcher(inner, boost=self.boost)
+
+
+class _OrderedMatcher(SpanNear2.SpanNear2Matcher):
+    """``SpanNear2``'s matcher with the slop counted over the whole phrase."""
+
+    def _get_spans(self) -> list[WhooshSpan]:
+        positions = [sorted(span.start for span in m.spans()) for m in self.ms]
+        return [WhooshSpan(start, end) for start, end in ordered_spans(positions, self.slop)]
+
+
+def ordered_spans(positions: list[list[int]], slop: int) -> list[Span]:
+    """(first, last) positions of the phrase's occurrences: each word after the previous
+    one, at most ``slop - 1`` other positions between the first word and the last. Taking
+    each next word at its first position after the previous one ends an occurrence as
+    early as possible, so one pass per start decides it."""
+    found: list[Span] = []
+    for start in positions[0]:
+        at = start
+        for later in positions[1:]:
+            index = bisect_right(later, at)
+            if index == len(later):
+                return found
+            at = later[index]
+        if at - start - (len(positions) - 1) <= slop - 1:
+            found.append((start, at))
+    return found
+
+
 def phrase_docs(
-    view: View, field: str, words: Sequence[bytes], slop: int, candidates: np.ndarray
+    view: View,
+    field: str,
+    words: Sequence[bytes],
+    slop: int,
+    candidates: np.ndarray,
+    ordered: bool = False,
 ) -> np.ndarray:
-    """Which of ``candidates`` (documents holding every word) hold the phrase."""
+    """Which of ``candidates`` (documents holding every word) hold the phrase; ``ordered``
+    counts the slop over the whole phrase (``OrderedPhrase``)."""
     decode: Callable[[bytes], list[int]] = view.searcher.schema[field].format.decode_positions
     columns = []
     for word in words:
@@ -32,7 +84,12 @@ def phrase_docs(
     keep = np.zeros(len(candidates), dtype=bool)
     for row in range(len(candidates)):
         positions = [decode(column[row]) for column in columns]
-        keep[row] = _adjacent(positions) if slop == 1 else bool(_near(positions, slop))
+        if slop == 1:
+            keep[row] = _adjacent(positions)
+        elif ordered:
+            keep[row] = bool(ordered_spans([sorted(p) for p in positions], slop))
+        else:
+            keep[row] = bool(_near(positions, slop))
     return keep
 
 

@@ -1,17 +1,32 @@
-"""Compiling the engine-neutral query tree into Whoosh queries."""
+"""Compiling the engine-neutral query tree into Whoosh queries.
+
+Words and phrases are analysed as each field indexes them (stemmed in headline and body).
+Prefixes and fuzzy words are matched against the words as written: the headline's
+(``words``) and the body's (``body_words``) surface forms, lower-cased and accent-folded
+but not stemmed, so ``negotiat*`` finds "negotiations" (indexed as the stem ``negoti``) and
+``recesion~`` finds "recession". The surface forms found select the articles; each is
+scored as the stem it indexes to, exactly as if the word had been typed (``Surface``).
+A fuzzy word also matches what the word itself matches.
+"""
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Iterator
 from datetime import UTC, date, datetime, time
+from typing import Any
 
 from whoosh import query as wq
+from whoosh.automata.fsa import ANY, EPSILON, NFA
 from whoosh.fields import Schema
+from whoosh.lang.porter2 import stem as english_stem
 
 from archive.engines.whoosh_bm25f import FieldsTerm
-from archive.engines.whoosh_schema import EXACT, FIELD_BOOSTS
+from archive.engines.whoosh_phrase import OrderedPhrase
+from archive.engines.whoosh_schema import EXACT, FIELD_BOOSTS, SURFACE
 from archive.querytree import (
     DEFAULT_FIELDS,
+    FUZZY_PREFIX,
     MAX_EXPANSION,
     And,
     DateRange,
@@ -45,7 +60,8 @@ class Compiler:
             parts = _repeats_weigh([self._node(child) for child in node.children])
             return wq.Or(parts) if parts else wq.NullQuery
         if isinstance(node, Not):
-            return wq.Not(self._node(node.child))
+            inner = self._node(node.child).normalize()
+            return wq.NullQuery if inner is wq.NullQuery else wq.Not(inner)
         if isinstance(node, Exact):
             return wq.Term(EXACT[node.field], node.value)
         if isinstance(node, DateRange):
@@ -53,12 +69,30 @@ class Compiler:
         return self._across_fields(node)
 
     def _and(self, node: And) -> wq.Query:
-        # words that analyse to nothing (stop words) do not make an AND fail
-        parts = _repeats_weigh([self._node(child) for child in node.children])
-        return wq.And(parts) if parts else wq.NullQuery
+        """All the parts, then the negated ones taken away (``AndNot``). Words that analyse
+        to nothing (stop words) drop out instead of making the AND fail; an AND of
+        negations alone starts from every article. (Whoosh's own ``And`` cannot hold
+        ``Every``: normalising it turns the whole AND into ``Every``.)"""
+        kept = [child for child in node.children if not isinstance(child, Not | MatchAll)]
+        negated = [child.child for child in node.children if isinstance(child, Not)]
+        parts = _repeats_weigh([self._node(child) for child in kept])
+        excluded = [
+            q for child in negated if (q := self._node(child).normalize()) is not wq.NullQuery
+        ]
+        if parts:
+            base: wq.Query = parts[0] if len(parts) == 1 else wq.And(parts)
+        elif excluded or any(isinstance(child, MatchAll) for child in node.children):
+            base = wq.Every()  # only negations (or "every article") are left
+        else:
+            return wq.NullQuery
+        if not excluded:
+            return base
+        return wq.AndNot(base, excluded[0] if len(excluded) == 1 else wq.Or(excluded))
 
     def _across_fields(self, node: Term | Phrase | Prefix | Fuzzy) -> wq.Query:
         fields = DEFAULT_FIELDS if node.field is None else (node.field,)
+        if isinstance(node, Prefix | Fuzzy):
+            return self._expanding(node, fields)
         if isinstance(node, Term) and len(fields) > 1:
             combined = self._bm25f(node.text, fields)
             if combined is not None:
@@ -69,28 +103,39 @@ class Compiler:
             return wq.NullQuery
         return parts[0] if len(parts) == 1 else wq.Or(parts)
 
-    def _in_field(self, node: Term | Phrase | Prefix | Fuzzy, name: str) -> wq.Query:
+    def _in_field(self, node: Term | Phrase, name: str) -> wq.Query:
         boost = FIELD_BOOSTS.get(name, 1.0)
-        if isinstance(node, Term):
-            words = self._analyse(name, node.text)
-            if not words:
-                return wq.NullQuery
-            if len(words) == 1:
-                return wq.Term(name, words[0], boost=boost)
-            return wq.Phrase(name, words, boost=boost)
-        if isinstance(node, Phrase):
-            words = [w for word in node.words for w in self._analyse(name, word)]
-            if not words:
-                return wq.NullQuery
-            if len(words) == 1:
-                return wq.Term(name, words[0], boost=boost)
-            return wq.Phrase(name, words, slop=node.slop + 1, boost=boost)
-        text = self._fold(name, node.text)
-        if not text:
+        words = [w for word in _words_of(node) for w in self._analyse(name, word)]
+        if not words:
             return wq.NullQuery
-        if isinstance(node, Prefix):
-            return wq.Prefix(name, text, boost=boost)
-        return wq.FuzzyTerm(name, text, boost=boost, maxdist=node.distance, prefixlength=1)
+        if len(words) == 1:
+            return wq.Term(name, words[0], boost=boost)
+        if isinstance(node, Phrase) and node.slop:
+            return OrderedPhrase(name, words, slop=node.slop + 1, boost=boost)
+        return wq.Phrase(name, words, boost=boost)
+
+    def _expanding(self, node: Prefix | Fuzzy, fields: tuple[str, ...]) -> wq.Query:
+        """A prefix or fuzzy word: surface forms in headline and body, the field itself in
+        fields that are not stemmed (names); a fuzzy word also as the word itself."""
+        distance = node.distance if isinstance(node, Fuzzy) else None
+        stemmed = tuple(name for name in fields if name in SURFACE)
+        itself = wq.NullQuery
+        if distance and stemmed:
+            itself = self._across_fields(Term(node.text, node.field))
+        parts: list[wq.Query] = [itself]
+        if stemmed:
+            text = self._fold(SURFACE[stemmed[0]], node.text)
+            if text:
+                weights = {name: FIELD_BOOSTS.get(name, 1.0) for name in stemmed}
+                exclude = itself.text if isinstance(itself, wq.Term) else None
+                parts.append(Surface(text, distance, weights, exclude))
+        for name in fields:
+            if name not in SURFACE and (text := self._fold(name, node.text)):
+                parts.append(Expansion(name, text, distance, FIELD_BOOSTS.get(name, 1.0)))
+        parts = [part for part in parts if part is not wq.NullQuery]
+        if not parts:
+            return wq.NullQuery
+        return parts[0] if len(parts) == 1 else wq.Or(parts)
 
     def _bm25f(self, text: str, fields: tuple[str, ...]) -> wq.Query | None:
         """One word over fields that analyse it alike, scored once with BM25F; ``None``
@@ -111,10 +156,14 @@ class Compiler:
         return [token.text for token in analyzer(text, mode="query")]
 
     def _fold(self, name: str, text: str) -> str:
-        """Lower-case and accent-fold a word without stemming it (for prefixes and fuzzy)."""
+        """A word as ``name`` holds words, stop words kept (for prefixes and fuzzy words)."""
         analyzer = self.schema[name].analyzer
         folded = [token.text for token in analyzer(text, mode="index", removestops=False)]
-        return text.lower() if not folded else _unstemmed(text.lower(), folded[0])
+        return folded[0] if folded else ""
+
+
+def _words_of(node: Term | Phrase) -> tuple[str, ...]:
+    return (node.text,) if isinstance(node, Term) else node.words
 
 
 def _repeats_weigh(parts: list[wq.Query]) -> list[wq.Query]:
@@ -128,9 +177,138 @@ def _repeats_weigh(parts: list[wq.Query]) -> list[wq.Query]:
     return merged
 
 
-def _unstemmed(lowered: str, stemmed: str) -> str:
-    """Keep the user's letters where stemming cut them (prefix ``koizumi*`` stays whole)."""
-    return lowered if len(lowered) >= len(stemmed) and lowered.isalnum() else stemmed
+class Expansion(wq.Query):
+    """Index terms of one field starting with ``text`` (``distance`` None) or within
+    ``distance`` edits of it (Damerau: a swap of two letters is one edit), at most
+    ``MAX_EXPANSION`` of them, the first in alphabetical order. ``bound_expansions``
+    replaces it by those terms."""
+
+    def __init__(self, field: str, text: str, distance: int | None, boost: float = 1.0) -> None:
+        self.fieldname = field
+        self.text = text
+        self.distance = distance
+        self.boost = boost
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and vars(other) == vars(self)
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.fieldname, self.text, self.distance, self.boost))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.fieldname!r}, {self.text!r}, {self.distance})"
+
+    def words(self, reader: Any, field: str | None = None) -> list[str]:
+        """The index terms of ``field`` (this one by default) this word expands to."""
+        field = field or self.fieldname
+        if field not in reader.schema:
+            return []
+        if self.distance is None:
+            found: Iterable[str] = (
+                reader.schema[field].from_bytes(b) for b in reader.expand_prefix(field, self.text)
+            )
+        else:
+            found = sorted(
+                {word for leaf, _ in reader.leaf_readers() for word in within(leaf, field, self)}
+            )
+        return [word for _, word in zip(range(MAX_EXPANSION), found, strict=False)]
+
+    def expand(self, reader: Any) -> wq.Query:
+        terms = [wq.Term(self.fieldname, word) for word in self.words(reader)]
+        return wq.Or(terms, boost=self.boost) if terms else wq.NullQuery
+
+    def estimate_size(self, reader: Any) -> int:
+        return int(self.expand(reader).estimate_size(reader))
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        return self.expand(searcher.reader()).matcher(searcher, context)
+
+
+class Surface(Expansion):
+    """A prefix or fuzzy word over the surface forms of stemmed fields (``weights``: field
+    -> weight). It matches the articles holding one of the forms it expands to, and scores
+    them as the stems of those forms (BM25F over several fields), leaving out ``exclude``
+    (the stem the fuzzy word itself is searched as, scored there)."""
+
+    def __init__(
+        self,
+        text: str,
+        distance: int | None,
+        weights: dict[str, float],
+        exclude: str | None = None,
+        boost: float = 1.0,
+    ) -> None:
+        super().__init__("+".join(weights), text, distance, boost)
+        self.weights = weights
+        self.exclude = exclude
+
+    def __hash__(self) -> int:
+        return hash((type(self), self.text, self.distance, self.boost, self.exclude))
+
+    def expand(self, reader: Any) -> wq.Query:
+        found = [
+            (SURFACE[name], word)
+            for name in self.weights
+            for word in self.words(reader, SURFACE[name])
+        ]
+        if not found:
+            return wq.NullQuery
+        stems = sorted({english_stem(word) for _, word in found} - {self.exclude})
+        if not stems:
+            return wq.NullQuery
+        main = "body" if "body" in self.weights else next(iter(self.weights))
+        scored: list[wq.Query] = (
+            [FieldsTerm(self.weights, stem, main=main, boost=self.boost) for stem in stems]
+            if len(self.weights) > 1
+            else [wq.Term(main, stem, boost=self.weights[main] * self.boost) for stem in stems]
+        )
+        selected = wq.Or([wq.Term(field, word) for field, word in found], boost=0.0)
+        return wq.And([selected, wq.Or(scored)])
+
+
+def within(reader: Any, field: str, word: Expansion) -> Iterator[str]:
+    """The terms of ``field`` in one segment's ``reader`` within ``word.distance`` edits of
+    ``word.text`` (insertions, deletions, substitutions and swaps of neighbours), found by
+    walking an automaton along the sorted terms (``FUZZY_PREFIX`` first letters agree)."""
+    if field not in reader.indexed_field_names():
+        return
+    text, distance = word.text, word.distance or 0
+    dfa = _edits_automaton(text, distance, min(FUZZY_PREFIX, len(text))).to_dfa()
+    cursor = reader.cursor(field)
+    term = cursor.text()
+    while term is not None:
+        match = dfa.next_valid_string(term)
+        if not match:
+            return
+        cursor.find(match)
+        term = cursor.text()
+        if term is None:
+            return
+        if match == term:
+            yield term
+            term += "\0"
+
+
+def _edits_automaton(term: str, k: int, prefix: int) -> NFA:
+    """Whoosh's Levenshtein automaton plus transpositions (restricted Damerau, as Lucene's)."""
+    nfa = NFA((0, 0))
+    for i in range(prefix):
+        nfa.add_transition((i, 0), term[i], (i + 1, 0))
+    for i in range(prefix, len(term)):
+        for e in range(k + 1):
+            nfa.add_transition((i, e), term[i], (i + 1, e))
+            if e < k:
+                nfa.add_transition((i, e), ANY, (i, e + 1))
+                nfa.add_transition((i, e), EPSILON, (i + 1, e + 1))
+                nfa.add_transition((i, e), ANY, (i + 1, e + 1))
+                if i + 1 < len(term):
+                    nfa.add_transition((i, e), term[i + 1], (i, e, 1))
+                    nfa.add_transition((i, e, 1), term[i], (i + 2, e + 1))
+    for e in range(k + 1):
+        if e < k:
+            nfa.add_transition((len(term), e), ANY, (len(term), e + 1))
+        nfa.add_final_state((len(term), e))
+    return nfa
 
 
 def bound_expansions(query: wq.Query, reader: object) -> wq.Query:
@@ -138,6 +316,8 @@ def bound_expansions(query: wq.Query, reader: object) -> wq.Query:
     ``MAX_EXPANSION`` of them, so a short prefix cannot blow up a search."""
 
     def expand(node: wq.Query) -> wq.Query:
+        if isinstance(node, Expansion):
+            return node.expand(reader)
         if not isinstance(node, wq.MultiTerm):
             return node
         words = []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC
 from typing import Any
 
 from whoosh import analysis, fields
@@ -17,6 +18,9 @@ from archive.stopwords import ENGLISH
 #: the weight of a word's occurrences in each field: BM25F adds a headline occurrence as two
 #: body occurrences before saturating (``whoosh_bm25f``); phrases and prefixes are boosted so
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "byline": 1.0, "source": 1.0, "tags": 1.0}
+#: the stemmed text fields and the fields holding their words as written (lower case,
+#: accents folded, stop words out, not stemmed), where prefixes and fuzzy words look
+SURFACE = {"title": "words", "body": "body_words"}
 #: fields of the query language mapped to the keyword fields that hold exact values
 EXACT = {
     "source": "source_exact",
@@ -42,8 +46,9 @@ def name_analyzer() -> analysis.Analyzer:
 
 
 def spelling_analyzer() -> analysis.Analyzer:
-    """Headline words as written (lower case, accents folded, no stems), for spelling
-    suggestions and autocomplete, which must offer real words, not stems."""
+    """Words as written (lower case, accents folded, no stems): the same words the text
+    analyser keeps, before stemming. Spelling suggestions and autocomplete offer them
+    (real words, not stems); prefixes and fuzzy words are matched against them."""
     return (
         analysis.RegexTokenizer()
         | CJKBigramFilter()
@@ -61,6 +66,8 @@ def schema() -> fields.Schema:
         title=fields.TEXT(analyzer=text, stored=True),
         body=fields.TEXT(analyzer=text, stored=True),
         words=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
+        # which articles hold a word as written, nothing more (no frequencies or positions)
+        body_words=fields.ID(analyzer=spelling_analyzer()),
         byline=fields.TEXT(analyzer=names, stored=True, phrase=True),
         source=fields.TEXT(analyzer=names, stored=True, phrase=True),
         tags=fields.TEXT(analyzer=names, phrase=False),
@@ -86,6 +93,7 @@ def to_document(article: Article) -> dict[str, Any]:
         "title": article.title,
         "words": article.title,
         "body": article.body,
+        "body_words": article.body,
         "format": article.format,
         "group": article.group or article.id,
         "copy": "1" if article.group and article.group != article.id else "0",
@@ -104,7 +112,7 @@ def to_document(article: Article) -> dict[str, Any]:
     if article.language:
         doc["language"] = article.language
     if article.published:
-        value = article.published.value
+        value = article.published.value.astimezone(UTC)  # days and years as OpenSearch's
         doc["ts"] = int(value.timestamp())
         doc["dated"] = 1
         doc["year"] = f"{value:%Y}"

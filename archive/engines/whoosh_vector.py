@@ -18,7 +18,7 @@ from whoosh import query as wq
 
 from archive.engines.whoosh_arrays import View
 from archive.engines.whoosh_bm25f import FieldsTerm
-from archive.engines.whoosh_phrase import phrase_docs
+from archive.engines.whoosh_phrase import OrderedPhrase, phrase_docs
 from archive.engines.whoosh_scoring import Okapi, rsj_idf
 
 #: matches gathered from a Whoosh matcher between two looks at the clock
@@ -109,7 +109,7 @@ class _Evaluator:
             return Matches(docs, np.full(len(docs), float(query.boost)))
         if self._is_date_range(query):
             return self._date_range(query)
-        if type(query) is wq.Phrase and self._has_positions(query.fieldname):
+        if type(query) in (wq.Phrase, OrderedPhrase) and self._has_positions(query.fieldname):
             return self._phrase(query)
         return self._gather(query)
 
@@ -176,7 +176,8 @@ class _Evaluator:
         candidates = _intersect(parts)
         if not len(candidates):
             return NOTHING
-        keep = phrase_docs(self.view, query.fieldname, words, query.slop, candidates.docs)
+        ordered = isinstance(query, OrderedPhrase)
+        keep = phrase_docs(self.view, query.fieldname, words, query.slop, candidates.docs, ordered)
         return _boosted(candidates.take(keep), query.boost)
 
     # connectives -------------------------------------------------------------------------
