@@ -42,8 +42,18 @@ def test_a_word_is_scored_once_over_headline_and_text():
             "minimum_should_match": 1,
         }
     }
+    # with slop, the words stay in order (match_phrase alone would let them swap)
     assert compiled('byline:"jane doe"~2') == {
-        "match_phrase": {"byline": {"query": "jane doe", "slop": 2, "boost": 1.0}}
+        "bool": {
+            "must": [{"match_phrase": {"byline": {"query": "jane doe", "slop": 2, "boost": 1.0}}}],
+            "filter": [
+                {
+                    "intervals": {
+                        "byline": {"match": {"query": "jane doe", "max_gaps": 2, "ordered": True}}
+                    }
+                }
+            ],
+        }
     }
 
 
@@ -74,16 +84,30 @@ def test_not_goes_to_must_not():
     assert query["bool"]["must_not"] == [compiled("Kunashiri")]
 
 
-def test_prefixes_fold_accents_and_share_the_clause_budget():
-    assert fold("São") == "sao" and fold("U.S.") == "u"
-    prefix = compiled("São*")["bool"]["should"][0]["prefix"]["title"]
-    assert prefix == {"value": "sao", "rewrite": "top_terms_512", "boost": 2.0}
+def test_prefixes_and_fuzzy_words_look_at_words_as_written_and_share_the_clause_budget():
+    prefix = compiled("São*")["bool"]["should"][0]["query_string"]
+    # OpenSearch folds the word with the field's own analyser, as it folded the text
+    assert prefix == {
+        "query": "São*",
+        "fields": ["title.surface"],
+        "analyze_wildcard": True,
+        "rewrite": "top_terms_512",
+        "boost": 2.0,
+    }
     four = compiled("un* co* st* re*")["bool"]["must"]
-    assert {part["bool"]["should"][1]["prefix"]["body"]["rewrite"] for part in four} == {
+    assert {part["bool"]["should"][1]["query_string"]["rewrite"] for part in four} == {
         "top_terms_128"
     }
-    fuzzy = compiled("Koizmi~2")["bool"]["should"][1]["fuzzy"]["body"]
-    assert fuzzy["value"] == "koizmi" and fuzzy["fuzziness"] == 2 and fuzzy["prefix_length"] == 1
+    itself, title, body = compiled("Koizmi~2")["bool"]["should"]
+    assert itself == compiled("Koizmi")
+    fuzzy = body["match"]["body.surface"]
+    assert fuzzy["query"] == "Koizmi" and fuzzy["fuzziness"] == 2 and fuzzy["prefix_length"] == 0
+    assert title["match"]["title.surface"]["boost"] == 2.0
+    # snippets still mark the body's own (stemmed) terms
+    assert fold("São") == "sao" and fold("U.S.") == "u"
+    assert highlight_tree(build(SearchRequest(q="São*"))) == {
+        "prefix": {"body": {"value": "sao", "rewrite": "top_terms_512", "boost": 1.0}}
+    }
 
 
 def test_filters_and_dates():

@@ -9,6 +9,10 @@ A bare word is scored once over headline and text together, as the embedded engi
 BM25F does: the ``text`` field holds the headline twice (its weight) and the body once, so
 one BM25 saturation and one idf cover both. Phrases, prefixes and fields named in the query
 search ``title`` and ``body`` on their own, with the headline boosted.
+
+Prefixes and fuzzy words look in ``title.surface`` and ``body.surface``: the words as
+written (lower case, accents folded, stop words out, not stemmed), which articles hold them
+and nothing more, as the embedded engine's ``words`` and ``body_words``.
 """
 
 from __future__ import annotations
@@ -62,7 +66,28 @@ ANALYSIS: dict[str, Any] = {
             "tokenizer": "standard",
             "filter": ["cjk_width", "lowercase", "cjk_bigram", "asciifolding"],
         },
+        "archive_surface": {
+            "type": "custom",
+            "tokenizer": "standard",
+            "filter": [
+                "cjk_width",
+                "lowercase",
+                "cjk_bigram",
+                "archive_stop",
+                "archive_min_word",
+                "asciifolding",
+            ],
+        },
     },
+}
+#: the words of a text field as written; a prefix or fuzzy word is folded as a name is (stop
+#: words kept: ``the*`` looks for words starting with "the")
+SURFACE = {
+    "type": "text",
+    "analyzer": "archive_surface",
+    "search_analyzer": "archive_names",
+    "index_options": "docs",
+    "norms": False,
 }
 
 
@@ -80,12 +105,18 @@ MAPPING: dict[str, Any] = {
     "_source": {"excludes": ["text"]},
     "properties": {
         "id": {"type": "keyword"},
-        "title": {"type": "text", "analyzer": "archive_text", "copy_to": "text"},
+        "title": {
+            "type": "text",
+            "analyzer": "archive_text",
+            "copy_to": "text",
+            "fields": {"surface": SURFACE},
+        },
         "body": {
             "type": "text",
             "analyzer": "archive_text",
             "index_options": "offsets",
             "copy_to": "text",
+            "fields": {"surface": SURFACE},
         },
         "text": {"type": "text", "analyzer": "archive_text"},
         "byline": _names(),

@@ -3,9 +3,12 @@
 The rules follow the embedded engine's compiler (``whoosh_query``), so the same query means
 the same thing on both: words are analysed as each field indexes them, a word that analyses
 to nothing (a stop word) drops out instead of making an AND fail, prefixes and fuzzy words
-are lower-cased and accent-folded but not stemmed, and each expands to at most
-``MAX_EXPANSION`` index terms (the best-scoring ones). OpenSearch also caps a whole query at
-``MAX_CLAUSES`` terms, so a query with several prefixes shares that budget between them.
+look among the words as written (``title.surface``, ``body.surface``; folded by OpenSearch
+itself, as it folds what it indexes), a fuzzy word also finds what the word itself finds,
+a phrase with slop keeps its words in order (``intervals``), and each prefix or fuzzy word
+expands to at most ``MAX_EXPANSION`` index terms (the best-scoring ones). OpenSearch also
+caps a whole query at ``MAX_CLAUSES`` terms, so a query with several prefixes shares that
+budget between them.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from typing import Any
 from archive.engines.opensearch_mapping import EXACT, FIELD_BOOSTS, MIN_WORD, STOP_WORDS
 from archive.querytree import (
     DEFAULT_FIELDS,
+    FUZZY_PREFIX,
     MAX_EXPANSION,
     And,
     DateRange,
@@ -39,6 +43,10 @@ MIN_EXPANSION = 16
 MAX_CLAUSES = 1024
 #: fields analysed as running text (stop words and short words dropped)
 TEXT_ANALYSED = ("title", "body", "text")
+#: stemmed fields whose words as written are in a ``surface`` sub-field
+SURFACE_OF = ("title", "body")
+#: characters the ``query_string`` syntax gives a meaning
+_SPECIAL = re.compile(r'([+\-=&|><!(){}\[\]^"~*?:\\/\s])')
 
 Query = dict[str, Any]
 #: a word as OpenSearch's standard tokenizer sees it (a contraction is one word)
@@ -68,7 +76,9 @@ def _leaves(node: Node) -> tuple[int, int]:
         return _leaves(node.child)
     if isinstance(node, Term | Phrase | Prefix | Fuzzy):
         fields = len(DEFAULT_FIELDS) if node.field is None else 1
-        return (fields, 0) if isinstance(node, Prefix | Fuzzy) else (0, fields)
+        if isinstance(node, Fuzzy):
+            return fields, fields  # the word itself, and its neighbours
+        return (fields, 0) if isinstance(node, Prefix) else (0, fields)
     return 0, 1
 
 
@@ -120,7 +130,14 @@ class _Compiler:
         elif isinstance(node, Term) and node.field is None and len(_WORD.findall(node.text)) == 1:
             # one word over headline and text, scored once (see ``opensearch_mapping``)
             return _in_field(node, "text", self.expansion)
-        parts = [p for name in fields if (p := _in_field(node, name, self.expansion)) is not None]
+        parts = [
+            p
+            for name in fields
+            if (p := _in_field(node, name, self.expansion, self.for_snippets)) is not None
+        ]
+        if isinstance(node, Fuzzy) and not self.for_snippets and set(fields) & set(SURFACE_OF):
+            itself = self._across_fields(Term(node.text, node.field))
+            parts = [itself, *parts] if itself is not None else parts
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else _should(parts)
@@ -144,7 +161,9 @@ def _repeats_weigh(parts: list[Query | None]) -> list[Query]:
     ]
 
 
-def _in_field(node: Term | Phrase | Prefix | Fuzzy, name: str, expansion: int) -> Query | None:
+def _in_field(
+    node: Term | Phrase | Prefix | Fuzzy, name: str, expansion: int, for_snippets: bool = False
+) -> Query | None:
     boost = FIELD_BOOSTS.get(name, 1.0)
     if isinstance(node, Term | Phrase):
         words = (node.text,) if isinstance(node, Term) else node.words
@@ -153,7 +172,16 @@ def _in_field(node: Term | Phrase | Prefix | Fuzzy, name: str, expansion: int) -
         slop = node.slop if isinstance(node, Phrase) else 0
         # lower case, as the analysers do, so that repeats differing in case are merged
         text = " ".join(words).lower()
-        return {"match_phrase": {name: {"query": text, "slop": slop, "boost": boost}}}
+        phrase = {"match_phrase": {name: {"query": text, "slop": slop, "boost": boost}}}
+        if not slop or for_snippets:
+            return phrase
+        # match_phrase's slop also lets words swap places; the words stay in order here
+        ordered = {
+            "intervals": {name: {"match": {"query": text, "max_gaps": slop, "ordered": True}}}
+        }
+        return {"bool": {"must": [phrase], "filter": [ordered]}}
+    if not for_snippets:
+        return _expanding(node, name, expansion, boost)
     text = fold(node.text)
     if not text:
         return None
@@ -167,6 +195,37 @@ def _in_field(node: Term | Phrase | Prefix | Fuzzy, name: str, expansion: int) -
                 "fuzziness": node.distance,
                 "prefix_length": 1,
                 "max_expansions": expansion,
+                "boost": boost,
+            }
+        }
+    }
+
+
+def _expanding(node: Prefix | Fuzzy, name: str, expansion: int, boost: float) -> Query | None:
+    """A prefix or fuzzy word among the words of ``name`` as written, folded by the field's
+    own search analyser."""
+    target = f"{name}.surface" if name in SURFACE_OF else name
+    if not _WORD.search(node.text):
+        return None
+    if isinstance(node, Prefix):
+        return {
+            "query_string": {
+                "query": _SPECIAL.sub(r"\\\1", node.text) + "*",
+                "fields": [target],
+                "analyze_wildcard": True,
+                "rewrite": f"top_terms_{expansion}",
+                "boost": boost,
+            }
+        }
+    return {
+        "match": {
+            target: {
+                "query": node.text,
+                "fuzziness": node.distance,
+                "prefix_length": FUZZY_PREFIX,
+                "max_expansions": expansion,
+                "fuzzy_transpositions": True,
+                "operator": "and",
                 "boost": boost,
             }
         }
