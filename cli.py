@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 import click
 
+from archive import pagetext as page_notes
 from archive.config import Settings
 from archive.core import Archive
 from archive.errors import ArchiveError
@@ -209,6 +210,12 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
     is_flag=True,
     help="Any word may match (default: all); ranked with pseudo-relevance feedback.",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="All the words, even when no article has them all (by default the any-word "
+    "ranking answers then).",
+)
 @click.option("--all-copies", is_flag=True, help="Every copy of a story, not one per story.")
 @click.option(
     "--explain", is_flag=True, help="Show how the query was understood and why each hit ranks."
@@ -228,6 +235,7 @@ def search(
     byline: tuple[str, ...],
     tag: tuple[str, ...],
     any_word: bool,
+    strict: bool,
     all_copies: bool,
     explain: bool,
     as_json: bool,
@@ -250,6 +258,7 @@ def search(
         expand=any_word,
         copies=all_copies,
         explain=explain,
+        strict=strict,
     )
     result = _archive(ctx).search(request)
     if as_json:
@@ -264,12 +273,9 @@ def search(
 def _print_page(page: SearchPage, explain: bool) -> None:
     if explain:
         click.echo(f"Understood as: {page.explanation}\n")
-    first = page.request.offset + 1 if page.hits else 0
-    noun = "article matches" if page.total == 1 else "articles match"
-    click.echo(
-        f"{page.total} {noun}; showing {first}-{page.request.offset + len(page.hits)}"
-        f" (page {page.request.page} of {page.pages}), {page.took_ms:.0f} ms\n"
-    )
+    if page.all_words is not None:
+        click.echo(f"{page_notes.relaxed(page)} (--strict: only articles with all of them)\n")
+    click.echo(f"{page_notes.counted(page)}, {page.took_ms:.0f} ms\n")
     if page.suggestion:
         click.echo(f"Did you mean: {page.suggestion}\n")
     _print_hits(page.hits, explain)
@@ -291,9 +297,7 @@ def _print_hits(hits: tuple[Hit, ...], explain: bool) -> None:
             + f" · score {hit.score:.2f}{copies} · id {hit.id}"
         )
         if explain and hit.explain:
-            matched = ", ".join(
-                f"{m.word} in {m.field} ×{m.count} (+{m.score:.2f})" for m in hit.explain[:8]
-            )
+            matched = ", ".join(f"{m.label} (+{m.score:.2f})" for m in hit.explain[:8])
             click.echo(f"     why: {matched}")
         snippet = "".join(
             click.style(part.text, fg="yellow", bold=True) if part.match else part.text

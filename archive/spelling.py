@@ -15,14 +15,17 @@ from archive.querytree import And, Node, Not, Or, Phrase, Term
 
 #: a query answered by fewer articles than this gets a suggestion
 SUGGEST_BELOW = 3
+#: fields whose words are checked: the suggestions come from headlines and text
+CHECKED_FIELDS = (None, "title", "body")
 
 
 def checked_words(tree: Node) -> list[str]:
-    """The plain words and phrase words of the query's positive part, once each."""
+    """The plain words and phrase words of the query's positive part that search headlines
+    and text (where the words suggestions come from), once each."""
     found: list[str] = []
-    if isinstance(tree, Term):
+    if isinstance(tree, Term) and tree.field in CHECKED_FIELDS:
         found.append(tree.text)
-    elif isinstance(tree, Phrase):
+    elif isinstance(tree, Phrase) and tree.field in CHECKED_FIELDS:
         found.extend(tree.words)
     elif isinstance(tree, And | Or):
         for child in tree.children:
