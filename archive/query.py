@@ -175,6 +175,8 @@ class _Parser:
             raise QueryError("a part of the query is empty", token.pos if token else self.length)
         if self.mode == "all":
             items = [part for item in items for part in _parts(item)]
+        else:  # an AND of negations alone starts from every article, as in "all" mode
+            items = [_from_all(item) for item in items]
         negated = [item for item in items if isinstance(item, Not)]
         positive = [item for item in items if not isinstance(item, Not)]
         if self.mode == "any" and len(positive) > 1:
@@ -293,6 +295,12 @@ class _Parser:
             raise QueryError("a word cannot be both a prefix (*) and fuzzy (~)", pos)
         found = _single_word(word, pos)
         return Fuzzy(found, edits, field) if edits else Term(found, field)
+
+
+def _from_all(node: Node) -> Node:
+    if isinstance(node, And) and all(isinstance(child, Not) for child in node.children):
+        return And((MatchAll(), *node.children))
+    return node
 
 
 def _parts(node: Node) -> tuple[Node, ...]:

@@ -49,7 +49,7 @@ def test_a_word_is_scored_once_over_headline_and_text():
             "filter": [
                 {
                     "intervals": {
-                        "byline": {"match": {"query": "jane doe", "max_gaps": 2, "ordered": True}}
+                        "byline": {"match": {"query": "jane doe", "max_gaps": 2, "mode": "ordered"}}
                     }
                 }
             ],

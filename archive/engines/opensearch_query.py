@@ -177,7 +177,7 @@ def _in_field(
             return phrase
         # match_phrase's slop also lets words swap places; the words stay in order here
         ordered = {
-            "intervals": {name: {"match": {"query": text, "max_gaps": slop, "ordered": True}}}
+            "intervals": {name: {"match": {"query": text, "max_gaps": slop, "mode": "ordered"}}}
         }
         return {"bool": {"must": [phrase], "filter": [ordered]}}
     if not for_snippets:

@@ -8,7 +8,8 @@ up to its score (the words added by feedback are listed too).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -26,9 +27,17 @@ def explain_hit(searcher: Searcher, query: wq.Query, docnum: int) -> tuple[Match
     Whoosh's searches make them (a matcher over several segments loses its place)."""
     segment, local = _segment(searcher, docnum)
     found: list[Match] = []
-    for leaf in _leaves(query):
-        found.extend(_matches(segment, leaf, local))
+    for leaf, factor in _leaves(query, lambda part: _holds(segment, part, local)):
+        found.extend(replace(m, score=m.score * factor) for m in _matches(segment, leaf, local))
     return tuple(sorted(found, key=lambda match: (-match.score, match.field, match.word)))
+
+
+def _holds(searcher: Searcher, query: wq.Query, docnum: int) -> bool:
+    """Whether ``query`` as a whole matches the document."""
+    matcher = query.matcher(searcher, searcher.boolean_context())
+    if matcher.is_active() and matcher.id() < docnum:
+        matcher.skip_to(docnum)
+    return bool(matcher.is_active() and matcher.id() == docnum)
 
 
 def _segment(searcher: Searcher, docnum: int) -> tuple[Searcher, int]:
@@ -40,22 +49,29 @@ def _segment(searcher: Searcher, docnum: int) -> tuple[Searcher, int]:
     return holder, docnum - start
 
 
-def _leaves(query: wq.Query) -> Iterator[wq.Query]:
+def _leaves(
+    query: wq.Query, holds: Callable[[wq.Query], bool], factor: float = 1.0
+) -> Iterator[tuple[wq.Query, float]]:
     """Words and phrases outside any ``NOT`` (and outside what only selects, boost 0), and
-    what else a hit can match by: every article, dates, the absence of words."""
-    if query.boost == 0:
+    what else a hit can match by: every article, dates, the absence of words; each with
+    the boost of the AND or OR holding it (which Whoosh ignores for an AND or OR of one).
+    Parts that do not hold for the document as a whole (an AND missing a word, a NOT
+    whose word is there) add nothing and are left out."""
+    if query.boost == 0 or not holds(query):
         return
     if isinstance(query, wq.AndNot):
-        yield from _leaves(query.a)
-        yield _Without(query.b)
+        yield from _leaves(query.a, holds, factor)
+        yield _Without(query.b), factor
         return
     if isinstance(query, wq.Term | wq.Phrase | wq.Not | wq.Every | wq.NumericRange):
-        yield query
+        yield query, factor
         return
     if query.is_leaf():
         return
+    if isinstance(query, wq.CompoundQuery) and len(query.subqueries) > 1:
+        factor *= query.boost
     for child in query.children():
-        yield from _leaves(child)
+        yield from _leaves(child, holds, factor)
 
 
 class _Without(wq.Not):

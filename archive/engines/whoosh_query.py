@@ -262,7 +262,8 @@ class Surface(Expansion):
             if len(self.weights) > 1
             else [wq.Term(main, stem, boost=self.weights[main] * self.boost) for stem in stems]
         )
-        selected = wq.Or([wq.Term(field, word) for field, word in found], boost=0.0)
+        # boost 0 on each term: Whoosh ignores the boost of an OR of one
+        selected = wq.Or([wq.Term(field, word, boost=0.0) for field, word in found])
         return wq.And([selected, wq.Or(scored)])
 
 

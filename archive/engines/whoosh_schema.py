@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import UTC
 from typing import Any
 
@@ -45,6 +46,41 @@ def name_analyzer() -> analysis.Analyzer:
     )
 
 
+#: positions left between two tags, so that no phrase (slop at most 20) spans two of them,
+#: as OpenSearch leaves between the values of a field
+TAG_GAP = 100
+
+
+class ValuesTokenizer(analysis.Tokenizer):  # type: ignore[misc]
+    """Words of newline-separated values (tags), the positions of each value ``TAG_GAP``
+    after the last one of the value before."""
+
+    def __init__(self) -> None:
+        self.words = analysis.RegexTokenizer()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ValuesTokenizer)
+
+    def __hash__(self) -> int:
+        return hash(ValuesTokenizer)
+
+    def __call__(self, value: str, **options: Any) -> Iterator[analysis.Token]:
+        position = options.pop("start_pos", 0)
+        start = options.pop("start_char", 0)
+        for line in value.split("\n"):
+            last = position - 1
+            for token in self.words(line, start_pos=position, start_char=start, **options):
+                last = token.pos if token.positions else last
+                yield token
+            position = last + 1 + TAG_GAP
+            start += len(line) + 1
+
+
+def tags_analyzer() -> analysis.Analyzer:
+    """Tags as names (lower case, accents folded, no stems), each a phrase of its own."""
+    return ValuesTokenizer() | analysis.LowercaseFilter() | analysis.CharsetFilter(accent_map)
+
+
 def spelling_analyzer() -> analysis.Analyzer:
     """Words as written (lower case, accents folded, no stems): the same words the text
     analyser keeps, before stemming. Spelling suggestions and autocomplete offer them
@@ -70,7 +106,7 @@ def schema() -> fields.Schema:
         body_words=fields.ID(analyzer=spelling_analyzer()),
         byline=fields.TEXT(analyzer=names, stored=True, phrase=True),
         source=fields.TEXT(analyzer=names, stored=True, phrase=True),
-        tags=fields.TEXT(analyzer=names, phrase=False),
+        tags=fields.TEXT(analyzer=tags_analyzer(), phrase=True),
         source_exact=fields.ID(sortable=True),
         byline_exact=fields.ID(sortable=True),
         tags_exact=fields.KEYWORD(commas=True, stored=True),
