@@ -51,7 +51,7 @@ def name_analyzer() -> analysis.Analyzer:
 TAG_GAP = 100
 
 
-class ValuesTokenizer(analysis.Tokenizer):  # type: ignore[misc]
+class ValuesTokenizer(analysis.Tokenizer):
     """Words of newline-separated values (tags), the positions of each value ``TAG_GAP``
     after the last one of the value before."""
 
