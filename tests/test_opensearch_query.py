@@ -101,7 +101,7 @@ def test_prefixes_and_fuzzy_words_look_at_words_as_written_and_share_the_clause_
     itself, title, body = compiled("Koizmi~2")["bool"]["should"]
     assert itself == compiled("Koizmi")
     fuzzy = body["match"]["body.surface"]
-    assert fuzzy["query"] == "Koizmi" and fuzzy["fuzziness"] == 2 and fuzzy["prefix_length"] == 0
+    assert fuzzy["query"] == "Koizmi" and fuzzy["fuzziness"] == 2 and fuzzy["prefix_length"] == 1
     assert title["match"]["title.surface"]["boost"] == 2.0
     # snippets still mark the body's own (stemmed) terms
     assert fold("São") == "sao" and fold("U.S.") == "u"

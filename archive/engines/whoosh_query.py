@@ -11,8 +11,10 @@ A fuzzy word also matches what the word itself matches.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime
+from datetime import time as clock
 
 from whoosh import query as wq
 from whoosh.fields import Schema
@@ -21,6 +23,7 @@ from archive.engines.whoosh_bm25f import FieldsTerm
 from archive.engines.whoosh_phrase import OrderedPhrase
 from archive.engines.whoosh_schema import EXACT, FIELD_BOOSTS, SURFACE
 from archive.engines.whoosh_surface import Expansion, Surface
+from archive.engines.whoosh_vector import TooSlow
 from archive.querytree import (
     DEFAULT_FIELDS,
     MAX_EXPANSION,
@@ -173,11 +176,16 @@ def _repeats_weigh(parts: list[wq.Query]) -> list[wq.Query]:
     return merged
 
 
-def bound_expansions(query: wq.Query, reader: object) -> wq.Query:
+def bound_expansions(
+    query: wq.Query, reader: object, deadline: float | None = None
+) -> wq.Query:
     """Replace each prefix and fuzzy word by the index terms it matches, at most
-    ``MAX_EXPANSION`` of them, so a short prefix cannot blow up a search."""
+    ``MAX_EXPANSION`` of them, so a short prefix cannot blow up a search; raises
+    ``TooSlow`` when expanding runs past ``deadline`` (a ``time.perf_counter`` instant)."""
 
     def expand(node: wq.Query) -> wq.Query:
+        if deadline is not None and time.perf_counter() > deadline:
+            raise TooSlow
         if isinstance(node, Expansion):
             return node.expand(reader)
         if not isinstance(node, wq.MultiTerm):
@@ -195,10 +203,10 @@ def bound_expansions(query: wq.Query, reader: object) -> wq.Query:
 
 
 def _date_range(node: DateRange) -> wq.Query:
-    start = _epoch(node.start, time.min) if node.start else None
-    end = _epoch(node.end, time.max) if node.end else None
+    start = _epoch(node.start, clock.min) if node.start else None
+    end = _epoch(node.end, clock.max) if node.end else None
     return wq.NumericRange("ts", start, end)
 
 
-def _epoch(day: date, clock: time) -> int:
-    return int(datetime.combine(day, clock, tzinfo=UTC).timestamp())
+def _epoch(day: date, moment: clock) -> int:
+    return int(datetime.combine(day, moment, tzinfo=UTC).timestamp())

@@ -52,8 +52,12 @@ def run_search(
     """
     started = time.perf_counter()
     arrays = view(searcher, cache or ArrayCache())
-    query = bound_expansions(query, searcher.reader())
-    matches = _matches(arrays, query, request, settings.search_time_budget)
+    budget = settings.search_time_budget
+    try:
+        query = bound_expansions(query, searcher.reader(), started + budget if budget else None)
+    except TooSlow:
+        raise _too_slow(budget) from None
+    matches = _matches(arrays, query, request, budget)
     limit = request.offset + request.per_page
     order = ranked(arrays, matches, request.sort, limit)[request.offset :]
     words = set(_positive_terms(query, "body"))
@@ -97,10 +101,12 @@ def _matches(
     try:
         matches = evaluate(arrays, query, budget)
     except TooSlow:
-        raise QueryError(
-            f"the search took longer than {budget:g} s; make the query more specific"
-        ) from None
+        raise _too_slow(budget) from None
     return matches if request.copies else one_per_story(arrays, matches)
+
+
+def _too_slow(budget: float | None) -> QueryError:
+    return QueryError(f"the search took longer than {budget:g} s; make the query more specific")
 
 
 def _ms(started: float) -> float:
