@@ -399,7 +399,7 @@ def _web(client, text: str, allowed: tuple[int, ...] = (200,)) -> None:
 
 
 @settings(
-    max_examples=250,
+    max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

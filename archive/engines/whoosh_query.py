@@ -176,9 +176,7 @@ def _repeats_weigh(parts: list[wq.Query]) -> list[wq.Query]:
     return merged
 
 
-def bound_expansions(
-    query: wq.Query, reader: object, deadline: float | None = None
-) -> wq.Query:
+def bound_expansions(query: wq.Query, reader: object, deadline: float | None = None) -> wq.Query:
     """Replace each prefix and fuzzy word by the index terms it matches, at most
     ``MAX_EXPANSION`` of them, so a short prefix cannot blow up a search; raises
     ``TooSlow`` when expanding runs past ``deadline`` (a ``time.perf_counter`` instant)."""

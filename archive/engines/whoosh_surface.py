@@ -92,14 +92,15 @@ class Surface(Expansion):
         return hash((type(self), self.text, self.distance, self.boost, self.exclude))
 
     def expand(self, reader: Any) -> wq.Query:
-        found = [
-            (SURFACE[name], word)
-            for name in self.weights
-            for word in self.words(reader, SURFACE[name])
+        # an index written before a surface field existed: the field's own stems, as then
+        fields = [
+            SURFACE[name] if SURFACE[name] in reader.schema else name for name in self.weights
         ]
+        found = [(field, word) for field in fields for word in self.words(reader, field)]
         if not found:
             return wq.NullQuery
-        stems = sorted({english_stem(word) for _, word in found} - {self.exclude})
+        forms = {english_stem(w) if f in SURFACE.values() else w for f, w in found}
+        stems = sorted(forms - {self.exclude})
         if not stems:
             return wq.NullQuery
         main = "body" if "body" in self.weights else next(iter(self.weights))
