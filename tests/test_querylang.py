@@ -106,6 +106,14 @@ def test_a_prefix_finds_words_as_written(engine):
     assert found(engine, "CAFÉ~") == {"q008"}
 
 
+def test_snippets_mark_the_words_a_prefix_or_fuzzy_word_found(engine):
+    for q, word in (("negotiat*", "negotiations"), ("recesion~", "recession")):
+        request = SearchRequest(q=q, copies=True)
+        page = engine.search(build(request), request)
+        marked = {part.text.lower() for hit in page.hits for part in hit.snippet if part.match}
+        assert word in marked, (q, marked)
+
+
 # negation ---------------------------------------------------------------------------------
 
 

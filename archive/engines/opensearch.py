@@ -242,7 +242,9 @@ class OpenSearchEngine:
         request = SearchRequest(per_page=limit, facets=False, timeline=False)
         return self._page(query, request, None).hits
 
-    def _page(self, query: Query, request: SearchRequest, marked: Query | None) -> SearchPage:
+    def _page(
+        self, query: Query, request: SearchRequest, marked: dict[str, Query] | None
+    ) -> SearchPage:
         """One page of ``query`` for ``request``, copies folded unless it asks for them."""
         if not request.copies:
             query = without_copies(query, self._scroll)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from datetime import date
 from typing import Any
 
@@ -61,10 +60,16 @@ def compile_tree(node: Node) -> Query | None:
     return _Compiler(max(MIN_EXPANSION, min(MAX_EXPANSION, share))).node(node)
 
 
-def highlight_tree(node: Node) -> Query | None:
-    """The query whose matches in the body are marked in snippets: the positive words,
-    phrases and prefixes of ``node`` that search the body."""
-    return _Compiler(MAX_EXPANSION, for_snippets=True).node(node)
+def highlight_tree(node: Node) -> dict[str, Query] | None:
+    """What snippets mark, by the field it is marked in: the positive words and phrases of
+    ``node`` that search the body in ``body`` (stems), its prefixes and fuzzy words in
+    ``body.surface`` (the words as written they found); ``None`` when nothing is."""
+    marked = {
+        field: query
+        for field, words in (("body", True), ("body.surface", False))
+        if (query := _Compiler(MAX_EXPANSION, for_snippets=True, words=words).node(node))
+    }
+    return marked or None
 
 
 def _leaves(node: Node) -> tuple[int, int]:
@@ -83,9 +88,11 @@ def _leaves(node: Node) -> tuple[int, int]:
 
 
 class _Compiler:
-    def __init__(self, expansion: int, for_snippets: bool = False) -> None:
+    def __init__(self, expansion: int, for_snippets: bool = False, words: bool = True) -> None:
         self.expansion = expansion
         self.for_snippets = for_snippets
+        #: for snippets: words and phrases (else prefixes and fuzzy words)
+        self.words = words
 
     def node(self, node: Node) -> Query | None:
         if isinstance(node, MatchAll):
@@ -130,17 +137,20 @@ class _Compiler:
         elif isinstance(node, Term) and node.field is None and len(_WORD.findall(node.text)) == 1:
             # one word over headline and text, scored once (see ``opensearch_mapping``)
             return _in_field(node, "text", self.expansion)
-        parts = [
-            p
-            for name in fields
-            if (p := _in_field(node, name, self.expansion, self.for_snippets)) is not None
-        ]
+        parts = [p for name in fields if (p := self._in_field(node, name)) is not None]
         if isinstance(node, Fuzzy) and not self.for_snippets and set(fields) & set(SURFACE_OF):
             itself = self._across_fields(Term(node.text, node.field))
             parts = [itself, *parts] if itself is not None else parts
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else _should(parts)
+
+    def _in_field(self, node: Term | Phrase | Prefix | Fuzzy, name: str) -> Query | None:
+        if not self.for_snippets:
+            return _in_field(node, name, self.expansion)
+        if isinstance(node, Term | Phrase) == self.words:
+            return _in_field(node, name, self.expansion, for_snippets=True)
+        return None
 
 
 def _should(parts: list[Query]) -> Query:
@@ -180,25 +190,7 @@ def _in_field(
             "intervals": {name: {"match": {"query": text, "max_gaps": slop, "mode": "ordered"}}}
         }
         return {"bool": {"must": [phrase], "filter": [ordered]}}
-    if not for_snippets:
-        return _expanding(node, name, expansion, boost)
-    text = fold(node.text)
-    if not text:
-        return None
-    if isinstance(node, Prefix):
-        rewrite = f"top_terms_{expansion}"
-        return {"prefix": {name: {"value": text, "rewrite": rewrite, "boost": boost}}}
-    return {
-        "fuzzy": {
-            name: {
-                "value": text,
-                "fuzziness": node.distance,
-                "prefix_length": 1,
-                "max_expansions": expansion,
-                "boost": boost,
-            }
-        }
-    }
+    return _expanding(node, name, expansion, boost)
 
 
 def _expanding(node: Prefix | Fuzzy, name: str, expansion: int, boost: float) -> Query | None:
@@ -238,16 +230,6 @@ def _indexed(word: str, field: str) -> bool:
     if field not in TEXT_ANALYSED:
         return bool(tokens)
     return any(len(token) >= MIN_WORD and token not in _STOPS for token in tokens)
-
-
-def fold(text: str) -> str:
-    """Lower case without accents or stemming, as a prefix or fuzzy word is looked up."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    if folded.isalnum():
-        return folded
-    tokens = _WORD.findall(folded)
-    return tokens[0] if tokens else ""
 
 
 def _date_range(node: DateRange) -> Query:

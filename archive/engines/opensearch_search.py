@@ -37,10 +37,13 @@ HIT_FIELDS = ["id", "title", "byline", "source", "language", "tags", "group", "m
 
 
 def search_body(
-    query: Query, request: SearchRequest, settings: Settings, marked: Query | None = None
+    query: Query,
+    request: SearchRequest,
+    settings: Settings,
+    marked: dict[str, Query] | None = None,
 ) -> dict[str, Any]:
     """The body of one page's search, with facets and timeline as ``request`` asks;
-    snippets mark the body's matches of ``marked``."""
+    snippets mark the matches of ``marked`` (field of the body -> query) in the body."""
     body: dict[str, Any] = {
         "query": query,
         "from": request.offset,
@@ -55,12 +58,13 @@ def search_body(
             "pre_tags": [PRE],
             "post_tags": [POST],
             "fields": {
-                "body": {
+                field: {
                     "type": "unified",
                     "fragment_size": SNIPPET_CHARS,
                     "number_of_fragments": SNIPPET_FRAGMENTS,
-                    "highlight_query": marked,
+                    "highlight_query": query,
                 }
+                for field, query in marked.items()
             },
         }
     aggs: dict[str, Any] = {}
@@ -129,7 +133,9 @@ def page_from(
 def hit_from(raw: dict[str, Any], rank: int, snippets: bool) -> Hit:
     source = raw.get("_source") or {}
     meta = source.get("meta") or {}
-    fragments = (raw.get("highlight") or {}).get("body", [])
+    marked = raw.get("highlight") or {}
+    # the stems' passages, else those of the words as written (prefixes, fuzzy words)
+    fragments = marked.get("body") or marked.get("body.surface") or []
     score = raw.get("_score")
     return Hit(
         id=source["id"],
