@@ -84,13 +84,16 @@ CORPUS_SIZE = 90
 
 
 def _text(rng: random.Random, low: int, high: int) -> str:
-    """Words of the vocabulary, some capitalised, some followed by punctuation. No stop
-    words: OpenSearch leaves a gap where one was, which phrases see (a documented
-    difference, README "Differences from the embedded engine"); queries do use them."""
+    """Words of the vocabulary, some capitalised, some possessive, some followed by
+    punctuation. No stop words: OpenSearch leaves a gap where one was, which phrases see
+    (a documented difference, README "Differences from the embedded engine"); queries do
+    use them."""
     words = []
     for _ in range(rng.randrange(low, high)):
         word = rng.choice(VOCABULARY)
         words.append(word.capitalize() if rng.random() < 0.1 else word)
+        if rng.random() < 0.05:
+            words[-1] += rng.choice(["'s", "’s"])  # possessives: the word as written stays
         if rng.random() < 0.08:
             words[-1] += rng.choice([",", ".", ";"])
     return " ".join(words)

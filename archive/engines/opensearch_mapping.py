@@ -42,6 +42,11 @@ EXACT = {
 }
 
 ANALYSIS: dict[str, Any] = {
+    "tokenizer": {
+        # words as the embedded engine's tokenizer finds them (apostrophes split words:
+        # "government's" holds "government"), for the words as written
+        "archive_words": {"type": "pattern", "pattern": r"(?U)\w+(?:\.?\w+)*", "group": 0}
+    },
     "filter": {
         "archive_stop": {"type": "stop", "stopwords": STOP_WORDS},
         "archive_min_word": {"type": "length", "min": MIN_WORD},
@@ -68,15 +73,19 @@ ANALYSIS: dict[str, Any] = {
         },
         "archive_surface": {
             "type": "custom",
-            "tokenizer": "standard",
+            "tokenizer": "archive_words",
             "filter": [
                 "cjk_width",
                 "lowercase",
-                "cjk_bigram",
                 "archive_stop",
                 "archive_min_word",
                 "asciifolding",
             ],
+        },
+        "archive_surface_query": {
+            "type": "custom",
+            "tokenizer": "archive_words",
+            "filter": ["cjk_width", "lowercase", "asciifolding"],
         },
     },
 }
@@ -85,7 +94,7 @@ ANALYSIS: dict[str, Any] = {
 SURFACE = {
     "type": "text",
     "analyzer": "archive_surface",
-    "search_analyzer": "archive_names",
+    "search_analyzer": "archive_surface_query",
     "index_options": "docs",
     "norms": False,
 }

@@ -83,6 +83,8 @@ def _leaves(node: Node) -> tuple[int, int]:
         fields = len(DEFAULT_FIELDS) if node.field is None else 1
         if isinstance(node, Fuzzy):
             return fields, fields  # the word itself, and its neighbours
+        # a prefix on headline or text selects with a constant-score rewrite, which takes no
+        # clauses, and is scored by the stems starting with it, which do
         return (fields, 0) if isinstance(node, Prefix) else (0, fields)
     return 0, 1
 
@@ -190,13 +192,24 @@ def _in_field(
             "intervals": {name: {"match": {"query": text, "max_gaps": slop, "mode": "ordered"}}}
         }
         return {"bool": {"must": [phrase], "filter": [ordered]}}
-    return _expanding(node, name, expansion, boost)
+    if for_snippets or isinstance(node, Fuzzy) or name not in SURFACE_OF:
+        return _expanding(node, name, expansion, boost)
+    # a prefix selects by the words as written and scores by the stems starting with it
+    # (BM25), as the embedded engine scores the stems of the words found
+    selects = _expanding(node, name, 0, 1.0)
+    scores = _expanding(node, name, expansion, boost, stems=True)
+    if selects is None or scores is None:
+        return None
+    return {"bool": {"filter": [selects], "should": [scores]}}
 
 
-def _expanding(node: Prefix | Fuzzy, name: str, expansion: int, boost: float) -> Query | None:
-    """A prefix or fuzzy word among the words of ``name`` as written, folded by the field's
-    own search analyser."""
-    target = f"{name}.surface" if name in SURFACE_OF else name
+def _expanding(
+    node: Prefix | Fuzzy, name: str, expansion: int, boost: float, stems: bool = False
+) -> Query | None:
+    """A prefix or fuzzy word among the words of ``name`` as written (or with ``stems``,
+    among its stems), folded by the field's own search analyser; ``expansion`` 0 matches
+    every word a prefix expands to, with a constant score."""
+    target = f"{name}.surface" if name in SURFACE_OF and not stems else name
     if not _WORD.search(node.text):
         return None
     if isinstance(node, Prefix):
@@ -205,7 +218,7 @@ def _expanding(node: Prefix | Fuzzy, name: str, expansion: int, boost: float) ->
                 "query": _SPECIAL.sub(r"\\\1", node.text) + "*",
                 "fields": [target],
                 "analyze_wildcard": True,
-                "rewrite": f"top_terms_{expansion}",
+                "rewrite": f"top_terms_{expansion}" if expansion else "constant_score",
                 "boost": boost,
             }
         }

@@ -18,7 +18,6 @@ from whoosh import query as wq
 from whoosh.automata.fsa import ANY, EPSILON, NFA
 from whoosh.lang.porter2 import stem as english_stem
 
-from archive.engines.whoosh_bm25f import FieldsTerm
 from archive.engines.whoosh_schema import SURFACE
 from archive.querytree import FUZZY_PREFIX, MAX_EXPANSION
 
@@ -73,8 +72,8 @@ class Expansion(wq.Query):
 class Surface(Expansion):
     """A prefix or fuzzy word over the surface forms of stemmed fields (``weights``: field
     -> weight). It matches the articles holding one of the forms it expands to, and scores
-    them as the stems of those forms (BM25F over several fields), leaving out ``exclude``
-    (the stem the fuzzy word itself is searched as, scored there)."""
+    them by the stems of those forms in each field, leaving out ``exclude`` (the stem the
+    fuzzy word itself is searched as, scored there)."""
 
     def __init__(
         self,
@@ -103,12 +102,13 @@ class Surface(Expansion):
         stems = sorted(forms - {self.exclude})
         if not stems:
             return wq.NullQuery
-        main = "body" if "body" in self.weights else next(iter(self.weights))
-        scored: list[wq.Query] = (
-            [FieldsTerm(self.weights, stem, main=main, boost=self.boost) for stem in stems]
-            if len(self.weights) > 1
-            else [wq.Term(main, stem, boost=self.weights[main] * self.boost) for stem in stems]
-        )
+        # each field scored on its own (BM25), as a prefix always was here and is on
+        # OpenSearch, which cannot tell the stems of the forms found apart
+        scored = [
+            wq.Term(name, stem, boost=weight * self.boost)
+            for stem in stems
+            for name, weight in self.weights.items()
+        ]
         # boost 0 on each term: Whoosh ignores the boost of an OR of one
         selected = wq.Or([wq.Term(field, word, boost=0.0) for field, word in found])
         return wq.And([selected, wq.Or(scored)])
