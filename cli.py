@@ -2,26 +2,26 @@
 
 Every ``ArchiveError`` becomes one line on stderr and the exit code its class names
 (see the README's "Exit codes"); nothing else prints a traceback unless ``--debug``.
+What each command prints is ``cli_output``'s.
 """
 
 from __future__ import annotations
 
-import csv
-import json
+import dataclasses
 import logging
 import sys
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
-from archive import pagetext as page_notes
+import cli_output as out
 from archive.config import Settings
 from archive.core import Archive
 from archive.errors import ArchiveError
-from archive.models import SORTS, Hit, IngestReport, SearchPage, SearchRequest
+from archive.ingest.selection import compile_glob
+from archive.models import SORTS, IngestReport, SearchRequest
 
 EXIT_SOURCES_FAILED = 3
 EXIT_CHECK_FAILED = 8
@@ -43,7 +43,7 @@ class ArchiveGroup(click.Group):
 
 
 def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"newsarchive: error: {message}", err=True)
+    out.error(message)
     sys.exit(code)
 
 
@@ -101,54 +101,9 @@ def main(
 # ingest --------------------------------------------------------------------------------
 
 
-class _Progress:
-    """A progress bar on a terminal; periodic plain lines otherwise; nothing when quiet."""
-
-    def __init__(self, quiet: bool) -> None:
-        self.quiet = quiet
-        self.bar: Any = None
-        self.sources = 0
-        self.articles = 0
-        self.total = 0
-        self.last = time.monotonic()
-
-    def start(self, total: int) -> None:
-        self.total = total
-        if not self.quiet and sys.stderr.isatty():
-            from tqdm import tqdm
-
-            self.bar = tqdm(total=total, unit="file", file=sys.stderr, dynamic_ncols=True)
-
-    def advance(self, sources: int, articles: int) -> None:
-        self.sources += sources
-        self.articles += articles
-        if self.bar is not None:
-            self.bar.update(sources)
-            if articles:
-                self.bar.set_postfix(articles=self.articles, refresh=False)
-        elif not self.quiet and time.monotonic() - self.last >= 5:
-            self.last = time.monotonic()
-            click.echo(f"{self.sources}/{self.total} files, {self.articles} articles", err=True)
-
-    def finish(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-
-
-def _report(report: IngestReport, as_json: bool, quiet: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
-    elif not quiet:
-        click.echo(
-            f"{report.seen} sources: {report.new} new, {report.updated} updated, "
-            f"{report.unchanged} unchanged, {report.failed} failed"
-            + (f", {report.removed} removed" if report.removed else "")
-            + f"; {report.articles_written} articles written in {report.seconds:.1f} s"
-        )
-        for path, error in report.failures[:20]:
-            click.echo(f"  failed: {path}: {error}", err=True)
-        if report.failed > 20:
-            click.echo(f"  ... and {report.failed - 20} more (newsarchive errors)", err=True)
+def _finish_run(report: IngestReport, as_json: bool, quiet: bool) -> None:
+    """Print an ``index`` or ``reindex`` summary; exit as its outcome says."""
+    out.ingest_report(report, as_json, quiet)
     if report.interrupted:
         _fail(
             "interrupted; everything committed so far is kept, run again to continue",
@@ -158,18 +113,54 @@ def _report(report: IngestReport, as_json: bool, quiet: bool) -> None:
         sys.exit(EXIT_SOURCES_FAILED)
 
 
+def _globs(_: click.Context, __: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in value:
+        try:
+            compile_glob(pattern)
+        except ArchiveError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prune", is_flag=True, help="Drop articles whose files are gone.")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    callback=_globs,
+    help="Inside folders, read only files matching this (repeatable; matched against the "
+    "path below the folder given, or the file name when it has no /) "
+    "[env NEWSARCHIVE_INCLUDE, comma-separated].",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    callback=_globs,
+    help="Inside folders, skip files matching this (repeatable; added to NEWSARCHIVE_EXCLUDE, "
+    "whose default skips readme, licence, provenance, manifest and checksum files).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def index(
-    ctx: click.Context, paths: tuple[Path, ...], prune: bool, quiet: bool, as_json: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    prune: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Index files and folders (unchanged files are skipped)."""
-    report = _archive(ctx).index(paths, prune=prune, progress=_Progress(quiet or as_json))
-    _report(report, as_json, quiet)
+    settings = ctx.obj
+    ctx.obj = dataclasses.replace(
+        settings, include=settings.include + include, exclude=settings.exclude + exclude
+    )
+    report = _archive(ctx).index(paths, prune=prune, progress=out.Progress(quiet or as_json))
+    _finish_run(report, as_json, quiet)
 
 
 @main.command()
@@ -178,8 +169,8 @@ def index(
 @click.pass_context
 def reindex(ctx: click.Context, quiet: bool, as_json: bool) -> None:
     """Rebuild the whole index from its sources and swap it in atomically."""
-    report = _archive(ctx).reindex(progress=_Progress(quiet or as_json))
-    _report(report, as_json, quiet)
+    report = _archive(ctx).reindex(progress=out.Progress(quiet or as_json))
+    _finish_run(report, as_json, quiet)
 
 
 # search --------------------------------------------------------------------------------
@@ -208,7 +199,10 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
     "--any",
     "any_word",
     is_flag=True,
-    help="Any word may match (default: all); ranked with pseudo-relevance feedback.",
+    help=(
+        "Any word may match (default: all); reranked by pseudo-relevance feedback "
+        "when NEWSARCHIVE_FEEDBACK=always."
+    ),
 )
 @click.option(
     "--strict",
@@ -261,49 +255,7 @@ def search(
         strict=strict,
     )
     result = _archive(ctx).search(request)
-    if as_json:
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
-    elif jsonl:
-        for hit in result.hits:
-            click.echo(json.dumps(hit.to_dict(), ensure_ascii=False))
-    else:
-        _print_page(result, explain)
-
-
-def _print_page(page: SearchPage, explain: bool) -> None:
-    if explain:
-        click.echo(f"Understood as: {page.explanation}\n")
-    if page.all_words is not None:
-        click.echo(f"{page_notes.relaxed(page)} (--strict: only articles with all of them)\n")
-    click.echo(f"{page_notes.counted(page)}, {page.took_ms:.0f} ms\n")
-    if page.suggestion:
-        click.echo(f"Did you mean: {page.suggestion}\n")
-    _print_hits(page.hits, explain)
-    for facet in page.facets:
-        if facet.name in ("source", "year"):
-            values = ", ".join(f"{v.value} ({v.count})" for v in facet.values[:8])
-            click.echo(f"{facet.name}: {values}")
-
-
-def _print_hits(hits: tuple[Hit, ...], explain: bool) -> None:
-    for hit in hits:
-        when = hit.published.display() if hit.published else "undated"
-        who = " · ".join(dict.fromkeys(part for part in (hit.byline, hit.source) if part))
-        click.echo(click.style(f"{hit.rank:>3}. {hit.title}", bold=True))
-        copies = f" · {hit.copies + 1} copies" if hit.copies else ""
-        click.echo(
-            f"     {when}"
-            + (f" · {who}" if who else "")
-            + f" · score {hit.score:.2f}{copies} · id {hit.id}"
-        )
-        if explain and hit.explain:
-            matched = ", ".join(f"{m.label} (+{m.score:.2f})" for m in hit.explain[:8])
-            click.echo(f"     why: {matched}")
-        snippet = "".join(
-            click.style(part.text, fg="yellow", bold=True) if part.match else part.text
-            for part in hit.snippet
-        )
-        click.echo(f"     {snippet}\n")
+    out.search_page(result, as_json=as_json, jsonl=jsonl, explain=explain)
 
 
 @main.command()
@@ -313,13 +265,7 @@ def _print_hits(hits: tuple[Hit, ...], explain: bool) -> None:
 @click.pass_context
 def similar(ctx: click.Context, article_id: str, limit: int, as_json: bool) -> None:
     """Articles about what article ID is about (more like this), without its copies."""
-    hits = _archive(ctx).similar(article_id, limit)
-    if as_json:
-        click.echo(json.dumps([hit.to_dict() for hit in hits], indent=2, ensure_ascii=False))
-    elif not hits:
-        click.echo("no related articles")
-    else:
-        _print_hits(hits, explain=False)
+    out.similar(_archive(ctx).similar(article_id, limit), as_json)
 
 
 @main.command()
@@ -328,24 +274,7 @@ def similar(ctx: click.Context, article_id: str, limit: int, as_json: bool) -> N
 @click.pass_context
 def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
     """Show one article by its id."""
-    article = _archive(ctx).article(article_id)
-    if as_json:
-        click.echo(json.dumps(article.to_dict(), indent=2, ensure_ascii=False))
-        return
-    click.echo(
-        click.style(article.title, bold=True)
-        + (" (title derived from the lede)" if article.title_derived else "")
-    )
-    facts = [
-        article.published.display() if article.published else "undated",
-        article.byline,
-        article.source,
-        article.url,
-        ", ".join(article.tags) or None,
-    ]
-    click.echo(" · ".join(fact for fact in facts if fact))
-    click.echo(f"id {article.id} · {article.format} · {article.source_path}\n")
-    click.echo(article.body)
+    out.article(_archive(ctx).article(article_id), as_json)
 
 
 # state ---------------------------------------------------------------------------------
@@ -356,19 +285,7 @@ def show(ctx: click.Context, article_id: str, as_json: bool) -> None:
 @click.pass_context
 def stats(ctx: click.Context, as_json: bool) -> None:
     """What the archive holds."""
-    data = _archive(ctx).stats()
-    if as_json:
-        click.echo(json.dumps(data.to_dict(), indent=2))
-        return
-    click.echo(f"articles:      {data.articles}")
-    click.echo(f"sources:       {data.sources} ({data.failed_sources} failed)")
-    formats = ", ".join(f"{k} {v}" for k, v in sorted(data.formats.items())) or "none"
-    click.echo(f"formats:       {formats}")
-    click.echo(f"engine:        {data.engine} ({data.generation or 'empty'})")
-    if data.health != "ok":
-        click.echo(f"health:        {data.health}")
-    click.echo(f"data dir:      {data.data_dir}")
-    click.echo(f"last indexed:  {data.last_indexed or 'never'}")
+    out.stats(_archive(ctx).stats(), as_json)
 
 
 @main.command()
@@ -377,19 +294,7 @@ def stats(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def errors(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
     """List the sources that failed, with their reasons."""
-    records = _archive(ctx).errors()
-    if as_json:
-        click.echo(json.dumps([r.to_dict() for r in records], indent=2))
-    elif as_csv:
-        writer = csv.writer(sys.stdout)
-        writer.writerow(["path", "error", "indexed_at"])
-        for record in records:
-            writer.writerow([record.path, record.error, record.indexed_at])
-    elif not records:
-        click.echo("no failed sources")
-    else:
-        for record in records:
-            click.echo(f"{record.path}: {record.error}")
+    out.failed_sources(_archive(ctx).errors(), as_json=as_json, as_csv=as_csv)
 
 
 @main.command()
@@ -398,15 +303,7 @@ def errors(ctx: click.Context, as_json: bool, as_csv: bool) -> None:
 def check(ctx: click.Context, as_json: bool) -> None:
     """Check that the index opens and agrees with the catalog."""
     report = _archive(ctx).check()
-    if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
-    else:
-        click.echo(
-            f"index: {report.index_articles} articles; catalog: {report.catalog_articles} articles"
-        )
-        for problem in report.problems:
-            click.echo(f"problem: {problem}")
-        click.echo("ok" if report.ok else "NOT ok: run `newsarchive reindex` to rebuild")
+    out.check_report(report, as_json)
     if not report.ok:
         sys.exit(EXIT_CHECK_FAILED)
 
@@ -418,8 +315,6 @@ def check(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
     """Serve the search page and the JSON API (waitress, a production WSGI server)."""
-    import dataclasses
-
     import web
 
     settings = dataclasses.replace(

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
-from archive import query, spelling
-from archive.catalog import Catalog
+from archive import query
 from archive.config import Settings
 from archive.engines import open_engine
 from archive.errors import ArchiveError, ArticleNotFound, IndexBusy, IndexMissing, QueryError
-from archive.indexer import Indexer, Progress
-from archive.locking import write_lock
+from archive.indexing.catalog import Catalog
+from archive.indexing.indexer import Indexer
+from archive.indexing.locking import write_lock
+from archive.indexing.reporting import Progress
 from archive.models import (
     SORTS,
     Article,
@@ -27,6 +29,7 @@ from archive.models import (
     Stats,
 )
 from archive.querytree import Node, describe, terms
+from archive.search import highlight, spelling
 
 log = logging.getLogger(__name__)
 
@@ -167,6 +170,23 @@ class Archive:
             return complete(prefix, max(1, min(limit, 50)))
         except IndexMissing:
             return Completion(prefix=prefix)
+
+    def mark(self, article: Article, request: SearchRequest | None) -> highlight.Marked:
+        """The article's headline and paragraphs with the words of the search ``request``
+        marked, as the engine matches them; nothing marked without a search (or for one
+        that cannot be read)."""
+        tree = None
+        if request is not None and request.q.strip():
+            try:
+                tree = query.build(request, self.limits)
+            except QueryError:
+                tree = None
+        words = getattr(self.engine, "words", None)
+        found: tuple[list[highlight.Token], list[highlight.Token]] = ([], [])
+        if tree is not None and words is not None:
+            with contextlib.suppress(IndexMissing, QueryError):
+                found = words(tree, article)
+        return highlight.marked(article.title, article.body, *found)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of the search, for CSV and JSON Lines exports (no page, no cap): the

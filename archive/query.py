@@ -23,10 +23,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from archive import words
 from archive.errors import QueryError
 from archive.models import SearchRequest
 from archive.querydates import date_query
-from archive.querytokens import FIELDS, Token, tokenize, words
+from archive.querytokens import FIELDS, Token, tokenize
 from archive.querytree import (
     And,
     DateRange,
@@ -246,7 +247,7 @@ class _Parser:
     def _phrase(self, token: Token, field: str | None) -> Node:
         if field in _EXACT_FIELDS or field == "date":
             return self._value(token, field)
-        found = tuple(words(token.text))
+        found = tuple(words.split(token.text))
         if not found:
             raise QueryError("a phrase is empty", token.pos)
         self.term_count += len(found)
@@ -278,7 +279,7 @@ class _Parser:
             return Prefix(stem, field)
         if "*" in text or "?" in text.rstrip("?"):
             raise QueryError("wildcards work only at the end of a word (word*)", pos)
-        found = words(text)
+        found = words.split(text)
         if not found:
             return Term(text, field)
         if len(found) == 1:
@@ -312,7 +313,7 @@ def _combine(kind: type[And] | type[Or], children: list[Node]) -> Node:
 
 
 def _single_word(text: str, pos: int) -> str:
-    found = words(text)
+    found = words.split(text)
     if len(found) != 1:
         raise QueryError("wildcards and ~ apply to a single word", pos)
     return found[0]

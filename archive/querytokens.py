@@ -45,8 +45,6 @@ _WORD = re.compile(r'(?:[^\s()"&|]|&(?!&)|\|(?!\|))+')
 #: a field name in front of a colon
 _NAME = re.compile(r"([^\W\d]\w*):", re.UNICODE)
 _SLOP = re.compile(r"~(\d*)")
-#: a word as the index sees one: letters and digits, inner apostrophes and dots kept
-_TEXT_WORD = re.compile(r"\w+(?:['’.]\w+)*")
 
 
 @dataclass(frozen=True)
@@ -56,12 +54,6 @@ class Token:
     text: str
     pos: int
     slop: int = 0
-
-
-def words(text: str) -> list[str]:
-    """Split text into words the way the index does: letters and digits, inner apostrophes
-    and dots kept."""
-    return _TEXT_WORD.findall(text)
 
 
 def tokenize(text: str) -> list[Token]:

@@ -17,7 +17,7 @@ The labelled set:
   labelled with its original: trimmed (the last third or so cut), re-headlined (a new
   headline), paragraphs reordered, or re-headlined and trimmed together.
 
-All articles go through ``archive.dedup.Deduper`` in a shuffled order, as they would reach
+All articles go through ``archive.indexing.dedup.Deduper`` in a shuffled order, as they would reach
 an index. Precision and recall are counted over pairs of articles: a pair is predicted
 when both get the same group id and true when both have the same label.
 """
@@ -38,11 +38,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-DEFAULT_SHARED = ROOT.parent / "shared"
 
-from archive.dedup import SHORT_BODY, Deduper, words  # noqa: E402
-from archive.ingest import reuters  # noqa: E402
-from archive.ingest.common import SourceDoc, content_hash  # noqa: E402
+from bench import needs  # noqa: E402
+
+needs.need_project()
+
+from archive.indexing.catalog import Catalog  # noqa: E402
+from archive.indexing.dedup import Deduper  # noqa: E402
+from archive.indexing.fingerprints import SHORT_BODY, words  # noqa: E402
+from archive.ingest.articles import SourceDoc, content_hash  # noqa: E402
+from archive.ingest.formats import reuters  # noqa: E402
 from archive.models import Article  # noqa: E402
 
 HEADLINE_PREFIXES = ("UPDATE 1-", "RPT-", "CORRECTED-", "WRAPUP-", "FOCUS-")
@@ -183,7 +188,8 @@ def pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
 
 def evaluate(articles: Iterable[Article], labels: dict[str, str]) -> tuple[float, float, dict]:
     with tempfile.TemporaryDirectory() as temp:
-        deduper = Deduper(Path(temp) / "dedup.sqlite3")
+        catalog = Catalog(Path(temp) / "catalog.sqlite3")
+        deduper = Deduper(catalog)
         predicted: dict[str, str] = {}
         batch: list[Article] = []
         for article in articles:
@@ -192,8 +198,8 @@ def evaluate(articles: Iterable[Article], labels: dict[str, str]) -> tuple[float
                 predicted.update((a.id, a.group or a.id) for a in deduper.assign(batch))
                 batch = []
         predicted.update((a.id, a.group or a.id) for a in deduper.assign(batch))
-        deduper.commit()
-        deduper.close()
+        catalog.commit()
+        catalog.close()
     found, true = pairs(predicted), pairs(labels)
     hits = len(found & true)
     precision = hits / len(found) if found else 1.0
@@ -203,13 +209,15 @@ def evaluate(articles: Iterable[Article], labels: dict[str, str]) -> tuple[float
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    needs.add_argument(parser)
     parser.add_argument("--copies", type=int, default=2000, help="perturbed copies to add")
     parser.add_argument("--seed", type=int, default=1987)
     parser.add_argument("--show", type=int, default=0, help="print this many wrong pairs")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    originals = read_reuters(args.shared / "data" / "reuters21578")
+    reuters = args.shared / "data" / "reuters21578"
+    needs.need(parser, reuters / "reut2-000.sgm", "Reuters-21578")
+    originals = read_reuters(reuters)
     articles, labels, kinds = labelled_set(originals, args.copies, rng)
     started = time.perf_counter()
     precision, recall, detail = evaluate(articles, labels)

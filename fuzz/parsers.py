@@ -27,9 +27,10 @@ sys.path.insert(0, str(ROOT))
 with atheris.instrument_imports(include=["archive"]):
     from archive import query
     from archive.errors import ParseError, QueryError
-    from archive.indexer import parse_source
-    from archive.ingest import containers, dates, encoding, formats, xmlsafe
-    from archive.ingest.common import SourceDoc
+    from archive.indexing.parsing import parse_source
+    from archive.ingest import containers, formats
+    from archive.ingest.articles import SourceDoc
+    from archive.ingest.text import dates, encoding, xmlsafe
 
     MODULES = formats.modules()  # imports every format module, instrumented
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Any
 
-from archive.engines.whoosh_schema import (
+from archive.engines.whoosh.schema import (
     name_analyzer,
     spelling_analyzer,
     tags_analyzer,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 
 import pytest
 from click.testing import CliRunner
 
 import cli
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 
 PLEA = ("quality journalism", "subscribing", "get the story right")
 
@@ -151,7 +152,63 @@ def test_data_dir_from_environment(tmp_path):
     assert json.loads(result.output)["data_dir"] == str(tmp_path / "home")
 
 
-def test_every_command_is_documented_in_the_readme():
-    readme = (SEEDS.parent / "README.md").read_text()
-    for name in cli.main.commands:
-        assert f"newsarchive {name}" in readme, f"README does not document `newsarchive {name}`"
+def help_section(args: list[str], title: str) -> list[str]:
+    """The first column of a section (``Options:``, ``Commands:``) of ``--help``."""
+    text = CliRunner().invoke(cli.main, [*args, "--help"], terminal_width=200).output
+    lines = text.split(f"\n{title}:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    return [
+        re.split(r"\s{2,}", line.strip())[0]
+        for line in lines
+        if line.startswith("  ") and not line.startswith("   ")
+    ]
+
+
+def help_options(args: list[str]) -> list[set[str]]:
+    """The names of each option ``--help`` lists (``-n, --limit INTEGER`` -> -n, --limit)."""
+    found = [
+        set(re.findall(r"(?<![\w-])--?[\w-]+", first)) for first in help_section(args, "Options")
+    ]
+    return [names for names in found if names != {"--help"}]
+
+
+def readme_reference() -> tuple[dict[str, set[str]], set[str]]:
+    """The options the README's command reference names, per command and global."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("\n## Command reference\n", 1)[1].split("\n#", 1)[0]
+    documented: dict[str, set[str]] = {}
+    for line in section.splitlines():
+        cells = re.split(r"(?<!\\)\|", line.strip())[1:-1]
+        command = re.match(r"`newsarchive ([a-z-]+)", cells[0].strip()) if cells else None
+        if command:
+            documented[command.group(1)] = _named_options(" ".join(cells))
+    global_options = section.split("Global options:", 1)[1].split("\n\n", 1)[0]
+    return documented, _named_options(global_options)
+
+
+def _named_options(text: str) -> set[str]:
+    """Options in backticks: `--sort relevance|newest|oldest` names --sort."""
+    return {code.split()[0] for code in re.findall(r"`(-[^`]*)`", text)}
+
+
+def compare(where: str, options: list[set[str]], documented: set[str]) -> list[str]:
+    problems = [
+        f"{where}: {'/'.join(sorted(names))} is not in the README's command reference"
+        for names in options
+        if not names & documented
+    ]
+    known = set().union(*options, {"--help"})
+    problems += [
+        f"{where}: the README's command reference names {name}, which the CLI does not have"
+        for name in sorted(documented - known)
+    ]
+    return problems
+
+
+def test_the_readme_command_reference_matches_the_help():
+    documented, global_options = readme_reference()
+    commands = help_section([], "Commands")
+    assert sorted(documented) == sorted(commands)
+    problems = compare("newsarchive", help_options([]), global_options)
+    for command in commands:
+        problems += compare(f"newsarchive {command}", help_options([command]), documented[command])
+    assert not problems, "\n".join(problems)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 
 from archive.config import Settings
-from archive.dedup import Deduper, fingerprint, open_deduper, same_story
+from archive.core import Archive
 from archive.engines import open_engine
+from archive.indexing.catalog import Catalog
+from archive.indexing.dedup import Deduper
+from archive.indexing.fingerprints import fingerprint, same_story
 from archive.models import Article, PubDate, SearchRequest
 from archive.query import build
 
@@ -75,6 +79,10 @@ def test_short_texts_must_match_exactly():
     assert same_story(a, fingerprint(story("c", "J.P. STEVENS SETS PAYOUT", notice)))
 
 
+def open_deduper(data_dir):
+    return Deduper(Catalog(data_dir / "catalog.sqlite3"))
+
+
 def test_deduper_groups_and_remembers(tmp_path):
     deduper = open_deduper(tmp_path)
     out = deduper.assign(
@@ -85,15 +93,15 @@ def test_deduper_groups_and_remembers(tmp_path):
         ]
     )
     assert [article.group for article in out] == ["a", "a", "c"]
-    deduper.commit()
-    deduper.close()
-    again = Deduper(tmp_path / "dedup.sqlite3")
+    deduper.catalog.commit()
+    deduper.catalog.close()
+    again = open_deduper(tmp_path)
     late = again.assign([story("d", "Putin, Koizumi", "\n\n".join(PARAGRAPHS[1:]))])
     assert late[0].group == "a"
     again.forget(["a", "b", "d"])
     assert again.assign([story("e", "Koizumi", BODY)])[0].group == "e"
-    again.rollback()
-    again.close()
+    again.catalog.rollback()
+    again.catalog.close()
 
 
 @pytest.fixture
@@ -106,8 +114,8 @@ def engine(tmp_path):
             story("other", "Koizumi on taxes", "Koizumi spoke about taxes. " * 6, source="Kyodo"),
         ]
     )
-    deduper.commit()
-    deduper.close()
+    deduper.catalog.commit()
+    deduper.catalog.close()
     engine = open_engine(Settings(data_dir=tmp_path))
     with engine.writer(timeout=5) as writer:
         writer.add(articles)
@@ -144,3 +152,81 @@ def test_a_copy_that_alone_matches_still_stands_for_its_story(engine):
 def test_the_group_is_stored(engine):
     # "late" was indexed first and heads the group; "early" joined it
     assert engine.get("late").group is None and engine.get("early").group == "late"
+
+
+# the separate fingerprint file of earlier versions ---------------------------------------
+
+#: the tables earlier versions kept in ``dedup.sqlite3`` (scheme 3)
+OLD_SCHEMA = """
+CREATE TABLE prints (doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, grp TEXT NOT NULL,
+    exact TEXT NOT NULL, size INTEGER NOT NULL, day INTEGER, figures TEXT NOT NULL,
+    signature BLOB NOT NULL);
+CREATE INDEX prints_exact ON prints(exact);
+CREATE TABLE bands (band INTEGER NOT NULL, doc INTEGER NOT NULL, PRIMARY KEY (band, doc))
+    WITHOUT ROWID;
+"""
+
+
+def old_file(data_dir, articles, version=3):
+    """A ``dedup.sqlite3`` as earlier versions left it, holding ``articles`` (id, group)."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(data_dir / "dedup.sqlite3")
+    db.executescript(f"{OLD_SCHEMA} PRAGMA user_version = {version};")
+    for article, group in articles:
+        fp = fingerprint(article)
+        doc = db.execute(
+            "INSERT INTO prints (id, grp, exact, size, day, figures, signature) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (article.id, group, fp.exact, fp.size, fp.day, fp.figures, fp.signature),
+        ).lastrowid
+        db.executemany("INSERT INTO bands VALUES (?, ?)", [(b, doc) for b in fp.bands()])
+    db.commit()
+    db.close()
+    return data_dir / "dedup.sqlite3"
+
+
+def test_an_old_fingerprint_file_is_moved_into_the_catalog(tmp_path):
+    old = old_file(
+        tmp_path,
+        [(story("a", "Koizumi and Putin agree", BODY), "a"), (story("b", "x", BODY), "a")],
+    )
+    deduper = open_deduper(tmp_path)
+    assert not old.exists()
+    assert deduper.group("a") == deduper.group("b") == "a"
+    copy = deduper.assign([story("c", "Putin, Koizumi", "\n\n".join(PARAGRAPHS[1:]))])
+    assert copy[0].group == "a"
+    deduper.catalog.rollback()
+    # a file left by a crash after the copy was committed adds nothing a second time
+    old_file(tmp_path, [(story("a", "Koizumi and Putin agree", BODY), "a")])
+    again = Deduper(deduper.catalog)
+    assert again.db.execute("SELECT COUNT(*) FROM fingerprints").fetchone()[0] == 2
+    assert again.db.execute("SELECT COUNT(*) FROM fingerprint_bands").fetchone()[0] == 2 * 42
+    assert not old.exists()
+    deduper.catalog.close()
+
+
+def test_old_fingerprints_that_cannot_be_used_are_reported_not_lost_silently(tmp_path, caplog):
+    old = old_file(tmp_path, [(story("a", "Koizumi and Putin agree", BODY), "a")], version=2)
+    open_deduper(tmp_path).catalog.close()
+    assert "1 copy fingerprints in" in caplog.text and "newsarchive reindex" in caplog.text
+    assert not old.exists()
+    caplog.clear()
+    old.write_bytes(b"not a database at all" * 100)
+    deduper = open_deduper(tmp_path)
+    assert "cannot be read" in caplog.text and "newsarchive reindex" in caplog.text
+    assert old.exists()  # kept for whoever wants to look at it
+    assert deduper.assign([story("d", "Koizumi", BODY)])[0].group == "d"
+    deduper.catalog.close()
+
+
+def test_indexing_a_data_directory_with_an_unreadable_old_file_works(tmp_path, caplog):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Koizumi and Putin agree\n\n" + BODY)
+    (tmp_path / "in" / "b.txt").write_text("Japan, Russia to speed up talks\n\n" + BODY)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "dedup.sqlite3").write_bytes(b"\0garbage" * 500)
+    with Archive(Settings(data_dir=tmp_path / "data")) as archive:
+        report = archive.index([tmp_path / "in"])
+        assert (report.new, report.failed) == (2, 0)
+        assert archive.search(SearchRequest(q="koizumi")).total == 1  # one story, two copies
+    assert "cannot be read" in caplog.text

@@ -19,9 +19,9 @@ import pytest
 
 from archive.config import Settings
 from archive.core import Archive
-from archive.ingest import text
+from archive.indexing.parsing import parse_source
+from archive.ingest.formats import text
 from archive.models import SearchRequest
-from archive.parsing import parse_source
 
 GOOD = 950
 PASSWD = Path("/etc/passwd")

@@ -94,7 +94,7 @@ def test_a_parser_crash_is_recorded_not_raised(tmp_path, monkeypatch):
     def explode(doc):
         raise RuntimeError("parser bug")
 
-    from archive.ingest import text
+    from archive.ingest.formats import text
 
     monkeypatch.setattr(text, "parse", explode)
     with Archive(Settings(data_dir=tmp_path / "data")) as archive:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from archive.ingest.dates import parse_date
+from archive.ingest.text.dates import parse_date
 
 
 def test_common_shapes_parse_to_utc_with_their_precision():

@@ -7,7 +7,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from archive.ingest.encoding import decode, is_text
+from archive.ingest.text.encoding import decode, is_text
 
 
 def test_utf8_stray_latin1_and_declared_charsets():

@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ParseError
-from archive.ingest import feeds
-from archive.ingest.common import SourceDoc, content_hash
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats import feeds
 from archive.models import Article, RecordFailure
 
 NOT_A_FEED = "not an RSS or Atom feed: the document is HTML"

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import UnsupportedFormat
+from archive.indexing.parsing import parse_source
 from archive.ingest import formats
-from archive.parsing import parse_source
 
 PREFIXES = [
     b"",

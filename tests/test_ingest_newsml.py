@@ -10,8 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ParseError
-from archive.ingest import formats, newsml
-from archive.ingest.common import SourceDoc, content_hash
+from archive.ingest import formats
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats import newsml
 from archive.models import Article, RecordFailure
 
 AGENCY = "data/formats/agency"
@@ -270,3 +271,39 @@ def test_arbitrary_bytes_give_articles_or_parse_error(data):
         except ParseError:
             continue
         assert all(isinstance(r, Article | RecordFailure) for r in results)
+
+
+# bylines: a person's name, never an editing system's login
+
+DPA_ITEM = (
+    '<newsItem guid="urn:newsml:dpa.com:20240508:1" xml:lang="de"><itemMeta>'
+    '<itemClass qcode="ninat:text"/><provider qcode="nprov:dpa"/></itemMeta>'
+    "<contentMeta><headline>Kabinett beschließt Windkraft-Gesetz</headline>{creators}"
+    "</contentMeta><contentSet><inlineXML contenttype='application/xhtml+xml'><html><body>"
+    "<p>Das Kabinett beschloss am Mittwoch einen Gesetzentwurf.</p></body></html>"
+    "</inlineXML></contentSet></newsItem>"
+)
+
+
+@pytest.mark.parametrize(
+    ("creators", "byline"),
+    [
+        ('<creator qcode="dpaeditor:load"/>', None),
+        ('<creator qcode="dpaeditor:bock" role="crol:editor"/>', None),
+        ('<creator uri="http://g2.dpa.com/editor/mueller.anna"/>', None),
+        ('<creator qcode="dpaeditor:load"><name>load</name></creator>', None),
+        ('<creator literal="degenhardt.sandra"/>', None),
+        ('<creator qcode="dpaeditor:load"/><creator qcode="dpaeditor:bock"/>', None),
+        (
+            '<creator qcode="dpaeditor:reichardt"><name>Patrick Reichardt</name></creator>',
+            "Patrick Reichardt",
+        ),
+        ('<creator qcode="dpaeditor:load"/><by>Von Anna Müller, dpa</by>', "Anna Müller, dpa"),
+        ('<creator literal="Anna Müller"/>', "Anna Müller"),
+        ("<by>dpa</by>", "dpa"),
+    ],
+)
+def test_agency_codes_never_become_bylines(creators, byline):
+    data = DPA_ITEM.format(creators=creators).encode()
+    [article] = newsml.parse(doc(data))
+    assert article.byline == byline

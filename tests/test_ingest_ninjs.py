@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ParseError
-from archive.ingest import formats, ninjs
-from archive.ingest.common import SourceDoc, content_hash
+from archive.ingest import formats
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats import ninjs
 from archive.models import Article, RecordFailure
 
 AGENCY = "data/formats/agency"

@@ -12,8 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ParseError
-from archive.ingest import formats, reuters
-from archive.ingest.common import SourceDoc, content_hash
+from archive.ingest import formats
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats import reuters
 from archive.models import Article, RecordFailure
 
 STORIES = 21_578

@@ -13,8 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ParseError
-from archive.ingest import csvfile, formats, jsonl, tabular
-from archive.ingest.common import SourceDoc, content_hash
+from archive.ingest import formats
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats import csvfile, jsonl, tabular
 from archive.models import Article, RecordFailure
 
 ROOT = Path(__file__).resolve().parent.parent

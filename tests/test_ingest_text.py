@@ -6,8 +6,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ParseError
-from archive.ingest.common import SourceDoc, content_hash, stable_id
-from archive.ingest.text import parse
+from archive.ingest.articles import SourceDoc, content_hash, stable_id
+from archive.ingest.formats.text import parse
 from archive.models import Article
 from tests.conftest import SEEDS
 
@@ -153,7 +153,7 @@ def test_markup_and_json_are_not_taken_for_text():
 
 
 def test_unknown_zone_names_give_a_date_not_a_warning():
-    from archive.ingest.dates import parse_date
+    from archive.ingest.text.dates import parse_date
 
     value = parse_date("Tue, 5 Mar 2019 10:00 IST")
     assert value is not None and value.value.day == 5

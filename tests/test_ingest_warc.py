@@ -15,9 +15,9 @@ from warcio.warcwriter import WARCWriter
 
 from archive.errors import ParseError
 from archive.ingest import formats
-from archive.ingest.common import SourceDoc, content_hash
-from archive.ingest.dates import parse_date
-from archive.ingest.warc import FORMAT, parse, sniff
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats.warc import FORMAT, parse, sniff
+from archive.ingest.text.dates import parse_date
 from archive.models import Article, RecordFailure
 
 STORY = (

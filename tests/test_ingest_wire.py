@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ParseError
-from archive.ingest import formats, wire
-from archive.ingest.common import SourceDoc, content_hash
-from archive.ingest.dates import parse_wire_stamp
+from archive.ingest import formats
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats import wire
+from archive.ingest.text.dates import parse_wire_stamp
 from archive.models import Article, RecordFailure
 
 AGENCY = "data/formats/agency"

@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 from lxml import etree
 
 from archive.errors import ParseError
-from archive.ingest import newsml, nitf
-from archive.ingest.common import SourceDoc, content_hash
-from archive.ingest.xmlsafe import (
+from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats import newsml, nitf
+from archive.ingest.text.xmlsafe import (
     ENTITY_REFUSAL,
     parse_xml,
     root_name,

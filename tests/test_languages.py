@@ -6,9 +6,9 @@ import pytest
 
 from archive.config import Settings
 from archive.engines import open_engine
-from archive.engines.whoosh_cjk import has_cjk, pieces
-from archive.engines.whoosh_schema import text_analyzer
-from archive.languages import detect, with_language
+from archive.engines.whoosh.cjk import has_cjk, pieces
+from archive.engines.whoosh.schema import text_analyzer
+from archive.indexing.languages import detect, with_language
 from archive.models import Article, SearchRequest
 from archive.query import build
 

@@ -9,12 +9,12 @@ import time
 import pytest
 
 from archive.errors import IndexBusy
-from archive.locking import write_lock
+from archive.indexing.locking import write_lock
 
 HOLD = """
 import sys, time
 from pathlib import Path
-from archive.locking import write_lock
+from archive.indexing.locking import write_lock
 with write_lock(Path(sys.argv[1]), 5, "indexing"):
     print("held", flush=True)
     time.sleep(30)

@@ -11,7 +11,6 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from click.testing import CliRunner
-from whoosh import query as wq
 
 import cli
 from archive.config import Settings
@@ -251,13 +250,3 @@ def test_no_article_with_all_the_words_answers_with_most_of_them(data_dir):
         # written operators, fields and phrases mean what they say
         for q in ("recession AND blair", "recession title:blair", '"recession blair"'):
             assert archive.search(SearchRequest(q=q)).total == 0, q
-
-
-def test_whoosh_and_not_excludes_the_first_document_too(data_dir):
-    """Whoosh's ``AndNotMatcher`` kept ``a``'s first document when ``b`` started earlier
-    and held it too (patched in ``whoosh_patches``)."""
-    with Archive(Settings(data_dir=data_dir)) as archive:
-        searcher = archive.engine._searcher()
-        query = wq.AndNot(wq.Term("body", "talk"), wq.Term("body", "peac"))
-        hits = {searcher.stored_fields(hit.docnum)["id"] for hit in searcher.search(query)}
-    assert hits == set()  # every article with "talks" also has "peace"

@@ -12,7 +12,7 @@ from archive.config import Settings
 from archive.core import Archive
 from archive.models import SearchRequest
 from archive.querytree import And, Not, Phrase, Term
-from archive.spelling import checked_words, respell
+from archive.search.spelling import checked_words, respell
 
 STORIES = {
     "a.txt": ("Koizumi visits Moscow", "Prime Minister Junichiro Koizumi met Vladimir Putin."),

@@ -10,8 +10,8 @@ from whoosh import analysis
 from whoosh.lang.porter2 import stem
 from whoosh.support.charset import accent_map
 
-from archive.engines.whoosh_analysis import EnglishFilter, TextFilter
-from archive.engines.whoosh_cjk import CJKBigramFilter
+from archive.engines.whoosh.analysis import EnglishFilter, TextFilter
+from archive.engines.whoosh.cjk import CJKBigramFilter
 from archive.stopwords import ENGLISH
 
 CHAIN = (

@@ -1,0 +1,183 @@
+"""The embedded default engine: the engine protocol on a Whoosh index in generations.
+
+Writes go through ``write.WhooshWriter`` to the live generation, or to a new one that a
+rebuild swaps in (``generations``). Each thread keeps a long-lived searcher and refreshes
+it only when the live generation is swapped or a writer commits, so requests never
+reopen the index.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+
+from whoosh.reading import ReaderClosed
+from whoosh.searching import Searcher
+
+from archive.config import Settings
+from archive.engines.whoosh import compat, more
+from archive.engines.whoosh.arrays import ArrayCache
+from archive.engines.whoosh.compile import Compiler
+from archive.engines.whoosh.expand import bound_expansions
+from archive.engines.whoosh.generations import Generations
+from archive.engines.whoosh.highlight import marked
+from archive.engines.whoosh.rank import weighting
+from archive.engines.whoosh.schema import from_document, schema
+from archive.engines.whoosh.search import positive_terms, run_search, scan
+from archive.engines.whoosh.write import WhooshWriter
+from archive.errors import ArticleNotFound, IndexMissing
+from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
+from archive.querytree import Node
+from archive.search.highlight import Token
+
+log = logging.getLogger(__name__)
+
+
+class WhooshEngine:
+    """The engine protocol (``archive.engines.base.Engine``) on Whoosh."""
+
+    name = "whoosh"
+
+    def __init__(self, settings: Settings) -> None:
+        compat.apply()
+        self.settings = settings
+        self.root = settings.index_root
+        self.schema = schema()
+        self.compiler = Compiler(self.schema)
+        self.generations = Generations(self.root, self.schema)
+        self._local = threading.local()
+        self.arrays = ArrayCache()
+
+    def generation(self) -> str:
+        return self.generations.current()
+
+    # writing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def writer(self, timeout: float, bulk: bool = False) -> Iterator[WhooshWriter]:
+        writer = WhooshWriter(self.generations.live(create=True), timeout, fresh=False, bulk=bulk)
+        try:
+            yield writer
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+
+    @contextmanager
+    def rebuild(self, timeout: float) -> Iterator[WhooshWriter]:
+        """Build a new generation beside the live one; swap it in when the block succeeds.
+
+        An interrupted build stays on disk and the next rebuild continues it
+        (``writer.resumed`` says so); older leftovers are removed.
+        """
+        name, resumed = self.generations.start_build()
+        # a continued build replaces by id: its last batch may be committed but unrecorded
+        writer = WhooshWriter(self.generations.open(name), timeout, fresh=not resumed, bulk=True)
+        writer.resumed = resumed
+        try:
+            yield writer
+            writer.commit()
+        except BaseException:
+            writer.cancel()
+            raise
+        self.generations.finish_build(name)
+
+    # reading ---------------------------------------------------------------------------
+
+    def _searcher(self) -> Searcher:
+        """This thread's searcher, refreshed if the index changed since it was opened."""
+        name = self.generation()
+        if not name:
+            raise IndexMissing("nothing has been indexed yet; run `newsarchive index PATH` first")
+        current: tuple[str, Searcher] | None = getattr(self._local, "searcher", None)
+        if current is not None:
+            if current[0] == name and current[1].up_to_date():
+                return current[1]
+            # a fresh searcher, not Searcher.refresh(): refresh reuses segment readers and
+            # misses deletions committed to a segment it already had
+            self._local.searcher = None
+            _discard(current[1])
+        name, searcher = self._open_searcher(name)
+        self._local.searcher = (name, searcher)
+        return searcher
+
+    def _open_searcher(self, name: str) -> tuple[str, Searcher]:
+        """A searcher on generation ``name``, or on the one that replaced it meanwhile.
+
+        A rebuild swaps the pointer and then deletes the old generation, so a generation
+        read from the pointer a moment ago may be gone when its files are opened.
+        """
+        while True:
+            try:
+                return name, self.generations.open(name).searcher(weighting=weighting())
+            except (IndexMissing, OSError) as exc:
+                latest = self.generation()
+                if latest and latest != name:
+                    name = latest
+                    continue
+                if isinstance(exc, IndexMissing):
+                    raise
+                raise IndexMissing(f"the index {self.root / name} cannot be read: {exc}") from exc
+
+    def search(self, tree: Node, request: SearchRequest) -> SearchPage:
+        searcher = self._searcher()
+        query = self.compiler.compile(tree)
+        return run_search(searcher, query, request, self.settings, self.arrays)
+
+    def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
+        query = self.compiler.compile(tree)
+        yield from scan(self._searcher(), query, request, self.settings, self.arrays)
+
+    def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
+        """The words of ``article``'s headline and body, matched where ``tree`` looks for
+        them (for ``Archive.mark``)."""
+        searcher = self._searcher()
+        query = bound_expansions(self.compiler.compile(tree), searcher.reader())
+        found = set(positive_terms(query, "body")) | set(positive_terms(query, "title"))
+        return marked(article.title, found, searcher), marked(article.body, found, searcher)
+
+    def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
+        return more.similar(self._searcher(), article_id, limit, self.settings, self.arrays)
+
+    def suggest(self, words: Sequence[str]) -> dict[str, str]:
+        return more.suggest(self._searcher(), words)
+
+    def complete(self, prefix: str, limit: int) -> Completion:
+        return more.complete(self._searcher(), prefix, limit, self.arrays)
+
+    def get(self, article_id: str) -> Article:
+        stored = self._searcher().document(id=article_id)
+        if stored is None:
+            raise ArticleNotFound(f"no article has the id {article_id!r}")
+        return from_document(stored)
+
+    def count(self) -> int:
+        try:
+            return int(self._searcher().doc_count())
+        except IndexMissing:
+            return 0
+
+    def ids(self) -> Iterator[str]:
+        reader = self._searcher().reader()
+        for _, stored in reader.iter_docs():
+            yield stored["id"]
+
+    def health(self) -> str:
+        return "ok"
+
+    def close(self) -> None:
+        current = getattr(self._local, "searcher", None)
+        if current is not None:
+            current[1].close()
+            self._local.searcher = None
+
+
+def _discard(searcher: Searcher) -> None:
+    """Close a searcher being replaced; one whose readers are closed already needs nothing,
+    and a failure here must not keep the thread from opening the next one."""
+    try:
+        searcher.close()
+    except ReaderClosed:
+        log.debug("a replaced searcher's readers were closed already")
