@@ -331,6 +331,10 @@ def test_abbreviations_and_hyphenated_words_find_their_articles(engine):
     assert sorted(ids(search(engine, "U.S"))) == ["a012", "a013"]
     assert sorted(ids(search(engine, '"U.S. officials"'))) == ["a012"]
     assert ids(search(engine, '"well-known singer"')) == ["a015"]
+    # the words as written (prefixes, fuzzy words) split by the same rule
+    for typed, expected in {"U.N*": "a011", "un*": "a011", "US*": "a012", "U.S.~": "a012"}.items():
+        assert expected in ids(search(engine, typed)), typed
+    assert "a016" in ids(search(engine, "am*"))  # a.m. is a word there too
 
 
 def test_words_are_marked_as_the_engine_matches_them(engine):

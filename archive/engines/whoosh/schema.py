@@ -11,7 +11,7 @@ from whoosh import analysis, fields
 from whoosh.support.charset import accent_map
 
 from archive.engines.documents import published_from, stored_meta
-from archive.engines.whoosh.analysis import TextFilter, WordTokenizer
+from archive.engines.whoosh.analysis import SurfaceFilter, TextFilter, WordTokenizer
 from archive.engines.whoosh.cjk import CJKBigramFilter
 from archive.models import Article
 from archive.stopwords import ENGLISH
@@ -85,13 +85,7 @@ def spelling_analyzer() -> analysis.Analyzer:
     """Words as written (lower case, accents folded, no stems): the same words the text
     analyser keeps, before stemming. Spelling suggestions and autocomplete offer them
     (real words, not stems); prefixes and fuzzy words are matched against them."""
-    return (
-        analysis.RegexTokenizer()
-        | CJKBigramFilter()
-        | analysis.LowercaseFilter()
-        | analysis.StopFilter(stoplist=ENGLISH, minsize=2)
-        | analysis.CharsetFilter(accent_map)
-    )
+    return WordTokenizer() | CJKBigramFilter() | SurfaceFilter(stoplist=ENGLISH)
 
 
 def schema() -> fields.Schema:
