@@ -113,6 +113,27 @@ def test_snippets_mark_the_words_a_prefix_or_fuzzy_word_found(engine):
         assert word in marked, (q, marked)
 
 
+def test_snippets_mark_only_the_words_as_written_a_fuzzy_word_or_prefix_found(engine):
+    with engine.writer(timeout=5) as writer:
+        writer.add([article(20, "Bench notes", "The recession ended; the bench recessed. Oil!")])
+
+    def marks(q: str) -> list[str]:
+        request = SearchRequest(q=q, copies=True, sources=())
+        (hit,) = [hit for hit in engine.search(build(request), request).hits if hit.id == "q020"]
+        in_snippet = [part.text for part in hit.snippet if part.match]
+        stored = engine.get("q020")
+        words = engine.words(build(request), stored)
+        on_page = [stored.body[token.start : token.end] for token in words[1] if token.matched]
+        assert in_snippet == on_page, (q, in_snippet, on_page)
+        return in_snippet
+
+    # "recessed" has the stem of "recession" but is three edits from "recesion"
+    assert marks("recesion~") == ["recession"]
+    # the word itself is searched, and marked, by its stem
+    assert marks("recession~") == ["recession", "recessed"]
+    assert marks("oil recessi*") == ["recession", "Oil"]
+
+
 # negation ---------------------------------------------------------------------------------
 
 

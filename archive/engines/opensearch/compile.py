@@ -141,7 +141,8 @@ class _Compiler:
             # one word over headline and text, scored once (see ``mapping``)
             return _in_field(node, "text", self.expansion)
         parts = [p for name in fields if (p := self._in_field(node, name)) is not None]
-        if isinstance(node, Fuzzy) and not self.for_snippets and set(fields) & set(SURFACE_OF):
+        itself_too = self.words or not self.for_snippets  # marked with the words, by stems
+        if isinstance(node, Fuzzy) and itself_too and set(fields) & set(SURFACE_OF):
             itself = self._across_fields(Term(node.text, node.field))
             parts = [itself, *parts] if itself is not None else parts
         if not parts:

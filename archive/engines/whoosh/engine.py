@@ -22,10 +22,10 @@ from archive.engines.whoosh.arrays import ArrayCache
 from archive.engines.whoosh.compile import Compiler
 from archive.engines.whoosh.expand import bound_expansions
 from archive.engines.whoosh.generations import Generations
-from archive.engines.whoosh.highlight import marked
+from archive.engines.whoosh.highlight import marks, tokens
 from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import from_document, schema
-from archive.engines.whoosh.search import positive_terms, run_search, scan
+from archive.engines.whoosh.search import run_search, scan
 from archive.engines.whoosh.write import WhooshWriter
 from archive.errors import ArticleNotFound, IndexMissing
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
@@ -135,8 +135,11 @@ class WhooshEngine:
         them (for ``Archive.mark``)."""
         searcher = self._searcher()
         query = bound_expansions(self.compiler.compile(tree), searcher.reader())
-        found = set(positive_terms(query, "body")) | set(positive_terms(query, "title"))
-        return marked(article.title, found, searcher), marked(article.body, found, searcher)
+        found = marks(query, "body", also=("title",))
+        return (
+            tokens(article.title, found, searcher, "title"),
+            tokens(article.body, found, searcher),
+        )
 
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
         return more.similar(self._searcher(), article_id, limit, self.settings, self.arrays)

@@ -19,7 +19,7 @@ import numpy as np
 from whoosh import query as wq
 
 from archive.engines.whoosh.arrays import View
-from archive.engines.whoosh.expand import Expansion, TooSlow, bound_expansions
+from archive.engines.whoosh.expand import Expansion, Stems, TooSlow, bound_expansions
 from archive.engines.whoosh.phrase import OrderedPhrase, phrase_docs
 from archive.engines.whoosh.rank import (
     FieldsTerm,
@@ -105,7 +105,7 @@ class _Evaluator:
             return self.run(query.subqueries[0])  # as Whoosh: no boost for a lone child
         if type(query) is wq.And:
             return self._and(query)
-        if type(query) is wq.Or and not query.scale:
+        if type(query) in (wq.Or, Stems) and not query.scale:
             parts = [self.run(sub) for sub in query.subqueries]
             return _boosted(_union(parts, self.view.size), query.boost)
         if isinstance(query, wq.Not):

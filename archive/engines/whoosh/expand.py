@@ -74,6 +74,12 @@ class Expansion(wq.Query):
         return self.expand(searcher.reader()).matcher(searcher, context)
 
 
+class Stems(wq.Or):
+    """The stems of the words as written a prefix or fuzzy word found, in the fields they
+    are scored in: they score the articles the words select, and are not what the query
+    looks for (snippets mark the words found, not every word with their stems)."""
+
+
 class Surface(Expansion):
     """A prefix or fuzzy word over the surface forms of stemmed fields (``weights``: field
     -> weight). It matches the articles holding one of the forms it expands to, and scores
@@ -116,7 +122,7 @@ class Surface(Expansion):
         ]
         # boost 0 on each term: Whoosh ignores the boost of an OR of one
         selected = wq.Or([wq.Term(field, word, boost=0.0) for field, word in found])
-        return wq.And([selected, wq.Or(scored)])
+        return wq.And([selected, Stems(scored)])
 
 
 def within(reader: Any, field: str, word: Expansion) -> Iterator[str]:

@@ -22,7 +22,7 @@ from archive.engines.whoosh.expand import bound_expansions
 from archive.engines.whoosh.explain import explain_hit
 from archive.engines.whoosh.facets import counts
 from archive.engines.whoosh.feedback import rerank
-from archive.engines.whoosh.highlight import snippet
+from archive.engines.whoosh.highlight import Marks, marks, snippet
 from archive.engines.whoosh.schema import published_from, tags_from
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest
@@ -63,7 +63,7 @@ def run_search(
     matches, extra = _matches(arrays, query, request, budget, rule)
     limit = request.offset + request.per_page
     order = ranked(arrays, matches, request.sort, limit)[request.offset :]
-    words = set(positive_terms(query, "body"))
+    words = marks(query, "body")
     hits = tuple(
         _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, words, request)
         for rank, at in enumerate(order.tolist(), start=request.offset + 1)
@@ -102,7 +102,7 @@ def scan(
     matches, _ = _matches(arrays, bound_expansions(query, searcher.reader()), request, None, rule)
     plain = replace(request, snippets=False)
     for rank, at in enumerate(ranked(arrays, matches, request.sort, None).tolist(), start=1):
-        yield _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, set(), plain)
+        yield _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, Marks(), plain)
 
 
 def _matches(
@@ -144,7 +144,7 @@ def _hit(
     docnum: int,
     score: float,
     rank: int,
-    words: set[str],
+    words: Marks,
     request: SearchRequest,
 ) -> Hit:
     stored = searcher.stored_fields(docnum)
@@ -165,25 +165,3 @@ def _hit(
         group=stored.get("group"),
         copies=group_size(searcher, stored.get("group")) - 1,
     )
-
-
-def positive_terms(query: wq.Query, field: str) -> Iterator[str]:
-    """The index terms of ``field`` the query looks for, leaving out negated parts."""
-    if isinstance(query, wq.Not):
-        return
-    if isinstance(query, wq.AndNot):
-        yield from positive_terms(query.a, field)
-        return
-    if isinstance(query, wq.Term) and query.fieldname == field:
-        yield _text(query.text)
-    elif isinstance(query, wq.Phrase) and query.fieldname == field:
-        yield from (_text(word) for word in query.words)
-    if query.is_leaf():
-        return
-    for child in query.children():
-        yield from positive_terms(child, field)
-
-
-def _text(word: str | bytes) -> str:
-    """A term as text (expanded prefixes and fuzzy words come as index bytes)."""
-    return word.decode("utf-8") if isinstance(word, bytes) else str(word)
