@@ -59,7 +59,7 @@ NOTHING = Matches(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 def evaluate(view: View, query: wq.Query, budget: float | None = None) -> Matches:
     """Every live document ``query`` matches, with its score."""
     deadline = time.perf_counter() + budget if budget else None
-    return _Evaluator(view, deadline).run(query)
+    return Evaluator(view, deadline).run(query)
 
 
 def ranked(view: View, matches: Matches, sort: str, limit: int | None) -> np.ndarray:
@@ -82,7 +82,7 @@ def ranked(view: View, matches: Matches, sort: str, limit: int | None) -> np.nda
     return order if limit is None else order[:limit]
 
 
-class _Evaluator:
+class Evaluator:
     def __init__(self, view: View, deadline: float | None) -> None:
         self.view = view
         self.searcher = view.searcher
@@ -146,8 +146,18 @@ class _Evaluator:
 
     def _fields_term(self, query: FieldsTerm) -> Matches:
         """A word over several fields scored once with BM25F (``rank``)."""
+        parts, idf = self.field_parts(query)
+        if not parts:
+            return NOTHING
+        pseudo = _union([part for part, _ in parts.values()], self.view.size)
+        return Matches(pseudo.docs, saturate(pseudo.scores, 1.0, idf, self.okapi.k1))
+
+    def field_parts(self, query: FieldsTerm) -> tuple[dict[str, tuple[Matches, np.ndarray]], float]:
+        """A BM25F word's parts, by field: the documents holding it there with the field's
+        weighted, length-normalised frequency (``rank.fields_frequency``) and the plain
+        frequencies; and the word's idf times the query's boost."""
         okapi = self.okapi
-        parts = []
+        parts = {}
         counts = []
         for name, weight in query.weights.items():
             if name not in self.schema:
@@ -159,12 +169,8 @@ class _Evaluator:
                 continue
             average = self.searcher.avg_field_length(name) or 1.0
             norm = length_norm(self.view.lengths(name)[docs], average, okapi.field_b_of(name))
-            parts.append(Matches(docs, fields_frequency(frequencies, weight, norm)))
-        if not parts:
-            return NOTHING
-        pseudo = _union(parts, self.view.size)
-        idf = fields_idf(counts, self.view.size) * query.boost
-        return Matches(pseudo.docs, saturate(pseudo.scores, 1.0, idf, okapi.k1))
+            parts[name] = (Matches(docs, fields_frequency(frequencies, weight, norm)), frequencies)
+        return parts, fields_idf(counts, self.view.size) * query.boost
 
     def _has_positions(self, name: str) -> bool:
         if name not in self.schema:

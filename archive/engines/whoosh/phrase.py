@@ -69,31 +69,45 @@ def phrase_docs(
 ) -> np.ndarray:
     """Which of ``candidates`` (documents holding every word) hold the phrase; ``ordered``
     counts the slop over the whole phrase (``OrderedPhrase``)."""
+    return phrase_counts(view, field, words, slop, candidates, ordered) > 0
+
+
+def phrase_counts(
+    view: View,
+    field: str,
+    words: Sequence[bytes],
+    slop: int,
+    candidates: np.ndarray,
+    ordered: bool = False,
+) -> np.ndarray:
+    """How often each of ``candidates`` (documents holding every word) holds the phrase
+    (the spans Whoosh's phrase matcher finds; 0 where it does not hold)."""
     decode: Callable[[bytes], list[int]] = view.searcher.schema[field].format.decode_positions
     columns = []
     for word in words:
         docs, values = view.positions(field, word)
         columns.append(values[np.searchsorted(docs, candidates)])
-    keep = np.zeros(len(candidates), dtype=bool)
+    found = np.zeros(len(candidates), dtype=np.int64)
     for row in range(len(candidates)):
         positions = [decode(column[row]) for column in columns]
         if slop == 1:
-            keep[row] = _adjacent(positions)
+            found[row] = len(_adjacent(positions))
         elif ordered:
-            keep[row] = bool(ordered_spans([sorted(p) for p in positions], slop))
+            found[row] = len(ordered_spans([sorted(p) for p in positions], slop))
         else:
-            keep[row] = bool(_near(positions, slop))
-    return keep
+            found[row] = len(_near(positions, slop))
+    return found
 
 
-def _adjacent(positions: list[list[int]]) -> bool:
-    """Each word right after the previous one (``slop`` 1)."""
+def _adjacent(positions: list[list[int]]) -> set[int]:
+    """Where each word comes right after the previous one (``slop`` 1): the first word's
+    positions."""
     starts = set(positions[0])
     for shift, later in enumerate(positions[1:], start=1):
         starts &= {position - shift for position in later}
         if not starts:
-            return False
-    return bool(starts)
+            break
+    return starts
 
 
 def _near(positions: list[list[int]], slop: int) -> list[Span]:

@@ -19,7 +19,7 @@ from archive.engines.whoosh.arrays import ArrayCache, View, view
 from archive.engines.whoosh.copies import group_size, one_per_story
 from archive.engines.whoosh.evaluate import Matches, TooSlow, evaluate, ranked
 from archive.engines.whoosh.expand import bound_expansions
-from archive.engines.whoosh.explain import explain_hit
+from archive.engines.whoosh.explain import explain
 from archive.engines.whoosh.facets import counts
 from archive.engines.whoosh.feedback import rerank
 from archive.engines.whoosh.highlight import Marks, marks, snippet
@@ -71,10 +71,8 @@ def run_search(
     if request.explain:
         if extra is not None:  # explain lists the words feedback added too
             query = wq.AndMaybe(query, extra)
-        hits = tuple(
-            replace(hit, explain=explain_hit(searcher, query, int(matches.docs[at])))
-            for hit, at in zip(hits, order.tolist(), strict=True)
-        )
+        why = explain(arrays, query, matches.docs[order].tolist())
+        hits = tuple(replace(hit, explain=found) for hit, found in zip(hits, why, strict=True))
     facets = _facets(arrays, matches, request) if request.facets else ()
     unit, timeline = buckets(counts(arrays, "day", matches.docs)) if request.timeline else ("", ())
     return SearchPage(
