@@ -215,9 +215,15 @@ def _reference_expand(searcher, query):
     """
     from whoosh import query as wq
 
-    from archive.engines.whoosh.feedback import FEEDBACK_CHARS, positive_words
+    from archive.engines.whoosh.feedback import positive_words
     from archive.engines.whoosh.rank import FieldsTerm
-    from archive.search.expansion import DEFAULT, expansion_weights, idf, relevance_model
+    from archive.search.expansion import (
+        DEFAULT,
+        FEEDBACK_CHARS,
+        expansion_weights,
+        idf,
+        relevance_model,
+    )
 
     words = list(positive_words(query))
     if not words:

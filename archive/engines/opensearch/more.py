@@ -1,0 +1,187 @@
+"""Reading aids on OpenSearch: spelling suggestions and search-box completions.
+
+As on the embedded engine (``whoosh.more``), with the cluster's own tools:
+
+* ``suggest``: one search holds, for each word, a filter aggregation saying whether the
+  archive holds it (a headline word as written, or the word's stem in the text) and term
+  suggesters over the headlines' and the text's words as written (``title.surface``,
+  ``body.surface``); of a word the archive does not hold, the nearest word it does, first
+  among the headlines', is chosen by the rule both engines share
+  (``archive.search.spelling.closest``).
+* ``complete``: the headline words starting with the last word typed, the most frequent
+  first (a terms aggregation over ``title.surface`` limited to them), and the headlines
+  matching everything typed (the words typed, and a word starting with the last one).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from archive import words
+from archive.engines.opensearch.mapping import MIN_WORD
+from archive.search.spelling import closest
+from archive.stopwords import ENGLISH
+
+#: candidates the term suggester offers per word and field (the nearest is chosen here)
+CANDIDATES = 20
+#: the fields suggestions come from, in the order they are tried
+SUGGEST_FIELDS = ("title.surface", "body.surface")
+#: the analyser of the words as written at query time (``mapping``)
+SURFACE_QUERY = "archive_surface_query"
+
+
+def checked(candidates: Sequence[str]) -> list[str]:
+    """The words worth checking, as the embedded engine checks them: one word of letters
+    each, not a stop word."""
+    return [
+        word
+        for word in candidates
+        if word.isalpha()
+        and len(words.split(word)) == 1
+        and len(word) >= MIN_WORD
+        and word.lower() not in ENGLISH
+    ]
+
+
+def suggest_body(checked_words: Sequence[str]) -> dict[str, Any]:
+    """One search answering, for each word, whether the archive holds it and which words
+    it holds near it."""
+    aggs = {
+        f"held{number}": {
+            "filter": {
+                "bool": {
+                    "should": [
+                        {"match": {"title.surface": {"query": word, "operator": "and"}}},
+                        {"match": {"body": {"query": word, "operator": "and"}}},
+                    ],
+                    "minimum_should_match": 1,
+                }
+            }
+        }
+        for number, word in enumerate(checked_words)
+    }
+    suggesters = {
+        f"w{number}-{field}": {
+            "text": word,
+            "term": {
+                "field": field,
+                "suggest_mode": "always",
+                "size": CANDIDATES,
+                "max_edits": 2,
+                "prefix_length": 1,
+                "min_word_length": 1,
+                "string_distance": "levenshtein",
+            },
+        }
+        for number, word in enumerate(checked_words)
+        for field in SUGGEST_FIELDS
+    }
+    return {"size": 0, "track_total_hits": False, "aggs": aggs, "suggest": suggesters}
+
+
+def suggestions(response: Mapping[str, Any], checked_words: Sequence[str]) -> dict[str, str]:
+    """word -> the suggested word, from the answer to ``suggest_body``."""
+    aggs = response.get("aggregations") or {}
+    suggested = response.get("suggest") or {}
+    out: dict[str, str] = {}
+    for number, word in enumerate(checked_words):
+        if aggs.get(f"held{number}", {}).get("doc_count", 0):
+            continue
+        for field in SUGGEST_FIELDS:
+            entries = suggested.get(f"w{number}-{field}") or []
+            if len(entries) != 1:  # the word analysed to other than one word
+                break
+            text = str(entries[0]["text"])
+            options = [(str(o["text"]), int(o.get("freq", 0))) for o in entries[0]["options"]]
+            better = closest(text, options)
+            if better:
+                out[word] = better
+                break
+    return out
+
+
+def typed_parts(prefix: str) -> tuple[str, str]:
+    """What is typed before the last word, and the last word ("" after a space)."""
+    typed = prefix.split()
+    if not typed or prefix.endswith(" "):
+        return " ".join(typed), ""
+    return " ".join(typed[:-1]), typed[-1]
+
+
+def completion_body(head: str, start: str, limit: int) -> dict[str, Any] | None:
+    """The search for completions of ``head`` followed by a word starting with ``start``
+    (``start`` as the words as written hold it, from ``analyzed``); ``None`` when nothing
+    is typed."""
+    if not head.strip() and not start:
+        return None
+    selects: list[dict[str, Any]] = []
+    scores: list[dict[str, Any]] = []
+    if head.strip():
+        # headline words as the headline indexes them (stop words out); only stop words
+        # typed before a word being typed ask for nothing
+        scores.append(
+            {
+                "match": {
+                    "title.surface": {
+                        "query": head,
+                        "operator": "and",
+                        "analyzer": "archive_surface",
+                        "zero_terms_query": "all" if start else "none",
+                    }
+                }
+            }
+        )
+    body: dict[str, Any] = {
+        "size": limit,
+        "_source": ["id", "title"],
+        "track_total_hits": False,
+        "sort": [{"_score": "desc"}, {"id": "asc"}],
+    }
+    if start:
+        starting = {"prefix": {"title.surface": {"value": start}}}
+        selects.append(starting)
+        body["aggs"] = {
+            "words": {
+                "global": {},
+                "aggs": {
+                    "starting": {
+                        "filter": starting,
+                        "aggs": {
+                            "words": {
+                                "terms": {
+                                    "field": "title.surface",
+                                    "include": f"{re.escape(start)}.*",
+                                    "size": limit,
+                                    "order": [{"_count": "desc"}, {"_key": "asc"}],
+                                }
+                            }
+                        },
+                    }
+                },
+            }
+        }
+    body["query"] = {"bool": {"must": scores or [{"match_all": {}}], "filter": selects}}
+    return body
+
+
+def analyzed(response: Mapping[str, Any]) -> str:
+    """The last word typed as the words as written hold it, from an ``_analyze`` answer."""
+    return "".join(str(token["token"]) for token in response.get("tokens", []))
+
+
+def completion_words(response: Mapping[str, Any], head: str) -> tuple[str, ...]:
+    """The queries offered: ``head`` followed by each headline word found."""
+    found = (response.get("aggregations") or {}).get("words", {})
+    buckets = found.get("starting", {}).get("words", {}).get("buckets", [])
+    start = f"{head} " if head else ""
+    return tuple(f"{start}{bucket['key']}" for bucket in buckets)
+
+
+def completion_titles(response: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """(id, headline) of the headlines found."""
+    return tuple(
+        (str(hit["_source"]["id"]), str(hit["_source"].get("title") or ""))
+        for hit in response["hits"]["hits"]
+    )
