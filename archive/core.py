@@ -133,12 +133,11 @@ class Archive:
 
     def _suggestion(self, request: SearchRequest, total: int) -> str | None:
         """A respelled query, offered only when it finds more than ``total`` articles."""
-        suggest = getattr(self.engine, "suggest", None)
         words = spelling.checked_words(query.build(request, self.limits))
-        if suggest is None or not words:
+        if not words:
             return None
         try:
-            better = spelling.respell(request.q, suggest(words))
+            better = spelling.respell(request.q, self.engine.suggest(words))
         except IndexMissing:
             return None
         if better is None:
@@ -154,20 +153,16 @@ class Archive:
         """Articles about what this one is about, best first, leaving out its own copies;
         ``ArticleNotFound`` if there is no such article."""
         self.article(article_id)
-        similar = getattr(self.engine, "similar", None)
-        if similar is None:
-            return ()
-        return tuple(similar(article_id, max(1, min(limit, self.settings.max_per_page))))
+        return self.engine.similar(article_id, max(1, min(limit, self.settings.max_per_page)))
 
     def complete(self, prefix: str, limit: int = 8) -> Completion:
         """Completions of what is typed in the search box: queries ending in a headline word
         that starts with the last word typed, and headlines matching all of it."""
         prefix = prefix[: self.settings.max_query_length]
-        complete = getattr(self.engine, "complete", None)
-        if complete is None or len(prefix.strip()) < self.settings.min_prefix_length:
+        if len(prefix.strip()) < self.settings.min_prefix_length:
             return Completion(prefix=prefix)
         try:
-            return complete(prefix, max(1, min(limit, 50)))
+            return self.engine.complete(prefix, max(1, min(limit, 50)))
         except IndexMissing:
             return Completion(prefix=prefix)
 
@@ -181,11 +176,10 @@ class Archive:
                 tree = query.build(request, self.limits)
             except QueryError:
                 tree = None
-        words = getattr(self.engine, "words", None)
         found: tuple[list[highlight.Token], list[highlight.Token]] = ([], [])
-        if tree is not None and words is not None:
+        if tree is not None:
             with contextlib.suppress(IndexMissing, QueryError):
-                found = words(tree, article)
+                found = self.engine.words(tree, article)
         return highlight.marked(article.title, article.body, *found)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:

@@ -43,6 +43,9 @@ MIN_EXPANSION = 16
 MAX_CLAUSES = 1024
 #: fields analysed as running text (stop words and short words dropped)
 TEXT_ANALYSED = ("title", "body", "text")
+#: what the words as written a prefix finds weigh, beside its stems, where no stem starting
+#: with the prefix scores an article
+WRITTEN_WEIGHT = 0.01
 #: stemmed fields whose words as written are in a ``surface`` sub-field
 SURFACE_OF = ("title", "body")
 #: characters the ``query_string`` syntax gives a meaning
@@ -85,8 +88,9 @@ def _leaves(node: Node) -> tuple[int, int]:
         if isinstance(node, Fuzzy):
             return fields, fields  # the word itself, and its neighbours
         # a prefix on headline or text selects with a constant-score rewrite, which takes no
-        # clauses, and is scored by the stems starting with it, which do
-        return (fields, 0) if isinstance(node, Prefix) else (0, fields)
+        # clauses, and is scored by the stems and the words as written starting with it,
+        # which do
+        return (2 * fields, 0) if isinstance(node, Prefix) else (0, fields)
     return 0, 1
 
 
@@ -181,7 +185,7 @@ def _in_field(
     boost = FIELD_BOOSTS.get(name, 1.0)
     if isinstance(node, Term | Phrase):
         words = (node.text,) if isinstance(node, Term) else node.words
-        if not any(_indexed(word, name) for word in words):
+        if not any(indexed(word, name) for word in words):
             return None
         slop = node.slop if isinstance(node, Phrase) else 0
         # lower case, as the analysers do, so that repeats differing in case are merged
@@ -197,12 +201,15 @@ def _in_field(
     if for_snippets or isinstance(node, Fuzzy) or name not in SURFACE_OF:
         return _expanding(node, name, expansion, boost)
     # a prefix selects by the words as written and scores by the stems starting with it
-    # (BM25), as the embedded engine scores the stems of the words found
+    # (BM25), as the embedded engine scores the stems of the words found; an article whose
+    # words' stems do not start with it ("pricing" is "price", short of "prici*") is scored
+    # by the words as written it holds, weighed down so that it never outranks a stem
     selects = _expanding(node, name, 0, 1.0)
-    scores = _expanding(node, name, expansion, boost, stems=True)
-    if selects is None or scores is None:
+    stems = _expanding(node, name, expansion, boost, stems=True)
+    written = _expanding(node, name, expansion, boost * WRITTEN_WEIGHT)
+    if selects is None or stems is None or written is None:
         return None
-    return {"bool": {"filter": [selects], "should": [scores]}}
+    return {"bool": {"filter": [selects], "should": [{"dis_max": {"queries": [stems, written]}}]}}
 
 
 def _expanding(
@@ -239,7 +246,7 @@ def _expanding(
     }
 
 
-def _indexed(word: str, field: str) -> bool:
+def indexed(word: str, field: str) -> bool:
     """Whether ``word`` leaves any term after the field's analysis."""
     if is_acronym(word):
         return True

@@ -14,6 +14,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from opensearchpy import OpenSearch
+
 from archive.engines.opensearch.compile import Query
 from archive.engines.opensearch.mapping import MIN_WORD
 from archive.models import SnippetPart
@@ -146,3 +148,19 @@ def _tagged_spans(tagged: str, plain: str) -> list[tuple[int, int]]:
         text.extend((inside, rest))
         length += len(inside) + len(rest)
     return spans if "".join(text) == plain else []
+
+
+def marked_forms(client: OpenSearch, index: str, response: dict[str, Any]) -> dict[str, str]:
+    """The analysed forms of the words marked in a search answer's snippets (one
+    ``_analyze`` request; none when nothing is marked)."""
+    words = sorted(
+        {
+            word
+            for raw in response["hits"]["hits"]
+            for tagged in tagged_texts(raw.get("highlight") or {}, "body")
+            for word in marked_words(tagged)
+        }
+    )
+    if not words:
+        return {}
+    return forms_from(client.indices.analyze(index=index, body=analyze_body(words)), words)

@@ -150,7 +150,9 @@ MAPPING: dict[str, Any] = {
             "type": "text",
             "analyzer": "archive_text",
             "copy_to": "text",
-            "fields": {"surface": SURFACE},
+            # the headline words completions offer are counted by a terms aggregation,
+            # which reads a text field's words through fielddata (headlines are short)
+            "fields": {"surface": {**SURFACE, "fielddata": True}},
         },
         "body": {
             "type": "text",

@@ -1,6 +1,9 @@
-"""Reading aids on OpenSearch: spelling suggestions and search-box completions.
+"""Reading aids on OpenSearch: related articles, spelling suggestions and completions.
 
 As on the embedded engine (``whoosh.more``), with the cluster's own tools:
+
+* ``similar_query``: OpenSearch's more-like-this query over headline and text (up to
+  ``SIMILAR_WORDS`` characteristic words), the article and its copies left out.
 
 * ``suggest``: one search holds, for each word, a filter aggregation saying whether the
   archive holds it (a headline word as written, or the word's stem in the text) and term
@@ -19,17 +22,39 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from opensearchpy import OpenSearch
+
 from archive import words
 from archive.engines.opensearch.mapping import MIN_WORD
+from archive.models import Completion
 from archive.search.spelling import closest
 from archive.stopwords import ENGLISH
 
+#: characteristic words of an article that make up its "more like this" query
+SIMILAR_WORDS = 25
 #: candidates the term suggester offers per word and field (the nearest is chosen here)
 CANDIDATES = 20
 #: the fields suggestions come from, in the order they are tried
 SUGGEST_FIELDS = ("title.surface", "body.surface")
 #: the analyser of the words as written at query time (``mapping``)
 SURFACE_QUERY = "archive_surface_query"
+
+
+def similar_query(index: str, article_id: str, group: str) -> dict[str, Any]:
+    """Articles about what ``article_id`` is about (its characteristic words, frequent in it
+    and rare in the archive), without it and the other articles of its ``group``."""
+    like = {
+        "more_like_this": {
+            "fields": ["title", "body"],
+            "like": [{"_index": index, "_id": article_id}],
+            "max_query_terms": SIMILAR_WORDS,
+            "min_term_freq": 1,
+            "min_doc_freq": 2,
+            "minimum_should_match": 1,
+        }
+    }
+    unlike = [{"ids": {"values": [article_id]}}, {"term": {"group": group}}]
+    return {"bool": {"must": [like], "must_not": unlike}}
 
 
 def checked(candidates: Sequence[str]) -> list[str]:
@@ -185,3 +210,27 @@ def completion_titles(response: Mapping[str, Any]) -> tuple[tuple[str, str], ...
         (str(hit["_source"]["id"]), str(hit["_source"].get("title") or ""))
         for hit in response["hits"]["hits"]
     )
+
+
+def suggest(client: OpenSearch, index: str, candidates: Sequence[str]) -> dict[str, str]:
+    """Corrections for the words of ``candidates`` the archive does not hold (one search)."""
+    checked_words = checked(candidates)
+    if not checked_words:
+        return {}
+    response = client.search(index=index, body=suggest_body(checked_words))
+    return suggestions(response, checked_words)
+
+
+def complete(client: OpenSearch, index: str, prefix: str, limit: int) -> Completion:
+    """Ways to finish ``prefix``: queries ending in a headline word, and matching headlines
+    (the last word typed analysed by the cluster, then one search)."""
+    head, last = typed_parts(prefix)
+    start = ""
+    if last:
+        request = {"analyzer": SURFACE_QUERY, "text": last}
+        start = analyzed(client.indices.analyze(index=index, body=request))
+    body = completion_body(head, start, limit)
+    if body is None:
+        return Completion(prefix=prefix)
+    response = client.search(index=index, body=body)
+    return Completion(prefix, completion_words(response, head), completion_titles(response))

@@ -14,7 +14,6 @@ from archive.config import Settings
 from archive.engines.opensearch.compile import Query
 from archive.engines.opensearch.highlight import (
     highlight_body,
-    marked_words,
     snippet,
     tagged_texts,
 )
@@ -56,6 +55,8 @@ def search_body(
     }
     if request.snippets and marked is not None:
         body["highlight"] = highlight_body(marked)
+    if request.explain:
+        body["explain"] = True
     aggs: dict[str, Any] = {}
     if request.facets:
         for name, field in FACETS.items():
@@ -121,15 +122,6 @@ def page_from(
         timeline_unit=unit,
         took_ms=took_ms,
     )
-
-
-def marked_in(response: dict[str, Any]) -> list[str]:
-    """Every word the highlighter marked in the response's hits, once each."""
-    found: set[str] = set()
-    for raw in response["hits"]["hits"]:
-        for tagged in tagged_texts(raw.get("highlight") or {}, "body"):
-            found |= marked_words(tagged)
-    return sorted(found)
 
 
 def hit_from(
