@@ -437,7 +437,9 @@ def test_feedback_reorders_with_words_of_the_best_answers_and_never_changes_matc
         with_feedback.close()
     assert sorted(ids(reranked)) == sorted(ids(plain)) and reranked.total == plain.total
     for before, after in zip(
-        sorted(plain.hits, key=lambda h: h.id), sorted(reranked.hits, key=lambda h: h.id), strict=True
+        sorted(plain.hits, key=lambda h: h.id),
+        sorted(reranked.hits, key=lambda h: h.id),
+        strict=True,
     ):
         assert after.score >= before.score
         added = {m.word for m in after.explain} - {m.word for m in before.explain}
