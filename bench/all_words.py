@@ -1,12 +1,12 @@
 """When no article has all the words: how many sentence-style queries are answered, and how
 well, with all the words only and with the any-word ranking standing in below a threshold.
 
-Usage: ``python bench/all_words.py [--shared PATH] [--collection NAME]``
+Usage: ``python bench/all_words.py [--shared PATH] [--collection cranfield|cisi]``
 
 The Cranfield and CISI queries are sentences ("what similarity laws must be obeyed when
 constructing aeroelastic models of heated high speed aircraft"), typed as plain words the
 way a person types a question. Each is run once with all the words (``strict``) and once
-with any word (ranked with feedback, as ``--any``); the rows show, for each rule "the
+with any word (as ``--any``; feedback off, as by default); the rows show, for each rule "the
 any-word ranking answers when fewer than N articles have all the words", how many queries
 get an answer and the P@10 and nDCG@10 of the answers (a query without one scores 0).
 The last row is ``Archive.search`` as served (its ``RELAX_BELOW``), which must equal its
@@ -21,21 +21,20 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for folder in (ROOT, ROOT / "bench"):
+    if str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+
+from bench import needs  # noqa: E402
+
+needs.need_project()
+
+from ir_collections import COLLECTIONS, Collection  # noqa: E402
+from relevance import ndcg_at, plain_words, precision_at, write_docs  # noqa: E402
 
 from archive.config import Settings  # noqa: E402
 from archive.core import RELAX_BELOW, Archive  # noqa: E402
 from archive.models import SearchRequest  # noqa: E402
-from bench.relevance import (  # noqa: E402
-    COLLECTIONS,
-    DEFAULT_SHARED,
-    Collection,
-    ndcg_at,
-    plain_words,
-    precision_at,
-    write_docs,
-)
 
 THRESHOLDS = (1, 3, 10)
 DEPTH = 10
@@ -84,11 +83,16 @@ def _row(
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
-    parser.add_argument("--collection", choices=sorted(COLLECTIONS), action="append")
+    needs.add_argument(parser)
+    parser.add_argument(
+        "--collection", choices=["cranfield", "cisi"], action="append", help="default: both"
+    )
     args = parser.parse_args(argv)
+    names = args.collection or ["cranfield", "cisi"]
+    for name in names:
+        needs.need(parser, args.shared / COLLECTIONS[name][0], f"the {name} collection")
     print(f"{'collection':<11} {'rule':<36} {'answered':>12} {'P@10':>6} {'nDCG@10':>8}")
-    for name in args.collection or list(COLLECTIONS):
+    for name in names:
         folder, reader = COLLECTIONS[name]
         coll = reader(args.shared / folder)
         with tempfile.TemporaryDirectory() as temp:
