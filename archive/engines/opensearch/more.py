@@ -167,28 +167,25 @@ def completion_body(head: str, start: str, limit: int) -> dict[str, Any] | None:
     if start:
         starting = {"prefix": {"title.surface": {"value": start}}}
         selects.append(starting)
-        body["aggs"] = {
-            "words": {
-                "global": {},
-                "aggs": {
-                    "starting": {
-                        "filter": starting,
-                        "aggs": {
-                            "words": {
-                                "terms": {
-                                    "field": "title.surface",
-                                    "include": f"{re.escape(start)}.*",
-                                    "size": limit,
-                                    "order": [{"_count": "desc"}, {"_key": "asc"}],
-                                }
-                            }
-                        },
-                    }
-                },
-            }
-        }
+        body["aggs"] = {"words": _starting_words(starting, start, limit)}
     body["query"] = {"bool": {"must": scores or [{"match_all": {}}], "filter": selects}}
     return body
+
+
+def _starting_words(starting: dict[str, Any], start: str, limit: int) -> dict[str, Any]:
+    """The most frequent headline words starting with ``start``, over the whole archive."""
+    words_found = {
+        "terms": {
+            "field": "title.surface",
+            "include": f"{re.escape(start)}.*",
+            "size": limit,
+            "order": [{"_count": "desc"}, {"_key": "asc"}],
+        }
+    }
+    return {
+        "global": {},
+        "aggs": {"starting": {"filter": starting, "aggs": {"words": words_found}}},
+    }
 
 
 def analyzed(response: Mapping[str, Any]) -> str:
