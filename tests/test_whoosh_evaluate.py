@@ -345,7 +345,7 @@ def _comparable(matches):
     )
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(text=QUERY_TEXT, mode=st.sampled_from(("all", "any")), feedback=st.booleans())
 def test_explain_on_arrays_equals_explain_on_whoosh(engine, text, mode, feedback):
     from archive.engines.whoosh.explain import explain
