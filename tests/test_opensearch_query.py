@@ -231,3 +231,37 @@ def test_bm25_parameters_are_the_embedded_engines():
     assert (mapping.K1, mapping.B) == (rank.K1, rank.B)
     similarity = mapping.index_body(1, 0, 10)["settings"]["index"]["similarity"]["default"]
     assert similarity == {"type": "BM25", "k1": rank.K1, "b": rank.B}
+
+
+def test_an_index_built_before_the_words_as_written_offers_no_suggestions_instead_of_failing(
+    caplog,
+):
+    from opensearchpy.exceptions import RequestError
+
+    from archive.engines.opensearch import more
+
+    class Old:
+        """A cluster whose live generation has no ``title.surface``."""
+
+        class indices:
+            @staticmethod
+            def analyze(index, body):
+                return {"tokens": [{"token": "koi"}]}
+
+        @staticmethod
+        def search(index, body):
+            reason = {"reason": "no mapping found for field [title.surface]"}
+            info = {"error": {"root_cause": [reason]}}
+            raise RequestError(400, "search_phase_execution_exception", info)
+
+    assert more.suggest(Old(), "x", ["Koizmi"]) == {}
+    assert more.complete(Old(), "x", "koi", 5).queries == ()
+    assert "newsarchive reindex" in caplog.text
+
+    class Broken(Old):
+        @staticmethod
+        def search(index, body):
+            raise RequestError(400, "parsing_exception", "something else")
+
+    with pytest.raises(RequestError):
+        more.suggest(Broken(), "x", ["Koizmi"])

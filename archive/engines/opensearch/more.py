@@ -18,17 +18,22 @@ As on the embedded engine (``whoosh.more``), with the cluster's own tools:
 
 from __future__ import annotations
 
+import logging
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from opensearchpy import OpenSearch
+from opensearchpy.exceptions import RequestError
 
 from archive import words
 from archive.engines.opensearch.mapping import MIN_WORD
 from archive.models import Completion
 from archive.search.spelling import closest
 from archive.stopwords import ENGLISH
+
+log = logging.getLogger(__name__)
 
 #: characteristic words of an article that make up its "more like this" query
 SIMILAR_WORDS = 25
@@ -209,18 +214,46 @@ def completion_titles(response: Mapping[str, Any]) -> tuple[tuple[str, str], ...
     )
 
 
+class _Unmapped(Exception):
+    """The live generation was built before the words as written were indexed."""
+
+
+@contextmanager
+def _written_words() -> Iterator[None]:
+    """Requests reading the words as written: an index built before them refuses those
+    (``_Unmapped``), which is said once in the log; other errors pass."""
+    try:
+        yield
+    except RequestError as exc:
+        said = f"{exc} {exc.info}"
+        if not any(sign in said for sign in ("no mapping found", "Fielddata is disabled")):
+            raise
+        log.warning(
+            "the index was built before suggestions and completions could be offered "
+            "(%s); run `newsarchive reindex`",
+            exc.error,
+        )
+        raise _Unmapped from None
+
+
 def suggest(client: OpenSearch, index: str, candidates: Sequence[str]) -> dict[str, str]:
-    """Corrections for the words of ``candidates`` the archive does not hold (one search)."""
+    """Corrections for the words of ``candidates`` the archive does not hold (one search);
+    none on an index built before the words as written."""
     checked_words = checked(candidates)
     if not checked_words:
         return {}
-    response = client.search(index=index, body=suggest_body(checked_words))
+    try:
+        with _written_words():
+            response = client.search(index=index, body=suggest_body(checked_words))
+    except _Unmapped:
+        return {}
     return suggestions(response, checked_words)
 
 
 def complete(client: OpenSearch, index: str, prefix: str, limit: int) -> Completion:
     """Ways to finish ``prefix``: queries ending in a headline word, and matching headlines
-    (the last word typed analysed by the cluster, then one search)."""
+    (the last word typed analysed by the cluster, then one search); none on an index built
+    before the words as written."""
     head, last = typed_parts(prefix)
     start = ""
     if last:
@@ -229,5 +262,9 @@ def complete(client: OpenSearch, index: str, prefix: str, limit: int) -> Complet
     body = completion_body(head, start, limit)
     if body is None:
         return Completion(prefix=prefix)
-    response = client.search(index=index, body=body)
+    try:
+        with _written_words():
+            response = client.search(index=index, body=body)
+    except _Unmapped:
+        return Completion(prefix=prefix)
     return Completion(prefix, completion_words(response, head), completion_titles(response))
