@@ -25,9 +25,10 @@ from whoosh.searching import Searcher
 
 from archive.config import Settings
 from archive.engines.whoosh import compat
-from archive.engines.whoosh.compile import Compiler, bound_expansions
+from archive.engines.whoosh.compile import Compiler
+from archive.engines.whoosh.expand import bound_expansions
 from archive.engines.whoosh.generations import Generations
-from archive.engines.whoosh.highlight import marked
+from archive.engines.whoosh.highlight import marks, tokens
 from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import from_document, schema
 from archive.engines.whoosh.write import WhooshWriter
@@ -176,12 +177,13 @@ class WhooshEngine:
     def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
         """The words of ``article``'s headline and body, matched where ``tree`` looks for
         them (for ``Archive.mark``)."""
-        from archive.engines.whoosh.search import positive_terms
-
         searcher = self._searcher()
         query = bound_expansions(self.compiler.compile(tree), searcher.reader())
-        found = set(positive_terms(query, "body")) | set(positive_terms(query, "title"))
-        return marked(article.title, found, searcher), marked(article.body, found, searcher)
+        found = marks(query, "body", also=("title",))
+        return (
+            tokens(article.title, found, searcher, "title"),
+            tokens(article.body, found, searcher),
+        )
 
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
         from archive.engines.whoosh import more
