@@ -25,7 +25,6 @@ from whoosh.searching import Searcher
 
 from archive.config import Settings
 from archive.engines.whoosh import compat
-from archive.engines.whoosh.compile import Compiler
 from archive.engines.whoosh.expand import bound_expansions
 from archive.engines.whoosh.generations import Generations
 from archive.engines.whoosh.highlight import marks, tokens
@@ -39,6 +38,7 @@ from archive.search.highlight import Token
 
 if TYPE_CHECKING:
     from archive.engines.whoosh.arrays import ArrayCache
+    from archive.engines.whoosh.compile import Compiler
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ class WhooshEngine:
         self.settings = settings
         self.root = settings.index_root
         self.schema = schema()
-        self.compiler = Compiler(self.schema)
+        self._compiler: Compiler | None = None
         self.generations = Generations(self.root, self.schema)
         self._local = threading.local()
         self._arrays: ArrayCache | None = None
@@ -61,6 +61,15 @@ class WhooshEngine:
 
     def generation(self) -> str:
         return self.generations.current()
+
+    @property
+    def compiler(self) -> Compiler:
+        """The query compiler, made (with the array code it runs on) by the first search."""
+        if self._compiler is None:
+            from archive.engines.whoosh.compile import Compiler
+
+            self._compiler = Compiler(self.schema)
+        return self._compiler
 
     @property
     def arrays(self) -> ArrayCache:
