@@ -31,11 +31,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-NOT_FOR_PUBLICATION = "not-for-publication"
-EMBARGOED = "embargoed"
-SERVICE_MESSAGE = "service-message"
-#: every tag this module gives, in a fixed order
-STATUS_TAGS = (NOT_FOR_PUBLICATION, EMBARGOED, SERVICE_MESSAGE)
+from archive.models import HELD_TAGS
+
+#: every tag this module gives, in a fixed order (the archive's held statuses)
+STATUS_TAGS = HELD_TAGS
+NOT_FOR_PUBLICATION, EMBARGOED, SERVICE_MESSAGE = STATUS_TAGS
 
 _WITHHELD = frozenset({"withheld", "withhold", "canceled", "cancelled", "cancel", "kill", "killed"})
 _EMBARGOED = frozenset({"embargoed", "embargo"})
