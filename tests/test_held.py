@@ -207,3 +207,40 @@ def test_the_default_answer_is_the_whole_answer_without_the_held_articles(archiv
         for tag in HELD_TAGS
         if (count := sum(tag in statuses for statuses in held.values()))
     }
+
+
+def test_related_articles_and_completions_leave_held_articles_out(archive):
+    related = {hit.id for hit in archive.similar("g1", limit=10)}
+    assert related and not related & set(held_ids(archive))
+    assert "g4" in related  # the other strike report to publish
+    titles = {key for key, _ in archive.complete("port str", limit=10).titles}
+    assert titles == {"g1"}  # g2 and g3 are held
+
+
+def test_the_cli_says_what_it_left_out_and_shows_a_held_article(tmp_path):
+    from click.testing import CliRunner
+
+    import cli
+    from tests.web_support import write_held_corpus
+
+    write_held_corpus(tmp_path / "corpus")
+    runner = CliRunner()
+    data = ["--data-dir", str(tmp_path / "data")]
+    assert runner.invoke(cli.main, [*data, "index", "-q", str(tmp_path / "corpus")]).exit_code == 0
+    found = runner.invoke(cli.main, [*data, "search", "strike"]).output
+    assert "2 articles match" in found and "under embargo" not in found
+    assert (
+        "2 matching articles marked by their agency were left out: 1 not for publication, "
+        "1 service message (--include-held shows them)"
+    ) in found
+    everything = runner.invoke(cli.main, [*data, "search", "strike", "--include-held"]).output
+    assert "4 articles match" in everything and "left out" not in everything
+    line = next(line for line in everything.splitlines() if "under embargo" in line)
+    assert line.endswith("[Not for publication (agency status)]")
+    article_id = everything.split("under embargo")[1].split(" · id ")[1].split()[0]
+    shown = runner.invoke(cli.main, [*data, "show", article_id]).output
+    assert shown.splitlines()[0] == "NOT FOR PUBLICATION (AGENCY STATUS)"
+    as_json = runner.invoke(cli.main, [*data, "search", "strike", "--json"]).output
+    assert '"left_out": 2' in as_json
+    tagged = runner.invoke(cli.main, [*data, "search", "--tag", "service-message"]).output
+    assert "1 article matches" in tagged and "schedule for editors" in tagged
