@@ -109,7 +109,8 @@ def page_text(page: SearchPage, explain: bool) -> None:
         click.echo(f"{page_notes.relaxed(page)} (--strict: only articles with all of them)\n")
     click.echo(f"{page_notes.counted(page)}, {page.took_ms:.0f} ms\n")
     if page.held:
-        click.echo(f"{page_notes.held_out(page)} (--include-held shows them)\n")
+        them = "it" if page.held == 1 else "them"
+        click.echo(f"{page_notes.held_out(page)} (--include-held shows {them})\n")
     if page.suggestion:
         click.echo(f"Did you mean: {page.suggestion}\n")
     hits(page.hits, explain)

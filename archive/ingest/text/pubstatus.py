@@ -4,7 +4,8 @@ Agency feeds carry, beside the stories, items that say of themselves that they m
 be published (a story withheld or cancelled, a kill, an item under embargo) and service
 messages for the newsroom (advisories, schedules, notes to editors, test transmissions).
 The parsers keep them (an archive records what was sent) and mark each with one of these
-tags, fixed values that search can filter and facet on:
+tags, fixed values that search can filter and facet on and that searches leave out
+unless asked (``archive.models.HELD_TAGS``, ``archive.query``):
 
 ``not-for-publication``
     NewsML-G2 ``pubStatus`` ``stat:withheld`` or ``stat:canceled`` (the IPTC "publishing
