@@ -54,6 +54,8 @@ MAX_ID_LENGTH = 64
 #: the words is answered with the any-word ranking instead, unless the request is ``strict``
 #: (``python bench/all_words.py`` measures the rule on sentence-style queries)
 RELAX_BELOW = 3
+#: the reason an explanation gives for the held articles' exclusion (field, word)
+_HELD_REASON = ("not", " ".join(HELD_TAGS))
 
 
 class Archive:
@@ -162,7 +164,16 @@ class Archive:
         return page
 
     def _page(self, tree: Node, request: SearchRequest) -> SearchPage:
-        return self.engine.search(tree, request)
+        page = self.engine.search(tree, request)
+        if not request.explain:
+            return page
+        # every default search is without the held articles: a reason that adds nothing
+        # and would stand on every hit; the page says what was left out instead
+        hits = tuple(
+            replace(hit, explain=tuple(m for m in hit.explain if (m.field, m.word) != _HELD_REASON))
+            for hit in page.hits
+        )
+        return replace(page, hits=hits)
 
     def _with_held(self, page: SearchPage, asked: Node) -> SearchPage:
         """``page`` saying how many held articles ``asked`` matches that it leaves out, and

@@ -125,6 +125,16 @@ def test_a_default_search_leaves_held_articles_out_and_counts_them(archive):
     assert set(REAL_PUBLISHABLE) <= {name(archive, hit.id) for hit in page.hits}
 
 
+def test_explanations_do_not_give_the_held_articles_exclusion_as_a_reason(archive):
+    page = search(archive, "strike -harbour", explain=True)
+    assert page.hits and page.held
+    for hit in page.hits:
+        reasons = {(m.field, m.word) for m in hit.explain}
+        assert ("not", "harbour") in reasons  # the person's own NOT is still a reason
+        assert not any(m.field == "not" and "embargoed" in m.word for m in hit.explain)
+        assert sum(m.score for m in hit.explain) == pytest.approx(hit.score, rel=1e-5)
+
+
 def test_words_of_a_held_article_find_it_only_when_asked(archive):
     page = search(archive, "Norfolk tide")  # the NITF item withheld by its agency
     assert page.total == 0 and page.held == 1
