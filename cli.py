@@ -113,25 +113,36 @@ def _finish_run(report: IngestReport, as_json: bool, quiet: bool) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--prune", is_flag=True, help="Drop articles whose files are gone.")
+@click.option("--prune", is_flag=True, help="Drop articles whose files under PATHS are gone.")
+@click.option(
+    "--follow-links", is_flag=True, help="Follow symbolic links that lead out of PATHS too."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def index(
-    ctx: click.Context, paths: tuple[Path, ...], prune: bool, quiet: bool, as_json: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    prune: bool,
+    follow_links: bool,
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Index files and folders (unchanged files are skipped)."""
-    report = _archive(ctx).index(paths, prune=prune, progress=out.Progress(quiet or as_json))
+    report = _archive(ctx).index(
+        paths, prune=prune, progress=out.Progress(quiet or as_json), follow_links=follow_links
+    )
     _finish_run(report, as_json, quiet)
 
 
 @main.command()
+@click.option("--prune", is_flag=True, help="Drop articles whose files are gone.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
-def reindex(ctx: click.Context, quiet: bool, as_json: bool) -> None:
+def reindex(ctx: click.Context, prune: bool, quiet: bool, as_json: bool) -> None:
     """Rebuild the whole index from its sources and swap it in atomically."""
-    report = _archive(ctx).reindex(progress=out.Progress(quiet or as_json))
+    report = _archive(ctx).reindex(progress=out.Progress(quiet or as_json), prune=prune)
     _finish_run(report, as_json, quiet)
 
 

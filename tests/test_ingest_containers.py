@@ -32,11 +32,16 @@ def make_tar(path: Path, files: dict[str, bytes], mode: str = "w") -> bytes:
     return path.read_bytes()
 
 
-def read(data: bytes, name: str) -> list[tuple[str, bytes | str]]:
+def label(path: tuple[containers.Name, ...]) -> str:
+    """A member's path as one label: ``inner.zip!b.txt``, ``same.txt#2``."""
+    return "!".join(f"{n.name}#{n.copy}" if n.copy > 1 else n.name for n in path)
+
+
+def read(data: bytes, name: str, limits=None) -> list[tuple[str, bytes | str]]:
     """Members as (name, bytes) or (name, error message)."""
     return [
-        (label, content if isinstance(content, bytes) else f"error: {content}")
-        for label, content in containers.members(data, name)
+        (label(path), content if isinstance(content, bytes) else f"error: {content}")
+        for path, content in containers.members(data, name, limits)
     ]
 
 
@@ -151,13 +156,13 @@ def test_zip_bomb_ratio_is_refused(tmp_path):
         list(containers.members(gzip.compress(bytes(20_000_000)), "zeros.gz"))
 
 
-def test_member_size_and_count_limits(tmp_path, monkeypatch):
-    monkeypatch.setattr(containers, "MAX_MEMBER_BYTES", 100)
+def test_member_size_and_count_limits(tmp_path):
+    small = containers.Limits(member_bytes=100)
     data = make_tar(tmp_path / "big.tar", {"small.txt": b"s", "big.txt": b"b" * 101})
-    assert read(data, "big.tar")[1] == ("big.txt", "error: member is larger than 100 bytes")
-    monkeypatch.setattr(containers, "MAX_MEMBERS", 2)
+    assert read(data, "big.tar", small)[1] == ("big.txt", "error: member is larger than 100 bytes")
+    few = containers.Limits(members=2)
     many = make_zip(tmp_path / "many.zip", {f"{n}.txt": b"x" for n in range(5)})
-    results = read(many, "many.zip")
+    results = read(many, "many.zip", few)
     assert [label for label, _content in results] == ["0.txt", "1.txt", "2.txt"]
     assert results[-1][1] == "error: container holds more than 2 members"
 
@@ -170,8 +175,8 @@ def test_member_size_and_count_limits(tmp_path, monkeypatch):
 )
 def test_arbitrary_bytes_give_members_or_parse_error(prefix, data, name):
     try:
-        for label, content in containers.members(prefix + data, name):
-            assert isinstance(label, str)
+        for path, content in containers.members(prefix + data, name):
+            assert all(isinstance(level.name, str) for level in path)
             assert isinstance(content, bytes | ParseError)
     except ParseError:
         pass

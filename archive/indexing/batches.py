@@ -42,14 +42,27 @@ class Batch:
         self.writer.add(articles)
         self.articles += len(articles)
 
-    def record(self, record: SourceRecord, file: str, ids: list[str] | None, size: int = 0) -> None:
+    def record(self, record: SourceRecord, file: str, ids: list[str] | None, size: int = 0) -> int:
+        """Write a source's record; ``ids`` (unless ``None``) replaces its articles, and
+        those it had that ``ids`` does not hold are deleted. Returns how many were."""
         self._records.append((record, file, ids, size))
+        if ids is None or self.staged:
+            return 0
+        return self._delete(set(self.catalog.article_ids(record.path)) - set(ids))
 
     def touch(self, key: str, file: sources.SourceFile) -> None:
         self._touched.append((key, file))
 
-    def forget(self, key: str) -> None:
+    def forget(self, key: str) -> int:
+        """Drop a source and delete its articles; returns how many it had."""
         self._forget.append(key)
+        return 0 if self.staged else self._delete(set(self.catalog.article_ids(key)))
+
+    def _delete(self, ids: set[str]) -> int:
+        if ids:
+            self.writer.delete(ids)
+            self.deduper.forget(ids)
+        return len(ids)
 
     def flush(self) -> None:
         """Commit the batch: the engine's commit between the catalog's.
@@ -64,10 +77,6 @@ class Batch:
             Entry("record", r.path, file, size, r, ids) for r, file, ids, size in self._records
         ]
         entries += [Entry("forget", key) for key in self._forget]
-        for key in self._forget:
-            gone = self.catalog.article_ids(key)
-            self.writer.delete(gone)
-            self.deduper.forget(gone)
         for key, source in self._touched:
             self.catalog.begin()
             self.catalog.touch(key, source.size, source.mtime_ns)

@@ -48,6 +48,9 @@ CREATE TABLE IF NOT EXISTS pending (
 CREATE TABLE IF NOT EXISTS staged_sources AS SELECT * FROM sources WHERE 0;
 CREATE TABLE IF NOT EXISTS staged_articles AS SELECT * FROM articles WHERE 0;
 CREATE INDEX IF NOT EXISTS staged_sources_file ON staged_sources(file);
+CREATE TABLE IF NOT EXISTS roots (
+    path TEXT PRIMARY KEY
+);
 """
 _LIVE = ("sources", "articles")
 _COLUMNS = (
@@ -81,6 +84,20 @@ class Catalog:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM sources WHERE path = ?", (path,)).fetchone()
         return _record(row) if row else None
 
+    def sizes(self, file: str) -> dict[str, int]:
+        """The size of each source of a file, by key (a member's own size)."""
+        return dict(self.db.execute("SELECT path, size FROM sources WHERE file = ?", (file,)))
+
+    def roots(self) -> list[str]:
+        """The files and folders given to ``index``, as keys."""
+        return [row[0] for row in self.db.execute("SELECT path FROM roots ORDER BY path")]
+
+    def add_roots(self, roots: Iterable[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO roots (path) VALUES (?)", ((r,) for r in roots))
+
+    def drop_roots(self, roots: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM roots WHERE path = ?", ((r,) for r in roots))
+
     def article_ids(self, path: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE path = ?", (path,))]
 
@@ -94,8 +111,9 @@ class Catalog:
             yield from (row[0] for row in cursor.fetchall())
 
     def failures(self) -> list[SourceRecord]:
+        """The sources that failed, and those skipped (links not followed), by key."""
         rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM sources WHERE status = 'failed' ORDER BY path"
+            f"SELECT {_COLUMNS} FROM sources WHERE status IN ('failed', 'skipped') ORDER BY path"
         )
         return [_record(row) for row in rows]
 
@@ -107,7 +125,7 @@ class Catalog:
 
     def formats(self) -> dict[str, int]:
         rows = self.db.execute(
-            "SELECT format, COUNT(*) FROM sources WHERE status != 'failed' GROUP BY format"
+            "SELECT format, COUNT(*) FROM sources WHERE status = 'indexed' GROUP BY format"
         )
         return dict(rows)
 
@@ -168,9 +186,32 @@ class Catalog:
                 ((article_id, record.path) for article_id in article_ids),
             )
 
-    def staged_files(self) -> set[str]:
-        """Files a rebuild in progress has already written."""
-        return {row[0] for row in self.db.execute("SELECT DISTINCT file FROM staged_sources")}
+    def staged_files(self) -> dict[str, set[tuple[int, int]]]:
+        """Files a rebuild in progress has already written, with the size and mtime each
+        had when it was read."""
+        staged: dict[str, set[tuple[int, int]]] = {}
+        rows = self.db.execute("SELECT file, file_size, file_mtime_ns FROM staged_sources")
+        for file, size, mtime in rows:
+            staged.setdefault(file, set()).add((size, mtime))
+        return staged
+
+    def staged_ids(self, file: str) -> list[str]:
+        """The article ids a rebuild in progress staged for ``file``."""
+        rows = self.db.execute(
+            "SELECT a.id FROM staged_articles a JOIN staged_sources s ON a.path = s.path "
+            "WHERE s.file = ?",
+            (file,),
+        )
+        return [row[0] for row in rows]
+
+    def unstage(self, file: str) -> None:
+        """Drop what a rebuild in progress staged for ``file``."""
+        self.db.execute(
+            "DELETE FROM staged_articles WHERE path IN "
+            "(SELECT path FROM staged_sources WHERE file = ?)",
+            (file,),
+        )
+        self.db.execute("DELETE FROM staged_sources WHERE file = ?", (file,))
 
     def reset_staged(self) -> None:
         self.db.execute("DELETE FROM staged_articles")
