@@ -130,13 +130,14 @@ def stat(path: str) -> SourceFile | None:
 
 
 def kind(path: str) -> str:
-    """What is at ``path`` now, links not followed: "file", "link", "other" or "" (nothing)."""
+    """What is at ``path`` now, links not followed: "file", "link" (a link, or a file
+    reached through one), "other" or "" (nothing)."""
     try:
         mode = os.lstat(path).st_mode
     except OSError:
         return ""
     if stat_mode.S_ISREG(mode):
-        return "file"
+        return "file" if os.path.realpath(path) == path else "link"
     return "link" if stat_mode.S_ISLNK(mode) else "other"
 
 
@@ -156,13 +157,15 @@ def read(file: SourceFile, max_bytes: int) -> bytes:
         fd = os.open(file.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except OSError as exc:
         raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from exc
-    with open(fd, "rb") as handle:
-        try:
-            if not stat_mode.S_ISREG(os.fstat(fd).st_mode):
-                raise Unreadable("no longer a regular file")
+    try:
+        if not stat_mode.S_ISREG(os.fstat(fd).st_mode):
+            raise Unreadable("no longer a regular file")
+        with open(fd, "rb", closefd=False) as handle:
             data = handle.read(max_bytes + 1)
-        except OSError as exc:
-            raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from exc
+    except OSError as exc:
+        raise Unreadable(f"cannot read the file: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
     if len(data) > max_bytes:
         raise ParseError(_too_large(len(data), max_bytes))
     return data
@@ -183,11 +186,16 @@ def split(
     if not containers.is_container(data[:4096], name):
         yield key, data
         return
+    count = 0
     try:
         for path, content in containers.members(data, name, limits, run):
             member = key
             for level in path:
                 member = keys.member_key(member, level.name, level.copy)
+            count += 1
             yield member, content
     except ParseError as exc:
         yield key, exc
+        return
+    if not count:
+        yield key, ParseError("the archive holds no files")
