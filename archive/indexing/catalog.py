@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS roots (
 );
 """
 _LIVE = ("sources", "articles")
+#: the mtime recorded for a source whose file must be read again (no file has it)
+RETRY = -1
 _COLUMNS = (
     "path, file_size, file_mtime_ns, content_hash, format, status, error, article_count, indexed_at"
 )
@@ -224,10 +226,11 @@ class Catalog:
         self.db.execute("INSERT INTO articles SELECT * FROM staged_articles")
         self.reset_staged()
 
-    def touch(self, path: str, file_size: int, mtime_ns: int) -> None:
+    def touch(self, path: str, file_size: int, mtime_ns: int, staged: bool = False) -> None:
         """Note a new size and mtime for a source whose content did not change."""
+        table = "staged_sources" if staged else "sources"
         self.db.execute(
-            "UPDATE sources SET file_size = ?, file_mtime_ns = ? WHERE path = ?",
+            f"UPDATE {table} SET file_size = ?, file_mtime_ns = ? WHERE path = ?",
             (file_size, mtime_ns, path),
         )
 
@@ -264,6 +267,8 @@ class Catalog:
                 for entry in self.pending():
                     if entry.op == "forget":
                         self.forget(entry.path)
+                    elif entry.op == "touch":
+                        self.touch(entry.path, entry.size, entry.mtime)
                     elif entry.record is not None:
                         self.record(entry.record, entry.file, entry.size, entry.ids)
             self.db.execute("DELETE FROM pending")
@@ -279,14 +284,16 @@ class Catalog:
 
 @dataclass(frozen=True)
 class Entry:
-    """One journalled change: a source's new record (with its article ids) or its removal."""
+    """One journalled change: a source's new record (with its article ids), its removal,
+    or (``touch``) the new size (``size``) and ``mtime`` of its unchanged file."""
 
-    op: str  # "record" or "forget"
+    op: str  # "record", "forget" or "touch"
     path: str
     file: str = ""
     size: int = 0
     record: SourceRecord | None = None
     ids: list[str] | None = None
+    mtime: int = 0
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -295,12 +302,15 @@ class Entry:
             "size": self.size,
             "ids": self.ids,
             "record": self.record.to_dict() if self.record else None,
+            "mtime": self.mtime,
         }
 
     @classmethod
     def from_json(cls, op: str, data: dict[str, Any]) -> Entry:
         record = SourceRecord(**data["record"]) if data.get("record") else None
-        return cls(op, data["path"], data["file"], data["size"], record, data["ids"])
+        return cls(
+            op, data["path"], data["file"], data["size"], record, data["ids"], data.get("mtime", 0)
+        )
 
 
 def now() -> str:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from archive.errors import ParseError
 from archive.indexing.batches import Batch
-from archive.indexing.catalog import Catalog, now
+from archive.indexing.catalog import RETRY, Catalog, now
 from archive.indexing.parsing import Parsed
 from archive.indexing.reporting import Progress, Tally
 from archive.ingest import containers, keys, sources
@@ -30,8 +30,6 @@ from archive.models import SourceRecord
 
 #: below this many bytes of sources a run parses in-process and writes with one writer
 BULK_BYTES = 1_000_000
-#: the mtime recorded for a file that could not be read, so the next run reads it again
-RETRY = -1
 
 #: the live articles of one source, for a rebuild that cannot read its file
 Carry = Callable[[str], Parsed | None]
@@ -117,7 +115,9 @@ def jobs(
             continue
         except ParseError as exc:
             data = exc
+        batch.opened(file.key)
         yield from _read(file, data, known, budget, fresh=fresh, tally=tally, batch=batch)
+        batch.closed(file)
 
 
 def _read(
@@ -151,6 +151,7 @@ def _read(
             batch.touch(key, file)
             continue
         batch.files[key] = file
+        batch.opened(file.key)
         yield Job(file, key, member)
     for key in held.keys() - produced:
         tally.removed += 1

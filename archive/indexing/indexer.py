@@ -234,6 +234,20 @@ class Indexer:
             batch.record(parsed.carried, keys.file_of(parsed.key), ids, parsed.size)
             return
         file = batch.files.pop(parsed.key)
+        try:
+            self._settle(parsed, file, tally, batch, carry)
+        finally:
+            batch.closed(file)
+
+    def _settle(
+        self,
+        parsed: Parsed,
+        file: sources.SourceFile,
+        tally: Tally,
+        batch: Batch,
+        carry: rebuild.Carrier | None,
+    ) -> None:
+        """Record a parsed source of ``file``: its articles, or why it has none."""
         tally.record_failures += len(parsed.failures)
         if parsed.error is not None:
             if parsed.transient and carry is not None and (kept := carry(parsed.key)):
