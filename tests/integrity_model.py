@@ -182,10 +182,10 @@ class Tree:
             return "file" if parent == os.path.dirname(path) else "link"
         return "link" if node.kind == "link" else "other"
 
-    def walk(self, tops: list[str]) -> dict[str, Node | str]:
-        """What ``sources.walk`` finds: file key -> the file's node, or the reason a link
-        is skipped (its target, outside ``tops``)."""
-        found: dict[str, Node | str] = {}
+    def walk(self, tops: list[str]) -> dict[str, Node | tuple[str, str]]:
+        """What ``sources.walk`` finds: file key -> the file's node, or for a link
+        ("skipped", its target outside ``tops``) or ("followed", its target)."""
+        found: dict[str, Node | tuple[str, str]] = {}
         seen: set[str] = set()
 
         def inside(path: str) -> bool:
@@ -209,9 +209,10 @@ class Tree:
                     if target is None:
                         continue
                     if inside(target):
+                        found[keys.file_key(child)] = ("followed", target)
                         visit(target)
                     else:
-                        found[keys.file_key(child)] = target
+                        found[keys.file_key(child)] = ("skipped", target)
                 elif kind == "dir":
                     folders.append(child)
                 elif child not in seen:
@@ -308,7 +309,10 @@ class Expected:
         counts = Counts()
         found = tree.walk([top])
         for file, node in found.items():
-            if isinstance(node, str):
+            if isinstance(node, tuple) and node[0] == "followed":
+                self._replace_file(file, {}, counts)
+                self.recorded.pop(file, None)
+            elif isinstance(node, tuple):
                 counts.seen += 1
                 counts.skipped += 1
                 self._replace_file(file, {file: Source("skipped", file)}, counts)

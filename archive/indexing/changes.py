@@ -62,13 +62,13 @@ def changed(catalog: Catalog, files: list[sources.SourceFile]) -> list[sources.S
     return [
         file
         for file in files
-        if not file.skipped and not same_stat(catalog.for_file(file.key), file)
+        if not (file.skipped or file.followed) and not same_stat(catalog.for_file(file.key), file)
     ]
 
 
 def is_bulk(files: list[sources.SourceFile]) -> bool:
     """Whether reading ``files`` is big enough to be worth worker processes."""
-    return sum(file.size for file in files if not file.skipped) >= BULK_BYTES
+    return sum(file.size for file in files if not (file.skipped or file.followed)) >= BULK_BYTES
 
 
 def jobs(
@@ -98,6 +98,11 @@ def jobs(
             continue
         if file.skipped:
             _skipped(file, known, tally, batch, fresh)
+            continue
+        if file.followed:  # a link the walk followed: no source is at its own path
+            for record in known:
+                tally.removed += 1
+                tally.deleted += batch.forget(record.path)
             continue
         if not fresh and same_stat(known, file):
             _unchanged(known, tally)

@@ -35,12 +35,15 @@ class Unreadable(ParseError):
 
 @dataclass(frozen=True)
 class SourceFile:
-    """A file on disk as the walk found it; ``skipped`` says why it is not read, if so."""
+    """A file on disk as the walk found it; ``skipped`` says why it is not read, if so;
+    ``followed`` marks a link the walk followed (its target comes as a file of its own):
+    no source is at its path."""
 
     path: str
     size: int
     mtime_ns: int
     skipped: str = ""
+    followed: bool = False
 
     @property
     def key(self) -> str:
@@ -63,7 +66,8 @@ def roots(paths: Iterable[Path | str]) -> list[str]:
 
 def walk(paths: Iterable[Path | str], follow_links: bool = False) -> Iterator[SourceFile]:
     """Every regular file under ``paths`` once, in a stable order; hidden files and folders
-    skipped, links out of ``paths`` given as skipped sources unless ``follow_links``."""
+    skipped, links out of ``paths`` given as skipped sources unless ``follow_links``, and
+    links followed given as such (what the catalog knew at their paths is gone)."""
     tops = roots(paths)
     seen: set[str] = set()
     for top in tops:
@@ -106,10 +110,11 @@ def _link(path: str, tops: list[str], seen: set[str], follow: bool) -> Iterator[
     target = os.path.realpath(path)
     if not (os.path.isfile(target) or os.path.isdir(target)):
         return  # leads nowhere (or to a device, a pipe): nothing to read, like those
+    info = os.lstat(path)
     if follow or _inside(target, tops):
+        yield SourceFile(path, info.st_size, info.st_mtime_ns, followed=True)
         yield from _visit(target, tops, seen, follow)
         return
-    info = os.lstat(path)
     reason = (
         f"not followed: a symbolic link to {keys.escape(target)}, outside the folders "
         "being indexed (--follow-links follows such links)"
