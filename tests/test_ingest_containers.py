@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from archive.errors import ParseError
 from archive.ingest import containers
+from archive.ingest.inflating import Unpacked
 
 
 def make_zip(path: Path, files: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -198,3 +199,55 @@ def test_zip_round_trip(files):
         for name, data in files.items():
             archive.writestr(zipfile.ZipInfo(name), data)
     assert read(buffer.getvalue(), "r.zip") == list(files.items())
+
+
+def test_a_container_stops_at_its_budget_after_the_members_before_it(tmp_path):
+    files = {f"{n}.txt": bytes([65 + n]) * 1000 for n in range(5)}
+    small = containers.Limits(container_bytes=2500)
+    for name, data in (
+        ("z.zip", make_zip(tmp_path / "z.zip", files)),
+        ("t.tar", make_tar(tmp_path / "t.tar", files)),
+        ("t.tgz", make_tar(tmp_path / "t.tgz", files, "w:gz")),
+    ):
+        found = []
+        with pytest.raises(ParseError, match="unpacks to more than 2500 bytes"):
+            for path, content in containers.members(data, name, small):
+                found.append((label(path), content))
+        # what was read before the limit is kept (a gzipped tar counts its headers too)
+        assert found and found[0] == ("0.txt", files["0.txt"]) and len(found) <= 2, name
+
+
+def test_a_gzipped_tar_is_unpacked_as_it_is_read(tmp_path):
+    files = {f"{n}.txt": f"story {n}".encode() * 100 for n in range(300)}
+    data = make_tar(tmp_path / "many.tgz", files, "w:gz")
+    run = Unpacked()
+    assert read(data, "many.tgz") == list(files.items())
+    list(containers.members(data, "many.tgz", run=run))
+    assert run.bytes >= sum(map(len, files.values()))
+    # cut off half-way: the members before the cut, then the damage
+    found = []
+    with pytest.raises(ParseError, match="cut off"):
+        for path, content in containers.members(data[: len(data) // 2], "many.tgz"):
+            found.append((label(path), content))
+    assert found[:3] == list(files.items())[:3] and len(found) < len(files)
+
+
+def test_inflating_steps_back_a_little_and_counts(tmp_path):
+    from archive.ingest.inflating import Exhausted, Inflating
+
+    data = gzip.compress(b"0123456789" * 1000) + gzip.compress(b"abc")
+    counted = []
+    stream = Inflating(data, 20_000, count=counted.append)
+    assert stream.peek(5) == b"01234" and stream.tell() == 0
+    stream.seek(9_995)
+    assert stream.read(8) == b"56789abc" and stream.read(5) == b""
+    stream.seek(9_990)
+    assert stream.read(3) == b"012"
+    assert sum(counted) == 10_003
+    with pytest.raises(Exhausted):
+        Inflating(data, 5_000).read()
+    # a web archive's stream ends at damage rather than failing, once something was read
+    lenient = Inflating(data[:-10], 20_000, strict=False)
+    assert lenient.read().startswith(b"0123456789")
+    with pytest.raises(ParseError, match="cut off"):
+        Inflating(data[:-10], 20_000).read()

@@ -438,6 +438,15 @@ class Integrity(RuleBasedStateMachine):
         if failing:
             assert {line.split(": ", 1)[0] for line in listed} == failing, listed
             assert len(listed) == len(failing), listed
+        odd = sorted(k for k, s in self.expected.sources.items() if s.words and "\\" in k)
+        if odd:  # ``show`` of an article from a source with an odd name: its lines intact
+            word = self.expected.sources[odd[0]].words[0]
+            hits = self.archive.search(SearchRequest(q=word, copies=True, per_page=100)).hits
+            (shown,) = [h.id for h in hits if self.archive.article(h.id).source_path == odd[0]]
+            lines = runner.invoke(cli.main, ["--data-dir", self.data, "show", shown]).stdout
+            head = lines.splitlines()
+            assert head[2].startswith(f"id {shown} · ") and head[2].endswith(f" · {odd[0]}")
+            assert not any(_UNPRINTABLE.search(line) for line in head)
 
     # what must hold --------------------------------------------------------------------
 

@@ -41,7 +41,8 @@ class Exhausted(ParseError):
 
 
 class Inflating:
-    """A gzip stream unpacked as it is read, forward only (with a short step back).
+    """A gzip stream unpacked as it is read, forward only (with a short step back, as
+    tarfile takes).
 
     ``limit`` bounds what it unpacks (``Exhausted`` past it), ``count`` is told every
     chunk unpacked. A ``strict`` stream raises ``ParseError`` for corrupt or cut-off
@@ -63,8 +64,10 @@ class Inflating:
         self._limit = limit
         self._count = count
         self._strict = strict
-        self._behind = b""  # the last bytes read, for a step back
-        self._ahead = b""  # bytes stepped back over, read again first
+        #: bytes unpacked: those before ``_at`` were read (a little is kept for a step
+        #: back), those after it are to be read
+        self._buffer = b""
+        self._at = 0
         self.position = 0
         self.unpacked = 0
 
@@ -72,15 +75,18 @@ class Inflating:
 
     def read(self, size: int = -1) -> bytes:
         want = size if size is not None and size >= 0 else 1 << 62
-        out = bytearray()
-        if self._ahead:
-            out += self._ahead[:want]
-            self._ahead = self._ahead[len(out) :]
-        while len(out) < want and (chunk := self._more(min(want - len(out), _FEED * 4))):
-            out += chunk
-        data = bytes(out)
+        while len(self._buffer) - self._at < want:
+            chunk = self._more(max(want - (len(self._buffer) - self._at), _FEED * 4))
+            if not chunk:
+                break
+            keep = max(0, self._at - _BEHIND)
+            self._buffer = self._buffer[keep:] + chunk
+            self._at -= keep
+        data = self._buffer[self._at : self._at + want]
+        self._at += len(data)
         self.position += len(data)
-        self._behind = (self._behind + data)[-_BEHIND:]
+        if self.position > self.unpacked:  # counted as read (not as read ahead), once
+            self._counted(self.position - self.unpacked)
         return data
 
     def peek(self, size: int) -> bytes:
@@ -93,15 +99,14 @@ class Inflating:
         return self.position
 
     def seek(self, offset: int, whence: int = 0) -> int:
-        target = offset if whence == 0 else self.position + offset
         if whence not in (0, 1):
             raise OSError("a gzip stream being unpacked cannot seek from its end")
+        target = offset if whence == 0 else self.position + offset
         if target < self.position:
             back = self.position - target
-            if back > len(self._behind):
+            if back > self._at:
                 raise OSError("a gzip stream being unpacked cannot go back that far")
-            self._ahead = self._behind[len(self._behind) - back :] + self._ahead
-            self._behind = self._behind[: len(self._behind) - back]
+            self._at -= back
             self.position = target
         while self.position < target:
             if not self.read(min(target - self.position, _FEED * 4)):
@@ -135,7 +140,6 @@ class Inflating:
             elif not chunk and not self._tail and self._offset >= len(self._data):
                 return self._damaged("gzip file is cut off before its end")
             if chunk:
-                self._counted(len(chunk))
                 return chunk
         return b""
 
@@ -152,7 +156,7 @@ class Inflating:
 
     def _damaged(self, reason: str) -> bytes:
         self._inflater = None
-        if self._strict or not self.unpacked:
+        if self._strict or not self._buffer:
             raise ParseError(reason)
         return b""
 

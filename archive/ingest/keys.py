@@ -30,12 +30,16 @@ MEMBER = "!"
 _SIMPLE = {"\\": "\\\\", "!": "\\!", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _UNSIMPLE = {v[1]: k for k, v in _SIMPLE.items()} | {"#": "#"}
 _ESCAPE = re.compile(r"\\(x[0-9a-f]{2}|u[0-9a-f]{4}|.)", re.DOTALL)
+#: what ``escape`` changes (Cc, Cs, Zl and Zp characters, and the marks)
+_SPECIAL = re.compile(r"[\\!\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 #: a bare ``!``: one not written ``\!`` (an even run of backslashes before it)
 _SEPARATOR = re.compile(r"(?<!\\)((?:\\\\)*)!")
 
 
 def escape(name: str, member: bool = False) -> str:
     """``name`` (a path, or with ``member`` a member's name) as key text."""
+    if not _SPECIAL.search(name) and not (member and "#" in name):
+        return name
     out = []
     for char in name:
         if char in _SIMPLE:
@@ -53,6 +57,9 @@ def escape(name: str, member: bool = False) -> str:
 
 def unescape(text: str) -> str:
     """The name that ``escape`` made ``text`` of."""
+
+    if "\\" not in text:
+        return text
 
     def one(match: re.Match[str]) -> str:
         code = match.group(1)
@@ -78,6 +85,8 @@ def member_key(container: str, name: str, copy: int = 1) -> str:
 
 def parts(key: str) -> list[str]:
     """A key cut at its separators: the file's key, then each member's (still escaped)."""
+    if MEMBER not in key:
+        return [key]
     pieces: list[str] = []
     start = 0
     for match in _SEPARATOR.finditer(key):
