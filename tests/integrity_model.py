@@ -182,7 +182,7 @@ class Tree:
             return "file" if parent == os.path.dirname(path) else "link"
         return "link" if node.kind == "link" else "other"
 
-    def walk(self, tops: list[str]) -> dict[str, Node | tuple[str, str]]:
+    def walk(self, tops: list[str], follow: bool = False) -> dict[str, Node | tuple[str, str]]:
         """What ``sources.walk`` finds: file key -> the file's node, or for a link
         ("skipped", its target outside ``tops``) or ("followed", its target)."""
         found: dict[str, Node | tuple[str, str]] = {}
@@ -208,7 +208,7 @@ class Tree:
                     target = self.resolve(child)
                     if target is None:
                         continue
-                    if inside(target):
+                    if follow or inside(target):
                         found[keys.file_key(child)] = ("followed", target)
                         visit(target)
                     else:
@@ -304,10 +304,13 @@ class Expected:
         self._replace_file(file, new, counts)
         self.recorded[file] = node.mtime
 
-    def index(self, tree: Tree, top: str, prune: bool) -> Counts:
-        """``index TOP`` (``--prune``): what the walk finds replaces what was known."""
+    def index(self, tree: Tree, given: str, prune: bool, follow: bool = False) -> Counts:
+        """``index GIVEN`` (``--prune``, ``--follow-links``): what the walk finds replaces
+        what was known."""
         counts = Counts()
-        found = tree.walk([top])
+        top = tree.resolve(given)
+        assert top is not None
+        found = tree.walk([top], follow)
         for file, node in found.items():
             if isinstance(node, tuple) and node[0] == "followed":
                 self._replace_file(file, {}, counts)

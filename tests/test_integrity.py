@@ -64,7 +64,7 @@ STEPS = int(os.environ.get("NEWSARCHIVE_TEST_INTEGRITY_STEPS", "25"))
 SECRET = "zzsecretword"
 #: characters names are made of: bytes that are not UTF-8, controls, the key's own marks
 NAME_CHARS = ["a", "b", "é", "!", "#", " ", "\\", "\n", "\t", "\udcff", "x", "7", "."]
-MEMBER_CHARS = ["m", "n", "é", "!", "#", " ", "\\", "\n", "/", "q"]
+MEMBER_CHARS = ["m", "n", "é", "!", "#", " ", "\\", "\n", "/", "q", "\udcfe"]
 #: what may follow the summary line of ``index`` on stderr
 _LISTED = re.compile(r"^  (failed|skipped|kept): |^  \.\.\. and |^  kept |^  \d+ (sources|files) ")
 _UNPRINTABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u2028\u2029\ud800-\udfff]")
@@ -154,8 +154,10 @@ class Integrity(RuleBasedStateMachine):
         count = data.draw(st.integers(0, 3))
         members = []
         for name in data.draw(st.lists(member_names, min_size=count, max_size=count)):
-            if kind == "zip" and name in dict(members):
-                continue  # zip files hold one member of a name (tar files may repeat one)
+            # zip files hold one member of a name, in UTF-8 (tar files repeat names and
+            # keep the bytes of any)
+            if kind == "zip" and (name in dict(members) or "\udcfe" in name):
+                continue
             nested = depth == 0 and data.draw(st.integers(0, 9)) == 0
             spec = self._spec(data, depth + 1) if nested else self._member_spec(data)
             members.append((name + (".tar" if isinstance(spec, Pack) else ""), spec))
@@ -235,7 +237,7 @@ class Integrity(RuleBasedStateMachine):
         members = list(pack.members)
         if change == "add" or not members:
             name = data.draw(member_names)
-            if pack.kind == "zip" and name in dict(members):
+            if pack.kind == "zip" and (name in dict(members) or "\udcfe" in name):
                 return
             members.append((name, self._member_spec(data)))
         else:
@@ -247,7 +249,7 @@ class Integrity(RuleBasedStateMachine):
                 del members[at]
             else:
                 new = data.draw(member_names)
-                if pack.kind == "zip" and new in dict(members):
+                if pack.kind == "zip" and (new in dict(members) or "\udcfe" in new):
                     return
                 members[at] = (new, spec)
         self._write(path, Pack(pack.kind, tuple(members)))
@@ -330,14 +332,26 @@ class Integrity(RuleBasedStateMachine):
 
     # runs ------------------------------------------------------------------------------
 
-    @rule(data=st.data(), prune=st.booleans(), whole=st.integers(0, 4), cli=st.integers(0, 5))
-    def index(self, data: st.DataObject, prune: bool, whole: int, cli: int) -> None:
-        if cli == 0 and not prune:
+    @rule(data=st.data(), prune=st.booleans(), whole=st.integers(0, 4), how=st.integers(0, 9))
+    def index(self, data: st.DataObject, prune: bool, whole: int, how: int) -> None:
+        """``index`` of the folder or of one in it (now and then given by a link to it),
+        now and then through the CLI or following links out of it."""
+        if how == 0 and not prune:
             self._through_the_cli()
             return
         top = self.root if whole else data.draw(st.sampled_from(self._folders()))
-        report = self.archive.index([top], prune=prune)
-        counts = self.expected.index(self.tree, top, prune)
+        links = [
+            p
+            for p in self._entries()
+            if self.tree.kind(p) == "link"
+            and (target := self.tree.resolve(p))
+            and self.tree.nodes[target].kind == "dir"
+        ]
+        if how == 1 and links:
+            top = data.draw(st.sampled_from(links))
+        follow = how == 2
+        report = self.archive.index([top], prune=prune, follow_links=follow)
+        counts = self.expected.index(self.tree, top, prune, follow)
         self._agree(report, counts)
 
     @rule(prune=st.booleans())
