@@ -86,7 +86,7 @@ def ingest_report(report: IngestReport, as_json: bool, quiet: bool) -> None:
     extra = [
         f"{count} {what}"
         for count, what in (
-            (report.skipped, "skipped"),
+            (report.unfollowed, "links not followed"),
             (report.kept, "kept"),
             (report.removed, "removed"),
         )
@@ -96,11 +96,12 @@ def ingest_report(report: IngestReport, as_json: bool, quiet: bool) -> None:
         f"{report.seen} sources: {report.new} new, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.failed} failed"
         + "".join(f", {part}" for part in extra)
+        + (f"; {report.skipped} files skipped by pattern" if report.skipped else "")
         + f"; {report.articles_written} articles written in {report.seconds:.1f} s; "
         f"the archive holds {report.articles_total} articles from {report.sources_total} sources"
     )
     _listed("failed", report.failures, report.failed)
-    _listed("skipped", report.skips, report.skipped)
+    _listed("skipped", report.unfollowed_links, report.unfollowed)
     if report.kept:
         click.echo(
             f"  kept {report.kept} sources whose files cannot be read now, with their articles"

@@ -170,7 +170,7 @@ def _unchanged(known: list[SourceRecord], tally: Tally) -> None:
         if record.status == "failed":
             tally.fail(record.path, record.error or "failed")
         elif record.status == "skipped":
-            tally.skip(record.path, record.error or "skipped")
+            tally.unfollow(record.path, record.error or "skipped")
         else:
             tally.unchanged += 1
 
@@ -184,7 +184,7 @@ def _skipped(
 ) -> None:
     """A link not followed: a source of its own, listed with its reason, holding nothing."""
     tally.seen += 1
-    tally.skip(file.key, file.skipped)
+    tally.unfollow(file.key, file.skipped)
     record = SourceRecord(
         path=file.key,
         size=file.size,

@@ -29,6 +29,7 @@ from archive.indexing.reporting import Progress, Silent, Tally
 from archive.indexing.upgrades import upgrade
 from archive.ingest import containers, keys, sources
 from archive.ingest.inflating import Unpacked
+from archive.ingest.selection import Selection
 from archive.models import IngestReport, SourceRecord
 from archive.workers import die_with_parent
 
@@ -62,9 +63,10 @@ class Indexer:
         """
         tops = sources.roots(paths)
         roots = [keys.file_key(top) for top in tops]
-        files = list(sources.walk(tops, follow_links))
+        selection = Selection(self.settings.include, self.settings.exclude)
+        files = list(sources.walk(tops, selection, follow_links))
         walked = {file.key for file in files}
-        tally = Tally()
+        tally = Tally(skipped=selection.skipped)
 
         def finish(batch: Batch) -> None:
             if prune:

@@ -1,8 +1,8 @@
 """What a run tells whoever watches it (progress as it goes) and its caller (the report).
 
 Every source a run sees is counted exactly once, as new, updated, unchanged, failed,
-skipped (a link not followed) or kept (a rebuild that could not read its file carried its
-articles over).
+unfollowed (a link out of the folders given) or kept (a rebuild that could not read its
+file carried its articles over).
 """
 
 from __future__ import annotations
@@ -49,7 +49,7 @@ class Tally:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
-    skipped: int = 0
+    unfollowed: int = 0
     kept: int = 0
     removed: int = 0
     missing: int = 0
@@ -57,8 +57,10 @@ class Tally:
     written: int = 0
     deleted: int = 0
     record_failures: int = 0
+    #: files in the folders given that the include and exclude patterns left out
+    skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
-    skips: list[tuple[str, str]] = field(default_factory=list)
+    links: list[tuple[str, str]] = field(default_factory=list)
     keeps: list[str] = field(default_factory=list)
 
     started: float = field(default_factory=time.perf_counter)
@@ -74,7 +76,7 @@ class Tally:
             updated=self.updated,
             unchanged=self.unchanged,
             failed=self.failed,
-            skipped=self.skipped,
+            unfollowed=self.unfollowed,
             kept=self.kept,
             removed=self.removed,
             missing=self.missing,
@@ -84,7 +86,8 @@ class Tally:
             record_failures=self.record_failures,
             seconds=time.perf_counter() - self.started,
             failures=tuple(self.failures),
-            skips=tuple(self.skips),
+            skipped=self.skipped,
+            unfollowed_links=tuple(self.links),
             kept_sources=tuple(self.keeps),
             interrupted=interrupted,
             sources_total=sum(v for k, v in totals.items() if k != "articles"),
@@ -96,10 +99,10 @@ class Tally:
         if len(self.failures) < MAX_FAILURES_REPORTED:
             self.failures.append((key, reason))
 
-    def skip(self, key: str, reason: str) -> None:
-        self.skipped += 1
-        if len(self.skips) < MAX_FAILURES_REPORTED:
-            self.skips.append((key, reason))
+    def unfollow(self, key: str, reason: str) -> None:
+        self.unfollowed += 1
+        if len(self.links) < MAX_FAILURES_REPORTED:
+            self.links.append((key, reason))
 
     def keep(self, key: str) -> None:
         self.kept += 1

@@ -9,7 +9,8 @@ them is not followed: the walk gives it as a skipped source, with the reason, un
 ``follow_links`` says to follow it. A link that stays inside them is followed and its
 target read once, under the target's own path. A root that is itself a link is what the
 user named, and is followed. Files are opened without following a link, so a file that
-became a link after the walk is not read either.
+became a link after the walk is not read either. Inside a folder, the include and exclude
+patterns of a ``Selection`` choose the files (and links to files) that are read.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from pathlib import Path
 from archive.errors import ArchiveError, ParseError
 from archive.ingest import containers, keys
 from archive.ingest.inflating import Unpacked
+from archive.ingest.selection import Selection
 
 log = logging.getLogger(__name__)
 
@@ -64,62 +66,84 @@ def roots(paths: Iterable[Path | str]) -> list[str]:
     return found
 
 
-def walk(paths: Iterable[Path | str], follow_links: bool = False) -> Iterator[SourceFile]:
-    """Every regular file under ``paths`` once, in a stable order; hidden files and folders
-    skipped, links out of ``paths`` given as skipped sources unless ``follow_links``, and
+def walk(
+    paths: Iterable[Path | str], selection: Selection | None = None, follow_links: bool = False
+) -> Iterator[SourceFile]:
+    """Every regular file under ``paths`` once, in a stable order: hidden files and folders
+    skipped, and inside a folder the files ``selection``'s patterns leave out (a file given
+    is read); links out of ``paths`` given as skipped sources unless ``follow_links``, and
     links followed given as such (what the catalog knew at their paths is gone)."""
-    tops = roots(paths)
-    seen: set[str] = set()
-    for top in tops:
-        yield from _visit(top, tops, seen, follow_links)
+    walk = _Walk(roots(paths), selection, follow_links)
+    for top in walk.tops:
+        yield from walk.visit(top, given=True)
 
 
-def _visit(path: str, tops: list[str], seen: set[str], follow: bool) -> Iterator[SourceFile]:
-    """The files at or under the real path ``path``; ``seen`` holds what was walked."""
-    if path in seen:
-        return
-    seen.add(path)
-    if not os.path.isdir(path):
-        yield _stat(path)
-        return
-    try:
-        entries = sorted(os.scandir(path), key=lambda entry: entry.name)
-    except OSError as exc:
-        log.warning("the folder %s cannot be read: %s", keys.escape(path), exc.strerror or exc)
-        return
-    folders = []
-    for entry in entries:
-        if entry.name.startswith("."):
-            continue
+class _Walk:
+    """One walk: the roots, the patterns, and what was walked already."""
+
+    def __init__(self, tops: list[str], selection: Selection | None, follow: bool) -> None:
+        self.tops = tops
+        self.selection = selection
+        self.follow = follow
+        self.seen: set[str] = set()
+
+    def visit(self, path: str, given: bool = False) -> Iterator[SourceFile]:
+        """The files at or under the real path ``path``."""
+        if path in self.seen:
+            return
+        self.seen.add(path)
+        if not os.path.isdir(path):
+            if given or self._wanted(path):
+                yield _stat(path)
+            return
         try:
-            if entry.is_symlink():
-                yield from _link(entry.path, tops, seen, follow)
-            elif entry.is_dir(follow_symlinks=False):
-                folders.append(entry.path)
-            elif entry.is_file(follow_symlinks=False) and entry.path not in seen:
-                seen.add(entry.path)
-                yield _stat(entry.path)
-        except FileNotFoundError:
-            continue  # removed while the folder was being read
-    for folder in folders:
-        yield from _visit(folder, tops, seen, follow)
+            entries = sorted(os.scandir(path), key=lambda entry: entry.name)
+        except OSError as exc:
+            log.warning("the folder %s cannot be read: %s", keys.escape(path), exc.strerror or exc)
+            return
+        folders = []
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_symlink():
+                    yield from self._link(entry.path)
+                elif entry.is_dir(follow_symlinks=False):
+                    folders.append(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    yield from self.visit(entry.path)
+            except FileNotFoundError:
+                continue  # removed while the folder was being read
+        for folder in folders:
+            yield from self.visit(folder)
 
+    def _link(self, path: str) -> Iterator[SourceFile]:
+        """A symbolic link met in a folder: followed, or given as skipped."""
+        target = os.path.realpath(path)
+        if not (os.path.isfile(target) or os.path.isdir(target)):
+            return  # leads nowhere (or to a device, a pipe): nothing to read, like those
+        if os.path.isfile(target) and not self._wanted(path):
+            return
+        info = os.lstat(path)
+        if self.follow or _inside(target, self.tops):
+            yield SourceFile(path, info.st_size, info.st_mtime_ns, followed=True)
+            yield from self.visit(target)
+            return
+        reason = (
+            f"not followed: a symbolic link to {keys.escape(target)}, outside the folders "
+            "being indexed (--follow-links follows such links)"
+        )
+        yield SourceFile(path, info.st_size, info.st_mtime_ns, skipped=reason)
 
-def _link(path: str, tops: list[str], seen: set[str], follow: bool) -> Iterator[SourceFile]:
-    """A symbolic link met in a folder: followed, or given as skipped."""
-    target = os.path.realpath(path)
-    if not (os.path.isfile(target) or os.path.isdir(target)):
-        return  # leads nowhere (or to a device, a pipe): nothing to read, like those
-    info = os.lstat(path)
-    if follow or _inside(target, tops):
-        yield SourceFile(path, info.st_size, info.st_mtime_ns, followed=True)
-        yield from _visit(target, tops, seen, follow)
-        return
-    reason = (
-        f"not followed: a symbolic link to {keys.escape(target)}, outside the folders "
-        "being indexed (--follow-links follows such links)"
-    )
-    yield SourceFile(path, info.st_size, info.st_mtime_ns, skipped=reason)
+    def _wanted(self, path: str) -> bool:
+        """Whether the patterns read the file at ``path`` (matched below the folder given
+        it lies in; by its name, when it lies outside them all)."""
+        if self.selection is None:
+            return True
+        for top in self.tops:
+            if path.startswith(top.rstrip("/") + "/"):
+                return self.selection.wants(path[len(top.rstrip("/")) + 1 :])
+        return self.selection.wants(os.path.basename(path))
 
 
 def _inside(path: str, tops: list[str]) -> bool:

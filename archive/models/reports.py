@@ -30,8 +30,9 @@ class SourceRecord:
 class IngestReport:
     """The summary of one ``index`` or ``reindex`` run.
 
-    ``new + updated + unchanged + failed + skipped + kept == seen`` always holds: every
-    source the run saw is counted exactly once. ``skipped``: links not followed; ``kept``:
+    ``new + updated + unchanged + failed + unfollowed + kept == seen`` always holds: every
+    source the run saw is counted exactly once. ``unfollowed``: links out of the folders
+    given, not followed (their sources have the status "skipped"); ``kept``:
     sources a rebuild could not read, whose articles it carried over from the live index;
     ``removed``: sources dropped (pruned, or no longer in a file that was read);
     ``missing``: sources under the paths indexed whose files are gone, kept because no
@@ -45,7 +46,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
-    skipped: int = 0
+    unfollowed: int = 0
     kept: int = 0
     removed: int = 0
     missing: int = 0
@@ -55,8 +56,11 @@ class IngestReport:
     record_failures: int = 0
     seconds: float = 0.0
     failures: tuple[tuple[str, str], ...] = field(default=())
-    skips: tuple[tuple[str, str], ...] = field(default=())
+    unfollowed_links: tuple[tuple[str, str], ...] = field(default=())
     kept_sources: tuple[str, ...] = field(default=())
+    #: files found in the folders given that the include and exclude patterns left out
+    #: (not sources: never counted in ``seen``)
+    skipped: int = 0
     interrupted: bool = False
     sources_total: int = 0
     articles_total: int = 0
@@ -69,7 +73,7 @@ class IngestReport:
         data = dataclasses.asdict(self)
         data["indexed"] = self.indexed
         data["failures"] = [{"path": p, "error": e} for p, e in self.failures]
-        data["skips"] = [{"path": p, "reason": e} for p, e in self.skips]
+        data["unfollowed_links"] = [{"path": p, "reason": e} for p, e in self.unfollowed_links]
         data["kept_sources"] = list(self.kept_sources)
         return data
 

@@ -31,12 +31,25 @@ from archive.engines.opensearch.cluster import (
 from archive.engines.opensearch.compile import Query, compile_tree, highlight_tree
 from archive.engines.opensearch.copies import group_sizes, group_sizes_body, without_copies
 from archive.engines.opensearch.generations import Generations
+from archive.engines.opensearch.highlight import (
+    analyze_body,
+    forms_from,
+    highlight_body,
+    tokens,
+)
 from archive.engines.opensearch.mapping import from_document
-from archive.engines.opensearch.search import hit_from, page_from, search_body, sort
+from archive.engines.opensearch.search import hit_from, marked_in, page_from, search_body, sort
 from archive.engines.opensearch.write import OpenSearchWriter
-from archive.errors import ArchiveError, ArticleNotFound, EngineUnavailable, IndexMissing
+from archive.errors import (
+    ArchiveError,
+    ArticleNotFound,
+    EngineUnavailable,
+    IndexMissing,
+    NothingIndexed,
+)
 from archive.models import Article, Hit, SearchPage, SearchRequest
 from archive.querytree import Node
+from archive.search.highlight import Token
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +149,25 @@ class OpenSearchEngine:
         page = self._page(query, request, highlight_tree(tree))
         return replace(page, took_ms=(time.perf_counter() - started) * 1000)
 
+    def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
+        """The words of ``article``'s headline and body, matched where the cluster's
+        highlighter finds ``tree``'s words (for ``Archive.mark``)."""
+        marked = highlight_tree(tree)
+        if marked is None:
+            return [], []
+        body = {
+            "query": {"ids": {"values": [article.id]}},
+            "_source": False,
+            "highlight": highlight_body(marked, ("title", "body")),
+        }
+        with self._reading():
+            found = self.client.search(index=self.alias, body=body)["hits"]["hits"]
+        tagged = (found[0].get("highlight") or {}) if found else {}
+        return (
+            tokens((tagged.get("title") or [article.title])[0], article.title),
+            tokens((tagged.get("body") or [article.body])[0], article.body),
+        )
+
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
         """Articles about what this one is about (its characteristic words, frequent in it
         and rare in the archive), best first, without the article and its copies."""
@@ -166,8 +198,17 @@ class OpenSearchEngine:
                 body=body,
                 request_timeout=self.settings.search_time_budget + REQUEST_MARGIN,
             )
-        page = page_from(response, request, self.settings, 0.0)
+        page = page_from(response, request, self.settings, 0.0, self._forms(response))
         return replace(page, hits=self._with_copies(page.hits))
+
+    def _forms(self, response: dict[str, Any]) -> dict[str, str]:
+        """The analysed forms of the words marked in a response's snippets (one request)."""
+        words = marked_in(response)
+        if not words:
+            return {}
+        with self._reading():
+            analysed = self.client.indices.analyze(index=self.alias, body=analyze_body(words))
+        return forms_from(analysed, words)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
         query = compile_tree(tree)
@@ -218,7 +259,14 @@ class OpenSearchEngine:
             yield raw["_id"]
 
     def health(self) -> str:
-        """The health of this archive's indices (other indices on the cluster do not count)."""
+        """The health of this archive's indices (other indices on the cluster do not count);
+        ``IndexMissing`` before anything was indexed."""
+        if not self.generation():
+            raise NothingIndexed(
+                f"nothing has been indexed in {self.alias} on {self.url} yet; "
+                "run `newsarchive index PATH` first",
+                public="nothing has been indexed yet; add articles with `newsarchive index PATH`",
+            )
         with unavailable(self.url):
             return describe_health(self.client.cluster.health(index=f"{self.alias}-*"))
 

@@ -9,9 +9,12 @@ reopen the index.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
@@ -19,16 +22,17 @@ from whoosh.searching import Searcher
 from archive.config import Settings
 from archive.engines.whoosh import compat, more
 from archive.engines.whoosh.arrays import ArrayCache
-from archive.engines.whoosh.compile import Compiler
-from archive.engines.whoosh.feedback import expand
+from archive.engines.whoosh.compile import Compiler, bound_expansions
 from archive.engines.whoosh.generations import Generations
+from archive.engines.whoosh.highlight import marked
 from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import from_document, schema
-from archive.engines.whoosh.search import run_search, scan
+from archive.engines.whoosh.search import positive_terms, run_search, scan
 from archive.engines.whoosh.write import WhooshWriter
-from archive.errors import ArticleNotFound, IndexMissing
+from archive.errors import ArticleNotFound, IndexMissing, nothing_indexed, unreadable_index
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.querytree import Node
+from archive.search.highlight import Token
 
 log = logging.getLogger(__name__)
 
@@ -85,49 +89,77 @@ class WhooshEngine:
     # reading ---------------------------------------------------------------------------
 
     def _searcher(self) -> Searcher:
-        """This thread's searcher, refreshed if the index changed since it was opened."""
+        """This thread's searcher, refreshed if the index changed since it was opened.
+
+        Changed means: another generation is live, a writer committed, or the generation's
+        folder is another one (the data directory was replaced by a new archive).
+        """
         name = self.generation()
         if not name:
-            raise IndexMissing("nothing has been indexed yet; run `newsarchive index PATH` first")
-        current: tuple[str, Searcher] | None = getattr(self._local, "searcher", None)
+            self._drop_searcher()
+            raise nothing_indexed(self.settings.data_dir)
+        current: _Open | None = getattr(self._local, "searcher", None)
         if current is not None:
-            if current[0] == name and current[1].up_to_date():
-                return current[1]
+            if current.name == name and current.fresh(self.root / name):
+                return current.searcher
             # a fresh searcher, not Searcher.refresh(): refresh reuses segment readers and
             # misses deletions committed to a segment it already had
-            self._local.searcher = None
-            _discard(current[1])
-        name, searcher = self._open_searcher(name)
-        self._local.searcher = (name, searcher)
-        return searcher
+            self._drop_searcher()
+        opened = self._open_searcher(name)
+        self._local.searcher = opened
+        return opened.searcher
 
-    def _open_searcher(self, name: str) -> tuple[str, Searcher]:
+    def _drop_searcher(self) -> None:
+        current: _Open | None = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        if current is not None:
+            current.close()
+
+    def _open_searcher(self, name: str) -> _Open:
         """A searcher on generation ``name``, or on the one that replaced it meanwhile.
 
         A rebuild swaps the pointer and then deletes the old generation, so a generation
         read from the pointer a moment ago may be gone when its files are opened.
         """
         while True:
+            folder = self.root / name
             try:
-                return name, self.generations.open(name).searcher(weighting=weighting())
+                # the folder first: if it is replaced while the searcher opens, the next
+                # request sees another folder and opens again
+                handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    searcher = self.generations.open(name).searcher(weighting=weighting())
+                except BaseException:
+                    os.close(handle)
+                    raise
+                return _Open(name, searcher, handle)
             except (IndexMissing, OSError) as exc:
                 latest = self.generation()
                 if latest and latest != name:
                     name = latest
                     continue
+                if not latest:
+                    raise nothing_indexed(self.settings.data_dir) from None
                 if isinstance(exc, IndexMissing):
                     raise
-                raise IndexMissing(f"the index {self.root / name} cannot be read: {exc}") from exc
+                raise unreadable_index(folder, exc) from exc
 
     def search(self, tree: Node, request: SearchRequest) -> SearchPage:
         searcher = self._searcher()
         query = self.compiler.compile(tree)
-        if request.expand:
-            query = expand(searcher, query)
         return run_search(searcher, query, request, self.settings, self.arrays)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
-        yield from scan(self._searcher(), self.compiler.compile(tree), request, self.arrays)
+        query = self.compiler.compile(tree)
+        yield from scan(self._searcher(), query, request, self.settings, self.arrays)
+
+    def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
+        """The words of ``article``'s headline and body, matched where ``tree`` looks for
+        them (for ``Archive.mark``)."""
+        searcher = self._searcher()
+        query = bound_expansions(self.compiler.compile(tree), searcher.reader())
+        found = set(positive_terms(query, "body")) | set(positive_terms(query, "title"))
+        return marked(article.title, found, searcher), marked(article.body, found, searcher)
 
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
         return more.similar(self._searcher(), article_id, limit, self.settings, self.arrays)
@@ -136,7 +168,7 @@ class WhooshEngine:
         return more.suggest(self._searcher(), words)
 
     def complete(self, prefix: str, limit: int) -> Completion:
-        return more.complete(self._searcher(), prefix, limit)
+        return more.complete(self._searcher(), prefix, limit, self.arrays)
 
     def get(self, article_id: str) -> Article:
         stored = self._searcher().document(id=article_id)
@@ -156,19 +188,42 @@ class WhooshEngine:
             yield stored["id"]
 
     def health(self) -> str:
+        """ "ok" when the live generation opens; ``IndexMissing`` (saying why) otherwise."""
+        self._searcher()
         return "ok"
 
     def close(self) -> None:
-        current = getattr(self._local, "searcher", None)
-        if current is not None:
-            current[1].close()
-            self._local.searcher = None
+        self._drop_searcher()
 
 
-def _discard(searcher: Searcher) -> None:
-    """Close a searcher being replaced; one whose readers are closed already needs nothing,
-    and a failure here must not keep the thread from opening the next one."""
-    try:
-        searcher.close()
-    except ReaderClosed:
-        log.debug("a replaced searcher's readers were closed already")
+@dataclass(frozen=True)
+class _Open:
+    """A thread's searcher on one generation, and that generation's folder held open.
+
+    Holding the folder keeps its inode number from being given to another folder, so
+    comparing it with the folder now at its path tells whether it was replaced.
+    """
+
+    name: str
+    searcher: Searcher
+    folder: int
+
+    def fresh(self, path: Path) -> bool:
+        """Whether this is still the folder at ``path`` and nothing was committed since."""
+        try:
+            now, held = os.stat(path), os.fstat(self.folder)
+            return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino) and bool(
+                self.searcher.up_to_date()
+            )
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        """Close the searcher and the folder; readers closed already need nothing, and a
+        failure here must not keep the thread from opening the next searcher."""
+        try:
+            self.searcher.close()
+        except ReaderClosed:
+            log.debug("a replaced searcher's readers were closed already")
+        finally:
+            os.close(self.folder)
