@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -294,3 +295,30 @@ def test_an_older_catalog_is_renamed_to_keys_once(tmp_path):
             f"{folder}/wow\\!.txt",
         }
         assert archive.check().ok
+
+
+def test_a_parse_out_of_time_keeps_what_the_source_gave_and_is_not_retried(tmp_path, monkeypatch):
+    from archive.indexing.parsing import parse_source
+    from archive.ingest.formats import text
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "slow.txt").write_text(story("patient"))
+    parse_source("warm-up.txt", story("warm").encode())  # the language model, loaded once
+    with Archive(Settings(data_dir=tmp_path / "data", max_parse_seconds=0.5)) as archive:
+        archive.index([folder])
+        original = text.parse
+
+        def dwell(doc):
+            time.sleep(5)
+            return original(doc)
+
+        monkeypatch.setattr(text, "parse", dwell)
+        (folder / "slow.txt").write_text(story("patient") + "More.\n")
+        report = archive.index([folder])
+        assert report.failed == 1 and "longer than 0.5 s" in report.failures[0][1]
+        assert total(archive, "patient") == 1 and archive.check().ok  # kept
+        again = archive.index([folder])  # not parsed again at that cost
+        assert (again.failed, again.articles_written) == (1, 0) and again.seconds < 2
+        kept = archive.reindex()  # a rebuild that cannot parse it carries it over
+        assert kept.kept == 1 and total(archive, "patient") == 1

@@ -257,10 +257,10 @@ class Indexer:
                 return
             tally.fail(parsed.key, parsed.error)
             record = changes.failed(
-                file, parsed.key, parsed.size, parsed.content_hash, parsed.error, parsed.format,
-                retry=parsed.transient,
-            )  # fmt: skip
-            # a parse that ran out of time says nothing of the content: keep what it gave
+                file, parsed.key, parsed.size, parsed.content_hash, parsed.error, parsed.format
+            )
+            # a parse that ran out of time says nothing of the content: what the source gave
+            # is kept (and it is not parsed again, at that cost, until it changes)
             tally.deleted += batch.record(record, file.key, None if parsed.transient else [])
             return
         new_ids = [article.id for article in parsed.articles]

@@ -40,7 +40,8 @@ class Parsed:
     prints: list[Fingerprint] = field(default_factory=list)
     failures: list[RecordFailure] = field(default_factory=list)
     error: str | None = None
-    #: the error says nothing of the content (the parse ran out of time): keep what it gave
+    #: the error says nothing of the content (the parse ran out of time): what the source
+    #: gave is kept
     transient: bool = False
     #: bytes unpacked while parsing (a gzipped web archive), for the run's budget
     unpacked: int = 0
