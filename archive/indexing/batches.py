@@ -7,9 +7,10 @@ import time
 from dataclasses import replace
 
 from archive.engines.base import EngineWriter
-from archive.indexing.catalog import RETRY, Catalog, Entry
+from archive.indexing.catalog import RETRY, Catalog
 from archive.indexing.dedup import Deduper
 from archive.indexing.fingerprints import Fingerprint
+from archive.indexing.journal import Entry
 from archive.ingest import sources
 from archive.models import Article, SourceRecord
 

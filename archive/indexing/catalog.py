@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from archive.errors import ArchiveError
 from archive.indexing.database import connect, connect_for_reading
+from archive.indexing.journal import Entry
 from archive.models import SourceRecord
 
 SCHEMA = """
@@ -295,37 +294,6 @@ class Catalog:
     def clear(self) -> None:
         self.db.execute("DELETE FROM articles")
         self.db.execute("DELETE FROM sources")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One journalled change: a source's new record (with its article ids), its removal,
-    or (``touch``) the new size (``size``) and ``mtime`` of its unchanged file."""
-
-    op: str  # "record", "forget" or "touch"
-    path: str
-    file: str = ""
-    size: int = 0
-    record: SourceRecord | None = None
-    ids: list[str] | None = None
-    mtime: int = 0
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "file": self.file,
-            "size": self.size,
-            "ids": self.ids,
-            "record": self.record.to_dict() if self.record else None,
-            "mtime": self.mtime,
-        }
-
-    @classmethod
-    def from_json(cls, op: str, data: dict[str, Any]) -> Entry:
-        record = SourceRecord(**data["record"]) if data.get("record") else None
-        return cls(
-            op, data["path"], data["file"], data["size"], record, data["ids"], data.get("mtime", 0)
-        )
 
 
 def now() -> str:

@@ -20,9 +20,10 @@ from archive.engines.base import Engine, EngineWriter
 from archive.errors import ArchiveError
 from archive.indexing import changes, dedup, rebuild
 from archive.indexing.batches import Batch
-from archive.indexing.catalog import Catalog, Entry, now
+from archive.indexing.catalog import Catalog, now
 from archive.indexing.changes import Job
 from archive.indexing.dedup import Deduper
+from archive.indexing.journal import Entry
 from archive.indexing.locking import write_lock
 from archive.indexing.parsing import Parsed, parse_source
 from archive.indexing.reporting import Progress, Silent, Tally
