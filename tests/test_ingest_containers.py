@@ -81,6 +81,19 @@ def test_nested_archives_are_opened_and_named(tmp_path):
     ]
 
 
+def test_an_empty_nested_archive_is_a_failed_member(tmp_path):
+    """Like an empty archive on disk, an empty one inside another is a failure to list,
+    not nothing: the member does not vanish from the run's account without a word."""
+    empty_zip = make_zip(tmp_path / "e.zip", {})
+    empty_tar = make_tar(tmp_path / "e.tar", {})
+    outer = make_zip(tmp_path / "o.zip", {"e.zip": empty_zip, "a.txt": b"A", "e.tar": empty_tar})
+    assert read(outer, "o.zip") == [
+        ("e.zip", "error: the archive holds no files"),
+        ("a.txt", b"A"),
+        ("e.tar", "error: the archive holds no files"),
+    ]
+
+
 def test_nesting_is_limited(tmp_path, monkeypatch):
     monkeypatch.setattr(containers, "MAX_DEPTH", 2)
     level3 = make_zip(tmp_path / "3.zip", {"deep.txt": b"deep"})

@@ -148,11 +148,16 @@ def _nested(data: bytes, label: Name, budget: _Budget, depth: int) -> Iterator[M
     if depth >= MAX_DEPTH:
         yield (label,), ParseError(f"archive nested more than {MAX_DEPTH} levels deep")
         return
+    found = False
     try:
         for inner, content in _members(data, label.name, budget, depth + 1):
+            found = True
             yield (label, *inner), content
     except ParseError as exc:
         yield (label,), exc
+        return
+    if not found:
+        yield (label,), ParseError("the archive holds no files")
 
 
 def _gzip_members(data: bytes, name: str, budget: _Budget) -> Iterator[_Raw]:
