@@ -12,8 +12,8 @@ import logging
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.config import Settings
 from archive.engines.base import Engine, EngineWriter
@@ -33,6 +33,9 @@ from archive.ingest.inflating import Unpacked
 from archive.ingest.selection import Selection
 from archive.models import IngestReport, SourceRecord
 from archive.workers import die_with_parent
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 
@@ -210,6 +213,8 @@ class Indexer:
             for job in jobs:
                 yield job if isinstance(job, Parsed) else parse_source(job.key, job.data, *limits)
             return
+        from concurrent.futures import ProcessPoolExecutor  # only a bulk run starts a pool
+
         with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
             window: deque[tuple[Future[Parsed] | Parsed, int]] = deque()
             held = 0
