@@ -322,3 +322,29 @@ def test_a_parse_out_of_time_keeps_what_the_source_gave_and_is_not_retried(tmp_p
         assert (again.failed, again.articles_written) == (1, 0) and again.seconds < 2
         kept = archive.reindex()  # a rebuild that cannot parse it carries it over
         assert kept.kept == 1 and total(archive, "patient") == 1
+
+
+class StopAfterArticles(StopAfter):
+    """A progress watcher that presses Ctrl-C once more than ``articles`` are parsed."""
+
+    def advance(self, sources, articles):
+        self.left -= articles
+        if self.left < 0:
+            raise KeyboardInterrupt
+
+
+def test_a_container_cut_by_an_interruption_is_read_again(tmp_path):
+    """Ctrl-C after the first batch has committed some of a zip's members: the next run
+    must read the zip again for the rest, though its size and mtime have not changed."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    zip_with(folder / "many.zip", {f"m{n:02}.txt": story(f"port{n}") for n in range(25)})
+    with Archive(settings(tmp_path)) as archive:
+        report = archive.index([folder], progress=StopAfterArticles(11))
+        assert report.interrupted
+        first = total(archive)
+        assert first == 10 and archive.check().ok  # one whole batch of ten
+        again = archive.index([folder])
+        assert not again.interrupted and again.new == 25 - first
+        assert total(archive) == 25 and total(archive, "port24") == 1 and archive.check().ok
+        assert archive.index([folder]).unchanged == 25  # settled: not read a third time
