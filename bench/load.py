@@ -239,7 +239,11 @@ def main() -> int:
             shutil.move(source, kept)
         try:
             rebuild, reindex = run_phase(
-                server, "rebuild", options.clients, options.seconds, cli(data_dir, "reindex", "--prune", "-q")
+                server,
+                "rebuild",
+                options.clients,
+                options.seconds,
+                cli(data_dir, "reindex", "--prune", "-q"),
             )
             new = counts(server)
         finally:
