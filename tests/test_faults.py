@@ -252,12 +252,12 @@ def small_filesystem(tmp_path):
 def fill(folder: Path, leave: int) -> Path:
     """Fill the filesystem of ``folder`` until only ``leave`` bytes are free."""
     filler = folder / "filler"
-    with open(filler, "wb") as handle:
+    # unbuffered: a buffered file that could not flush raises again when closed
+    with open(filler, "wb", buffering=0) as handle:
         chunk = b"\0" * 65536
         with contextlib.suppress(OSError):
             while True:
                 handle.write(chunk)
-                handle.flush()
     free = shutil.disk_usage(folder).free
     os.truncate(filler, max(0, filler.stat().st_size - leave + free))
     return filler
