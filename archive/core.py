@@ -28,6 +28,7 @@ from archive.models import (
     Stats,
 )
 from archive.querytree import Node, describe, terms
+from archive.research.service import Research
 from archive.search import spelling
 
 log = logging.getLogger(__name__)
@@ -48,8 +49,12 @@ class Archive:
             max_terms=settings.max_query_terms,
             min_prefix=settings.min_prefix_length,
         )
+        #: attention over time, characteristic words, keywords in context, citations and
+        #: saved searches (``archive.research``)
+        self.research = Research(self.engine, settings.data_dir, self.tree)
 
     def close(self) -> None:
+        self.research.close()
         self.engine.close()
         self.catalog.close()
 
@@ -88,6 +93,10 @@ class Archive:
         if request.mode not in ("all", "any"):
             raise QueryError("mode must be 'all' or 'any'")
         return request
+
+    def tree(self, request: SearchRequest) -> Node:
+        """The checked request as one query tree (``QueryError`` naming what is wrong)."""
+        return query.build(self.validate(request), self.limits)
 
     def search(self, request: SearchRequest) -> SearchPage:
         """One page of results for ``request``, with facets and a timeline."""

@@ -12,22 +12,26 @@ import logging
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
 from archive.config import Settings
-from archive.engines.whoosh import compat, more
-from archive.engines.whoosh.arrays import ArrayCache
-from archive.engines.whoosh.compile import Compiler
+from archive.engines.whoosh import compat, more, research
+from archive.engines.whoosh.arrays import ArrayCache, View, view
+from archive.engines.whoosh.compile import Compiler, bound_expansions
+from archive.engines.whoosh.evaluate import Matches
 from archive.engines.whoosh.feedback import expand
 from archive.engines.whoosh.generations import Generations
 from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import from_document, schema
 from archive.engines.whoosh.search import run_search, scan
+from archive.engines.whoosh.terms import Terms
 from archive.engines.whoosh.write import WhooshWriter
 from archive.errors import ArticleNotFound, IndexMissing
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
+from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
 
 log = logging.getLogger(__name__)
@@ -47,6 +51,7 @@ class WhooshEngine:
         self.generations = Generations(self.root, self.schema)
         self._local = threading.local()
         self.arrays = ArrayCache()
+        self.terms = Terms()
 
     def generation(self) -> str:
         return self.generations.current()
@@ -138,6 +143,49 @@ class WhooshEngine:
     def complete(self, prefix: str, limit: int) -> Completion:
         return more.complete(self._searcher(), prefix, limit)
 
+    # research ----------------------------------------------------------------------------
+
+    def histogram(self, tree: Node, request: SearchRequest, unit: str) -> dict[date, int]:
+        arrays, found = self._matches(tree, request)
+        return research.histogram(arrays, found, unit)
+
+    def match_ids(self, tree: Node, request: SearchRequest) -> list[str]:
+        return research.ids(*self._matches(tree, request))
+
+    def term_counts(
+        self, tree: Node, request: SearchRequest, kind: str, size: int, score: str
+    ) -> TermCounts:
+        return self.terms.term_counts(*self._matches(tree, request), kind, size, score)
+
+    def word_keys(self, words: Sequence[str]) -> dict[str, str]:
+        return self.terms.keys(self._searcher(), words)
+
+    def marked_texts(
+        self, tree: Node, request: SearchRequest, marks: bool = True
+    ) -> Iterator[MarkedText]:
+        searcher = self._searcher()
+        arrays = view(searcher, self.arrays)
+        query = bound_expansions(self.compiler.compile(tree), searcher.reader())
+        found = research.matches(arrays, query, request, None)
+        yield from research.marked_texts(arrays, query if marks else None, found, request)
+
+    def sample_texts(self, size: int) -> Iterator[MarkedText]:
+        yield from research.sample_texts(view(self._searcher(), self.arrays), size)
+
+    def _matches(self, tree: Node, request: SearchRequest) -> tuple[View, Matches]:
+        """The matches of ``tree`` on this thread's searcher; the last tree's are kept, as
+        a chart asks for a series' periods and then its ids."""
+        searcher = self._searcher()
+        key = (id(searcher), tree, request.copies)
+        last = getattr(self._local, "matches", None)
+        if last is not None and last[0] == key:
+            return last[1]
+        arrays = view(searcher, self.arrays)
+        query = self.compiler.compile(tree)
+        found = research.matches(arrays, query, request, self.settings.search_time_budget)
+        self._local.matches = (key, (arrays, found))
+        return arrays, found
+
     def get(self, article_id: str) -> Article:
         stored = self._searcher().document(id=article_id)
         if stored is None:
@@ -160,6 +208,7 @@ class WhooshEngine:
 
     def close(self) -> None:
         current = getattr(self._local, "searcher", None)
+        self._local.matches = None
         if current is not None:
             current[1].close()
             self._local.searcher = None
