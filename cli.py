@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, NoReturn
@@ -18,8 +19,10 @@ import click
 import cli_output as out
 from archive.config import Settings
 from archive.core import Archive
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, IndexMissing
 from archive.models import SORTS, IngestReport, SearchRequest
+from archive.models.saved import SavedGain
+from cli_research import COMMANDS
 
 EXIT_SOURCES_FAILED = 3
 EXIT_CHECK_FAILED = 8
@@ -99,9 +102,11 @@ def main(
 # ingest --------------------------------------------------------------------------------
 
 
-def _finish_run(report: IngestReport, as_json: bool, quiet: bool) -> None:
+def _finish_run(
+    report: IngestReport, as_json: bool, quiet: bool, gains: Sequence[SavedGain] = ()
+) -> None:
     """Print an ``index`` or ``reindex`` summary; exit as its outcome says."""
-    out.ingest_report(report, as_json, quiet)
+    out.ingest_report(report, as_json, quiet, gains)
     if report.interrupted:
         _fail(
             "interrupted; everything committed so far is kept, run again to continue",
@@ -122,7 +127,7 @@ def index(
 ) -> None:
     """Index files and folders (unchanged files are skipped)."""
     report = _archive(ctx).index(paths, prune=prune, progress=out.Progress(quiet or as_json))
-    _finish_run(report, as_json, quiet)
+    _finish_run(report, as_json, quiet, _gains(ctx, report))
 
 
 @main.command()
@@ -132,7 +137,17 @@ def index(
 def reindex(ctx: click.Context, quiet: bool, as_json: bool) -> None:
     """Rebuild the whole index from its sources and swap it in atomically."""
     report = _archive(ctx).reindex(progress=out.Progress(quiet or as_json))
-    _finish_run(report, as_json, quiet)
+    _finish_run(report, as_json, quiet, _gains(ctx, report))
+
+
+def _gains(ctx: click.Context, report: IngestReport) -> list[SavedGain]:
+    """What each saved search gained with this run (nothing when it was interrupted)."""
+    if report.interrupted:
+        return []
+    try:
+        return _archive(ctx).research.saved.gains()
+    except IndexMissing:
+        return []
 
 
 # search --------------------------------------------------------------------------------
@@ -283,6 +298,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
         err=True,
     )
     web.serve(settings)
+
+
+# the research commands: timeline, words, kwic, cite, saved
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

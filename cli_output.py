@@ -11,6 +11,7 @@ import csv
 import json
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -24,6 +25,7 @@ from archive.models import (
     SourceRecord,
     Stats,
 )
+from archive.models.saved import SavedGain
 
 #: failed sources named after an ``index`` or ``reindex`` summary
 FAILURES_SHOWN = 20
@@ -68,10 +70,16 @@ class Progress:
             self.bar.close()
 
 
-def ingest_report(report: IngestReport, as_json: bool, quiet: bool) -> None:
-    """The summary of an ``index`` or ``reindex`` run, and the first failed sources."""
+def ingest_report(
+    report: IngestReport, as_json: bool, quiet: bool, gains: Sequence[SavedGain] = ()
+) -> None:
+    """The summary of an ``index`` or ``reindex`` run, what each saved search gained, and
+    the first failed sources."""
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        data = report.to_dict()
+        if gains:
+            data["saved_searches"] = [gain.to_dict() for gain in gains]
+        click.echo(json.dumps(data, indent=2))
         return
     if quiet:
         return
@@ -81,6 +89,9 @@ def ingest_report(report: IngestReport, as_json: bool, quiet: bool) -> None:
         + (f", {report.removed} removed" if report.removed else "")
         + f"; {report.articles_written} articles written in {report.seconds:.1f} s"
     )
+    if gains:
+        listed = ", ".join(f"{g.name} +{g.gained:,} ({g.total:,})" for g in gains)
+        click.echo(f"saved searches (new articles, all): {listed}")
     for path, reason in report.failures[:FAILURES_SHOWN]:
         click.echo(f"  failed: {path}: {reason}", err=True)
     if report.failed > FAILURES_SHOWN:

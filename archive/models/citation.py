@@ -71,7 +71,7 @@ class Citation:
             ("gen", self.generation),
             ("at", self.at),
         ]
-        return PREFIX + urlencode(pairs)
+        return PREFIX + urlencode(pairs, safe=":")
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ from typing import IO, Any
 
 from archive.errors import QueryError
 from archive.models.research import KwicLine, MarkedText
+from archive.querytree import And, Fuzzy, Node, Or, Phrase, Prefix, Term
+from archive.stopwords import ENGLISH
+
+Keys = Callable[[list[str]], dict[str, str]]
 
 #: orders of the lines: the search's own, by the word before, by the word after
 SORTS = ("order", "before", "after")
@@ -47,14 +51,19 @@ def check_width(width: int) -> int:
     return width
 
 
-def lines(texts: Iterable[MarkedText], width: int = WIDTH) -> Iterator[KwicLine]:
-    """Every marked occurrence of every text, the headline's before the body's."""
+def lines(
+    texts: Iterable[MarkedText], width: int = WIDTH, keep: Callable[[str], bool] | None = None
+) -> Iterator[KwicLine]:
+    """Every marked occurrence of every text, the headline's before the body's; ``keep``
+    (when given) decides which keywords count (``phrase_filter``)."""
     for text in texts:
         for name, value, marks in (
             ("title", text.title, text.title_marks),
             ("body", text.body, text.body_marks),
         ):
             for start, end in _joined(value, marks):
+                if keep is not None and not keep(value[start:end]):
+                    continue
                 yield KwicLine(
                     id=text.id,
                     title=text.title,
@@ -135,11 +144,53 @@ def _read_run(spill: IO[bytes]) -> Iterator[Any]:
             return
 
 
+def phrase_filter(tree: Node, keys: Keys) -> Callable[[str], bool] | None:
+    """For a query with phrases, a test that a keyword is an occurrence of one of them or
+    of one of its lone words (engines mark a phrase's words wherever they occur); None
+    when every mark counts (no phrases, or prefixes and fuzzy words, whose index words
+    are many)."""
+    phrases: list[tuple[str, ...]] = []
+    lone: list[str] = []
+    if not _leaves(tree, phrases, lone) or not phrases:
+        return None
+    known = keys([word for phrase in phrases for word in phrase] + lone)
+    wanted = [tuple(known[w] for w in phrase if w in known) for phrase in phrases]
+    singles = {known[word] for word in lone if word in known}
+
+    def keep(keyword: str) -> bool:
+        words = _WORD.findall(keyword.lower())
+        found = keys(words)
+        sequence = tuple(found[word] for word in words if word in found)
+        if any(key in singles for key in sequence):
+            return True
+        return any(_contains(sequence, phrase) for phrase in wanted if phrase)
+
+    return keep
+
+
+def _leaves(node: Node, phrases: list[tuple[str, ...]], lone: list[str]) -> bool:
+    """Collect the positive phrases and lone words; False if a prefix or fuzzy word is met."""
+    if isinstance(node, Phrase):
+        phrases.append(tuple(word.lower() for word in node.words))
+    elif isinstance(node, Term):
+        lone.append(node.text.lower())
+    elif isinstance(node, Prefix | Fuzzy):
+        return False
+    elif isinstance(node, And | Or):
+        return all(_leaves(child, phrases, lone) for child in node.children)
+    return True
+
+
+def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
+    return any(sequence[at : at + len(part)] == part for at in range(len(sequence)))
+
+
 def _joined(text: str, marks: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """Marks in order, neighbours separated only by spaces or dashes joined into one."""
+    """Marks in order, neighbours separated only by spaces, dashes or up to three stop
+    words ("Bank of England") joined into one."""
     current: tuple[int, int] | None = None
     for start, end in sorted(marks):
-        if current and _BETWEEN.fullmatch(text, current[1], max(start, current[1])):
+        if current and _between(text[current[1] : max(start, current[1])]):
             current = (current[0], max(end, current[1]))
             continue
         if current:
@@ -147,6 +198,19 @@ def _joined(text: str, marks: Iterable[tuple[int, int]]) -> Iterator[tuple[int, 
         current = (start, end)
     if current:
         yield current
+
+
+def _between(gap: str) -> bool:
+    """Whether a gap between two marks leaves them one keyword."""
+    if _BETWEEN.fullmatch(gap):
+        return True
+    words = _WORD.findall(gap)
+    rest = _WORD.sub("", gap)
+    return (
+        len(words) <= 3
+        and all(w.lower() in ENGLISH for w in words)
+        and _BETWEEN.fullmatch(rest) is not None
+    )
 
 
 def _left(text: str, start: int, width: int) -> str:

@@ -62,8 +62,10 @@ class Research:
         """Every occurrence of the query's words in every match, streamed in ``sort`` order."""
         concordance.check_sort(sort)
         concordance.check_width(width)
-        texts = self.engine.marked_texts(self.build(request), request)
-        return concordance.ordered(concordance.lines(texts, width), sort)
+        tree = self.build(request)
+        keep = concordance.phrase_filter(tree, self.engine.word_keys)
+        texts = self.engine.marked_texts(tree, request)
+        return concordance.ordered(concordance.lines(texts, width, keep), sort)
 
     def kwic(
         self,
