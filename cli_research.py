@@ -105,8 +105,13 @@ def timeline(
 @click.argument("query", default="")
 @filters
 @click.option("-n", "--limit", default=20, show_default=True, help="Terms of each kind.")
-@click.option("--score", type=click.Choice(SCORES), default="g2", show_default=True,
-              help="Significance: log-likelihood G² or Elasticsearch's JLH.")  # fmt: skip
+@click.option(
+    "--score",
+    type=click.Choice(SCORES),
+    default="g2",
+    show_default=True,
+    help="Significance: log-likelihood G² or Elasticsearch's JLH.",
+)
 @click.option("--csv", "as_csv", is_flag=True, help="Every term as CSV.")
 @click.option("--json", "as_json", is_flag=True, help="The terms as JSON.")
 @click.pass_context
@@ -122,9 +127,14 @@ def words(
 @click.command()
 @click.argument("query")
 @filters
-@click.option("--sort", "line_sort", type=click.Choice(KWIC_SORTS), default="order",
-              show_default=True, help="Lines in the articles' order, or by the word before "
-              "or after the keyword.")  # fmt: skip
+@click.option(
+    "--sort",
+    "line_sort",
+    type=click.Choice(KWIC_SORTS),
+    default="articles",
+    show_default=True,
+    help="Lines in the articles' order, or by the word before or after the keyword.",
+)
 @click.option("--width", default=WIDTH, show_default=True, help="Characters of context.")
 @click.option("-n", "--limit", default=0, help="At most this many lines (default: all).")
 @click.option("--csv", "as_csv", is_flag=True, help="The lines as CSV.")

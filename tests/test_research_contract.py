@@ -26,9 +26,13 @@ def article(n: int, title: str, body: str, day: str | None = None, **fields) -> 
     if day:
         published = PubDate(datetime.fromisoformat(day).replace(tzinfo=UTC), "day", day)
     return Article(
-        id=f"r{n:03d}", title=title, body=body, published=published,
-        source_path=f"/corpus/{n}.txt", **fields,
-    )  # fmt: skip
+        id=f"r{n:03d}",
+        title=title,
+        body=body,
+        published=published,
+        source_path=f"/corpus/{n}.txt",
+        **fields,
+    )
 
 
 CORPUS = [
@@ -138,8 +142,12 @@ def test_histograms_count_stories_per_period(archive):
 def test_match_ids_are_the_matches(archive):
     assert sorted(run(archive, "match_ids", "cocoa")) == ["r001", "r002", "r004", "r009"]
     assert sorted(run(archive, "match_ids", "cocoa", copies=True)) == [
-        "r001", "r002", "r003", "r004", "r009",
-    ]  # fmt: skip
+        "r001",
+        "r002",
+        "r003",
+        "r004",
+        "r009",
+    ]
     assert run(archive, "match_ids", "nothingmatchesthis") == []
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, render_template, url_for
 
 from archive.models import SearchRequest
-from web import params
+from web import params, research_links
 from web.context import current_archive, current_search
 from web.views import href_for, results_view
 
@@ -60,6 +60,7 @@ def results() -> str:
         atom=url_for("feeds.atom") + export_suffix,
         csv=url_for("feeds.export_csv") + export_suffix,
         jsonl=url_for("feeds.export_jsonl") + export_suffix,
+        research=research_links.links(request),
     )
 
 

@@ -17,10 +17,18 @@ from archive.models.citation import Citation
 from archive.models.research import Comparison, KwicLine, WordsReport
 
 COMPARISON_COLUMNS = ("query", "period", "start", "end", "count", "total", "share", "covered")
-WORDS_COLUMNS = ("kind", "text", "key", "foreground", "of", "background", "of_background",
-                 "score", "sampled")  # fmt: skip
-KWIC_COLUMNS = ("id", "published", "source", "title", "field", "offset", "left", "keyword",
-                "right")  # fmt: skip
+WORDS_COLUMNS = (
+    "kind",
+    "text",
+    "key",
+    "foreground",
+    "of",
+    "background",
+    "of_background",
+    "score",
+    "sampled",
+)
+KWIC_COLUMNS = ("id", "published", "source", "title", "field", "offset", "left", "keyword", "right")
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 #: characters buffered before a chunk of CSV is handed on
 CHUNK = 32_768

@@ -26,7 +26,7 @@ from archive.stopwords import ENGLISH
 Keys = Callable[[list[str]], dict[str, str]]
 
 #: orders of the lines: the search's own, by the word before, by the word after
-SORTS = ("order", "before", "after")
+SORTS = ("articles", "before", "after")
 #: characters of context either side of the keyword
 WIDTH = 60
 MAX_WIDTH = 300
@@ -80,7 +80,7 @@ def lines(
 def ordered(found: Iterator[KwicLine], sort: str) -> Iterator[KwicLine]:
     """``found`` in the order ``sort`` names: as found, or by the words before or after
     (case-insensitive, nearest word first), ties in the order found."""
-    if sort == "order":
+    if sort == "articles":
         return found
     key = before_key if sort == "before" else after_key
     return external_sort(found, key)

@@ -57,7 +57,7 @@ class Research:
         )
 
     def kwic_lines(
-        self, request: SearchRequest, sort: str = "order", width: int = concordance.WIDTH
+        self, request: SearchRequest, sort: str = "articles", width: int = concordance.WIDTH
     ) -> Iterator[KwicLine]:
         """Every occurrence of the query's words in every match, streamed in ``sort`` order."""
         concordance.check_sort(sort)
@@ -70,7 +70,7 @@ class Research:
     def kwic(
         self,
         request: SearchRequest,
-        sort: str = "order",
+        sort: str = "articles",
         page: int = 1,
         per_page: int = 50,
         width: int = concordance.WIDTH,
@@ -82,7 +82,7 @@ class Research:
         if page < 1 or (page - 1) * per_page > MAX_KWIC_OFFSET:
             raise QueryError(f"pages beyond line {MAX_KWIC_OFFSET:,} are not served; use the CSV")
         citation = self.citer.cite(request)
-        if sort != "order" and citation.count > MAX_SORTED_ARTICLES:
+        if sort != "articles" and citation.count > MAX_SORTED_ARTICLES:
             raise QueryError(
                 f"sorting by the word before or after reads every match first; this search "
                 f"matches {citation.count:,} articles, more than the {MAX_SORTED_ARTICLES:,} "
