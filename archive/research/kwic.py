@@ -61,7 +61,7 @@ def lines(
             ("title", text.title, text.title_marks),
             ("body", text.body, text.body_marks),
         ):
-            for start, end in _joined(value, marks):
+            for start, end in _joined(value, marks, across_stops=keep is not None):
                 if keep is not None and not keep(value[start:end]):
                     continue
                 yield KwicLine(
@@ -185,12 +185,16 @@ def _contains(sequence: tuple[str, ...], part: tuple[str, ...]) -> bool:
     return any(sequence[at : at + len(part)] == part for at in range(len(sequence)))
 
 
-def _joined(text: str, marks: Iterable[tuple[int, int]]) -> Iterator[tuple[int, int]]:
-    """Marks in order, neighbours separated only by spaces, dashes or up to three stop
-    words ("Bank of England") joined into one."""
+def _joined(
+    text: str, marks: Iterable[tuple[int, int]], across_stops: bool = False
+) -> Iterator[tuple[int, int]]:
+    """Marks in order, neighbours separated only by spaces or dashes joined into one; with
+    ``across_stops`` (a query with phrases) also across up to three stop words, which a
+    phrase keeps unmarked ("Bank of England")."""
     current: tuple[int, int] | None = None
     for start, end in sorted(marks):
-        if current and _between(text[current[1] : max(start, current[1])]):
+        gap = text[current[1] : max(start, current[1])] if current else ""
+        if current and (_BETWEEN.fullmatch(gap) or (across_stops and _stops_only(gap))):
             current = (current[0], max(end, current[1]))
             continue
         if current:
@@ -200,16 +204,13 @@ def _joined(text: str, marks: Iterable[tuple[int, int]]) -> Iterator[tuple[int, 
         yield current
 
 
-def _between(gap: str) -> bool:
-    """Whether a gap between two marks leaves them one keyword."""
-    if _BETWEEN.fullmatch(gap):
-        return True
+def _stops_only(gap: str) -> bool:
+    """Whether a gap holds nothing but up to three stop words and spaces or dashes."""
     words = _WORD.findall(gap)
-    rest = _WORD.sub("", gap)
     return (
         len(words) <= 3
-        and all(w.lower() in ENGLISH for w in words)
-        and _BETWEEN.fullmatch(rest) is not None
+        and all(word.lower() in ENGLISH for word in words)
+        and _BETWEEN.fullmatch(_WORD.sub("", gap)) is not None
     )
 
 
@@ -217,7 +218,7 @@ def _left(text: str, start: int, width: int) -> str:
     """Up to ``width`` characters before ``start``, starting at a word's beginning."""
     begin = max(0, start - width)
     piece = text[begin:start]
-    if begin > 0 and piece and not text[begin - 1].isspace():
+    if begin > 0 and piece and not text[begin - 1].isspace() and not piece[0].isspace():
         piece = piece.split(None, 1)[1] if len(piece.split(None, 1)) > 1 else ""
     return " ".join(piece.split()) + (" " if piece[-1:].isspace() else "")
 
@@ -226,6 +227,6 @@ def _right(text: str, end: int, width: int) -> str:
     """Up to ``width`` characters after ``end``, ending at a word's end."""
     finish = min(len(text), end + width)
     piece = text[end:finish]
-    if finish < len(text) and piece and not text[finish].isspace():
+    if finish < len(text) and piece and not text[finish].isspace() and not piece[-1].isspace():
         piece = piece.rsplit(None, 1)[0] if len(piece.rsplit(None, 1)) > 1 else ""
     return (" " if piece[:1].isspace() else "") + " ".join(piece.split())
