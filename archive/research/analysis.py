@@ -22,6 +22,8 @@ _WORD = re.compile(r"\w+(?:['’]\w+)*")
 _BREAK = re.compile(r"[^\w\s'’-]+")
 #: characters of each article read (the lede and what follows carry the topic)
 MAX_CHARS = 20_000
+#: occurrences of a phrase read to tell its commonest written form
+FORMS_SEEN = 20
 
 
 @dataclass
@@ -48,35 +50,57 @@ class Tally:
             self.add(text)
         return self
 
-    def written(self) -> dict[str, str]:
-        """Each word or phrase key's commonest written form (lower case wins a tie)."""
+    def written(self, keys: Iterable[str]) -> dict[str, str]:
+        """The commonest written form of each word key in ``keys`` (lower case wins a tie)."""
+        wanted = set(keys)
         best: dict[str, tuple[int, bool, str]] = {}
         for form, count in self.forms.items():
             key = form.lower()
-            rank = (count, form == key, form)
-            if key not in best or rank > best[key]:
-                best[key] = rank
+            if key in wanted:
+                rank = (count, form == key, form)
+                if key not in best or rank > best[key]:
+                    best[key] = rank
         return {key: rank[2] for key, rank in best.items()}
 
 
+def phrase_forms(texts: Iterable[str], keys: Iterable[str]) -> dict[str, str]:
+    """The commonest written form of each phrase key among ``texts``."""
+    lowered = [(text.lower(), text) for text in texts]
+    lowered = [(low, text) for low, text in lowered if len(low) == len(text)]
+    found: dict[str, str] = {}
+    for key in keys:
+        first, second = key.split(" ", 1)
+        pattern = re.compile(rf"\b{re.escape(first)}[ \t\u00a0-]+{re.escape(second)}\b")
+        seen: Counter[str] = Counter()
+        for low, text in lowered:
+            if first in low and second in low:
+                seen.update(
+                    " ".join(text[m.start() : m.end()].replace("-", " ").split())
+                    for m in pattern.finditer(low)
+                )
+                if seen.total() >= FORMS_SEEN:
+                    break
+        found[key] = max(seen, key=lambda form: (seen[form], form == key)) if seen else key
+    return found
+
+
 def read(text: str, forms: Counter[str] | None) -> tuple[set[str], set[str]]:
-    """The word keys and phrase keys of ``text``; the written forms are counted in ``forms``."""
+    """The word keys and phrase keys of ``text``; words as written are counted in ``forms``."""
     words: set[str] = set()
     phrases: set[str] = set()
     written: list[str] = []
     for chunk in _BREAK.split(text):
-        previous: tuple[str, str] | None = None
+        previous = ""
         for word in _WORD.findall(chunk):
             key = word.lower()
-            if len(word) < 2 or key in ENGLISH or word.isdigit():
-                previous = None
+            if key in ENGLISH or len(key) < 2 or key.isdigit():
+                previous = ""
                 continue
             words.add(key)
-            if previous is not None:
-                phrases.add(f"{previous[1]} {key}")
-                written.append(f"{previous[0]} {word}")
             written.append(word)
-            previous = (word, key)
+            if previous:
+                phrases.add(f"{previous} {key}")
+            previous = key
     if forms is not None:
         forms.update(written)
     return words, phrases

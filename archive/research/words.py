@@ -28,7 +28,7 @@ from archive.engines.base import Engine
 from archive.models import SearchRequest
 from archive.models.research import Term, TermCounts, TermGroup, WordsReport
 from archive.querytree import Node, terms
-from archive.research.analysis import Tally
+from archive.research.analysis import MAX_CHARS, Tally, phrase_forms
 from archive.research.citations import Citer
 from archive.research.significance import best, check_score, scores
 
@@ -78,16 +78,17 @@ def characterise(
     citation = citer.cite(request, tree)
     ranked = replace(request, sort="relevance")
     sample = engine.marked_texts(tree, ranked, marks=False)
-    foreground = Tally().add_all(text.body for text in islice(sample, WORD_SAMPLE))
+    texts = [text.body[:MAX_CHARS] for text in islice(sample, WORD_SAMPLE)]
     close = getattr(sample, "close", None)
     if close:
         close()
+    foreground = Tally().add_all(texts)
     asked = {key for key in engine.word_keys([w.lower() for w in terms(tree)]).values()}
     words = engine.term_counts(tree, request, "word", size + len(asked), score)
     words = replace(words, terms=tuple(t for t in words.terms if t[0] not in asked)[:size])
     groups = (
         _words(engine, words, foreground, score),
-        _phrases(foreground, background.tally(engine), size, score),
+        _phrases(foreground, texts, background.tally(engine), size, score),
         _exact(engine.term_counts(tree, request, "source", size, score), score),
         _exact(engine.term_counts(tree, request, "byline", size, score), score),
     )
@@ -110,9 +111,12 @@ def _scored(counts: TermCounts, score: str) -> list[float]:
 def _words(engine: Engine, counts: TermCounts, foreground: Tally, score: str) -> TermGroup:
     """Index words shown in the form the matches write them most often."""
     keys = engine.word_keys(sorted(foreground.words))
-    written = foreground.written()
+    wanted = {key for key, _, _ in counts.terms}
+    words = [word for word, key in keys.items() if key in wanted]
+    written = foreground.written(words)
     shown: dict[str, tuple[int, str]] = {}
-    for word, key in keys.items():
+    for word in words:
+        key = keys[word]
         rank = (foreground.words[word], written.get(word, word))
         if key not in shown or rank > shown[key]:
             shown[key] = rank
@@ -123,7 +127,9 @@ def _words(engine: Engine, counts: TermCounts, foreground: Tally, score: str) ->
     return TermGroup("word", terms, counts.foreground, counts.background, bool(counts.sample))
 
 
-def _phrases(foreground: Tally, background: Tally, size: int, score: str) -> TermGroup:
+def _phrases(
+    foreground: Tally, texts: list[str], background: Tally, size: int, score: str
+) -> TermGroup:
     """Two-word phrases of the sampled matches against the archive's sample. The samples
     are apart, so the background side of the comparison is the archive's sample plus the
     matches' (the superset ``significance`` expects)."""
@@ -133,7 +139,7 @@ def _phrases(foreground: Tally, background: Tally, size: int, score: str) -> Ter
     fg_size, bg_size = foreground.articles, background.articles
     top = best(score, fg, fg_size, bg + fg, bg_size + fg_size, size, MIN_PHRASE)
     values = scores(score, fg, fg_size, bg + fg, bg_size + fg_size)
-    written = foreground.written()
+    written = phrase_forms(texts, [keys[at] for at in top.tolist()])
     terms = tuple(
         Term("phrase", written.get(key, key), key, int(fg[at]), int(bg[at]), float(values[at]))
         for at in top.tolist()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
@@ -35,6 +36,9 @@ from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
 
 log = logging.getLogger(__name__)
+
+#: the evaluated matches of this many recent research trees kept per thread
+KEPT_MATCHES = 8
 
 
 class WhooshEngine:
@@ -173,17 +177,26 @@ class WhooshEngine:
         yield from research.sample_texts(view(self._searcher(), self.arrays), size)
 
     def _matches(self, tree: Node, request: SearchRequest) -> tuple[View, Matches]:
-        """The matches of ``tree`` on this thread's searcher; the last tree's are kept, as
-        a chart asks for a series' periods and then its ids."""
+        """The matches of ``tree`` on this thread's searcher. The last few trees' are kept
+        while the searcher is: a chart asks for a series' periods and then its ids, and
+        for the same coverage every time."""
         searcher = self._searcher()
-        key = (id(searcher), tree, request.copies)
-        last = getattr(self._local, "matches", None)
-        if last is not None and last[0] == key:
-            return last[1]
+        kept: OrderedDict[tuple[Node, bool], tuple[View, Matches]] | None = getattr(
+            self._local, "matches", None
+        )
+        if kept is None or getattr(self._local, "matched_on", None) is not searcher:
+            kept = self._local.matches = OrderedDict()
+            self._local.matched_on = searcher
+        key = (tree, request.copies)
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
         arrays = view(searcher, self.arrays)
         query = self.compiler.compile(tree)
         found = research.matches(arrays, query, request, self.settings.search_time_budget)
-        self._local.matches = (key, (arrays, found))
+        kept[key] = (arrays, found)
+        while len(kept) > KEPT_MATCHES:
+            kept.popitem(last=False)
         return arrays, found
 
     def get(self, article_id: str) -> Article:
@@ -208,7 +221,7 @@ class WhooshEngine:
 
     def close(self) -> None:
         current = getattr(self._local, "searcher", None)
-        self._local.matches = None
+        self._local.matches = self._local.matched_on = None
         if current is not None:
             current[1].close()
             self._local.searcher = None

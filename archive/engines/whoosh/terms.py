@@ -65,11 +65,18 @@ class Terms:
     def _words(self, view: View, found: Matches, size: int, score: str) -> TermCounts:
         searcher = view.searcher
         order = ranked(view, found, "relevance", WORD_SAMPLE)
+        texts = [
+            set(
+                _WORD.findall(
+                    searcher.stored_fields(int(found.docs[at])).get(WORD_FIELD, "")[:MAX_CHARS]
+                )
+            )
+            for at in order.tolist()
+        ]
+        known = self.keys(searcher, set().union(*texts))
         counts: Counter[str] = Counter()
-        for at in order.tolist():
-            text = searcher.stored_fields(int(found.docs[at])).get(WORD_FIELD, "")[:MAX_CHARS]
-            keys = self.keys(searcher, set(_WORD.findall(text)))
-            counts.update(set(keys.values()))
+        for words in texts:
+            counts.update({known[word] for word in words if word in known})
         candidates = [key for key, count in counts.items() if count >= MIN_WORDS]
         frequencies = view.derived("frequencies", _frequencies)
         fg = np.array([counts[key] for key in candidates], dtype=np.int64)
