@@ -33,7 +33,7 @@ def test_a_researchers_journey(browser, base_url, problems):
     chart = page.locator("svg.chart-svg")
     box = chart.bounding_box()
     assert box is not None and box["width"] > 600 and box["height"] > 150
-    page.fill("input[name=q] >> nth=1", "drought")
+    page.fill("form.research-form input[name=q] >> nth=1", "drought")
     page.locator("form.research-form button[type=submit]").click()
     page.wait_for_url("**q=drought**")
     assert page.locator("svg.chart-svg g.series").count() == 2
