@@ -199,3 +199,14 @@ def test_forms_posted_from_another_site_are_refused(client):
     )
     assert response.status_code == 403
     assert client.get("/api/saved/evil").status_code == 404
+
+
+def test_the_search_exports_carry_their_citation(client):
+    for export in ("/export.csv?q=harvest", "/export.jsonl?q=harvest"):
+        response = client.get(export)
+        compact = response.headers["Newsarchive-Citation"]
+        assert compact.startswith("newsarchive-cite:1?q=harvest&n=26&sha256=")
+        link = response.headers["Link"]
+        assert link.startswith("</cite?check=newsarchive-cite") and link.endswith('rel="cite-as"')
+        check = json.loads(page(client, "/api/cite?check=" + _quoted(compact)))
+        assert check["holds"]

@@ -16,6 +16,7 @@ from flask import Response, abort, request, stream_with_context, url_for
 
 from archive.models import SearchRequest
 from web import params
+from web.context import current_archive
 
 _PLAIN_WORD = re.compile(r"\w+(?:['’]\w+)*")
 
@@ -69,6 +70,16 @@ def with_term(q: str, text: str, phrase: bool = False) -> str:
 def download(chunks: Iterator[str], name: str) -> Response:
     response = Response(stream_with_context(chunks), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="newsarchive-{name}.csv"'
+    return response
+
+
+def cite_as(response: Response, search: SearchRequest) -> Response:
+    """Give a download the citation of what it holds: the compact citation in a header, and
+    the page that checks it as the download's ``cite-as`` link (RFC 8574)."""
+    citation = current_archive().research.cite(search).compact()
+    response.headers["Newsarchive-Citation"] = citation
+    check = url_for("cite.page", check=citation)
+    response.headers["Link"] = f'<{check}>; rel="cite-as"'
     return response
 
 
