@@ -4,7 +4,6 @@ keywords in context, citations and saved searches, with their JSON twins and CSV
 from __future__ import annotations
 
 import csv
-import io
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -204,6 +203,7 @@ def test_forms_posted_from_another_site_are_refused(client):
 def test_the_search_exports_carry_their_citation(client):
     for export in ("/export.csv?q=harvest", "/export.jsonl?q=harvest"):
         response = client.get(export)
+        assert response.get_data(as_text=True).count("harvest") > 20
         compact = response.headers["Newsarchive-Citation"]
         assert compact.startswith("newsarchive-cite:1?q=harvest&n=26&sha256=")
         link = response.headers["Link"]

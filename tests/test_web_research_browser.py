@@ -12,15 +12,13 @@ import re
 
 import pytest
 
-from tests.test_web_browser import (  # noqa: F401 (fixtures)
-    PHONE,
-    base_url,
-    browser,
-    open_page,
-    params,
-    problems,
-    shot,
-)
+from tests import test_web_browser as shared
+from tests.test_web_browser import PHONE, open_page, params, shot
+
+# the browser tests' fixtures: the app under waitress, headless Chromium, problems seen
+base_url = shared.base_url
+browser = shared.browser
+problems = shared.problems
 
 pytestmark = pytest.mark.browser
 
