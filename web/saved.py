@@ -23,6 +23,18 @@ from web.research_links import links, results, same_origin
 bp = Blueprint("saved", __name__)
 
 
+@bp.app_template_filter("stamp")
+def stamp(value: str | None) -> str:
+    """A stored UTC time (2025-12-02T19:30:00Z) for people: 2 December 2025, 19:30 UTC."""
+    if not value:
+        return ""
+    try:
+        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return value
+    return f"{when.day} {when:%B %Y}, {when:%H:%M} UTC"
+
+
 @bp.get("/saved")
 def index() -> str:
     """Every saved search, with how many of its matches are new since seen."""
