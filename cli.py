@@ -7,6 +7,7 @@ What each command prints is ``cli_output``'s.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 from collections.abc import Sequence
@@ -20,6 +21,7 @@ import cli_output as out
 from archive.config import Settings
 from archive.core import Archive
 from archive.errors import ArchiveError, IndexMissing
+from archive.ingest.selection import compile_glob
 from archive.models import SORTS, IngestReport, SearchRequest
 from archive.models.saved import SavedGain
 from cli_research import COMMANDS
@@ -116,16 +118,52 @@ def _finish_run(
         sys.exit(EXIT_SOURCES_FAILED)
 
 
+def _globs(_: click.Context, __: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    for pattern in value:
+        try:
+            compile_glob(pattern)
+        except ArchiveError as exc:
+            raise click.BadParameter(str(exc)) from None
+    return value
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--prune", is_flag=True, help="Drop articles whose files are gone.")
+@click.option(
+    "--include",
+    multiple=True,
+    metavar="GLOB",
+    callback=_globs,
+    help="Inside folders, read only files matching this (repeatable; matched against the "
+    "path below the folder given, or the file name when it has no /) "
+    "[env NEWSARCHIVE_INCLUDE, comma-separated].",
+)
+@click.option(
+    "--exclude",
+    multiple=True,
+    metavar="GLOB",
+    callback=_globs,
+    help="Inside folders, skip files matching this (repeatable; added to NEWSARCHIVE_EXCLUDE, "
+    "whose default skips readme, licence, provenance, manifest and checksum files).",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
 def index(
-    ctx: click.Context, paths: tuple[Path, ...], prune: bool, quiet: bool, as_json: bool
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    prune: bool,
+    include: tuple[str, ...],
+    exclude: tuple[str, ...],
+    quiet: bool,
+    as_json: bool,
 ) -> None:
     """Index files and folders (unchanged files are skipped)."""
+    settings = ctx.obj
+    ctx.obj = dataclasses.replace(
+        settings, include=settings.include + include, exclude=settings.exclude + exclude
+    )
     report = _archive(ctx).index(paths, prune=prune, progress=out.Progress(quiet or as_json))
     _finish_run(report, as_json, quiet, _gains(ctx, report))
 
@@ -176,7 +214,10 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
     "--any",
     "any_word",
     is_flag=True,
-    help="Any word may match (default: all); ranked with pseudo-relevance feedback.",
+    help=(
+        "Any word may match (default: all); reranked by pseudo-relevance feedback "
+        "when NEWSARCHIVE_FEEDBACK=always."
+    ),
 )
 @click.option("--all-copies", is_flag=True, help="Every copy of a story, not one per story.")
 @click.option(
@@ -281,8 +322,6 @@ def check(ctx: click.Context, as_json: bool) -> None:
 @click.pass_context
 def serve(ctx: click.Context, host: str | None, port: int | None, threads: int | None) -> None:
     """Serve the search page and the JSON API (waitress, a production WSGI server)."""
-    import dataclasses
-
     import web
 
     settings = dataclasses.replace(

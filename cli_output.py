@@ -87,6 +87,7 @@ def ingest_report(
         f"{report.seen} sources: {report.new} new, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.failed} failed"
         + (f", {report.removed} removed" if report.removed else "")
+        + (f"; {report.skipped} files skipped by pattern" if report.skipped else "")
         + f"; {report.articles_written} articles written in {report.seconds:.1f} s"
     )
     if gains:

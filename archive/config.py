@@ -15,6 +15,35 @@ from typing import Any
 
 from archive.errors import ArchiveError
 
+#: files inside a folder that ``index`` leaves out unless told otherwise: the readme,
+#: licence, provenance, manifest and checksum files that travel with collections of
+#: articles and are not articles themselves (``MANIFEST.*`` rather than ``MANIFEST*``, so a
+#: story saved as ``manifesto-launch.txt`` is still read); see ``archive.ingest.selection``
+DEFAULT_EXCLUDE: tuple[str, ...] = (
+    "README",
+    "README.*",
+    "LICENSE",
+    "LICENSE.*",
+    "LICENCE",
+    "LICENCE.*",
+    "COPYING",
+    "COPYING.*",
+    "PROVENANCE",
+    "PROVENANCE.*",
+    "MANIFEST",
+    "MANIFEST.*",
+    "MD5SUMS",
+    "SHA1SUMS",
+    "SHA256SUMS",
+    "SHA512SUMS",
+    "*.md5",
+    "*.sha1",
+    "*.sha256",
+    "*.sha512",
+    "Thumbs.db",
+    "desktop.ini",
+)
+
 
 def default_data_dir(env: Mapping[str, str]) -> Path:
     """``$NEWSARCHIVE_HOME``, else ``$XDG_DATA_HOME/newsarchive``, else
@@ -23,6 +52,10 @@ def default_data_dir(env: Mapping[str, str]) -> Path:
         return Path(env["NEWSARCHIVE_HOME"]).expanduser()
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base).expanduser() / "newsarchive"
+
+
+#: the values of ``Settings.feedback``
+FEEDBACK_RULES = ("never", "always")
 
 
 @dataclass(frozen=True)
@@ -46,6 +79,10 @@ class Settings:
     min_prefix_length: int = 2
     #: seconds a search may take before it is refused
     search_time_budget: float = 2.0
+    #: whether searches that ask for feedback (any-word searches) are reranked with it
+    #: (RM3, ``archive.search.expansion``): "never" (the default: across test collections it
+    #: helped long queries and hurt news searches, see bench/relevance.py) or "always"
+    feedback: str = "never"
     #: largest page size the API serves
     max_per_page: int = 100
     #: files larger than this are refused at ingest, in bytes
@@ -60,6 +97,10 @@ class Settings:
     #: and adds one index segment per core, which later commits merge (memory does not
     #: grow with it: the writers spill to disk)
     batch_articles: int = 50_000
+    #: glob patterns: when any are given, only files inside a folder that match one are read
+    include: tuple[str, ...] = ()
+    #: glob patterns of files inside a folder that are not read (an empty value reads all)
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     opensearch_url: str = "http://127.0.0.1:9200"
     #: the alias searches read; generations are indices named ``<alias>-gen-NNNNNN``
     opensearch_index: str = "newsarchive"
@@ -69,6 +110,11 @@ class Settings:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "data_dir", Path(self.data_dir).expanduser())
+        if self.feedback not in FEEDBACK_RULES:
+            raise ArchiveError(
+                f"NEWSARCHIVE_FEEDBACK={self.feedback!r} is not valid: use one of "
+                + ", ".join(FEEDBACK_RULES)
+            )
 
     @classmethod
     def load(cls, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:

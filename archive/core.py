@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import replace
@@ -29,7 +30,7 @@ from archive.models import (
 )
 from archive.querytree import Node, describe, terms
 from archive.research.service import Research
-from archive.search import spelling
+from archive.search import highlight, spelling
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,23 @@ class Archive:
             return complete(prefix, max(1, min(limit, 50)))
         except IndexMissing:
             return Completion(prefix=prefix)
+
+    def mark(self, article: Article, request: SearchRequest | None) -> highlight.Marked:
+        """The article's headline and paragraphs with the words of the search ``request``
+        marked, as the engine matches them; nothing marked without a search (or for one
+        that cannot be read)."""
+        tree = None
+        if request is not None and request.q.strip():
+            try:
+                tree = query.build(request, self.limits)
+            except QueryError:
+                tree = None
+        words = getattr(self.engine, "words", None)
+        found: tuple[list[highlight.Token], list[highlight.Token]] = ([], [])
+        if tree is not None and words is not None:
+            with contextlib.suppress(IndexMissing, QueryError):
+                found = words(tree, article)
+        return highlight.marked(article.title, article.body, *found)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of the search, for CSV and JSON Lines exports (no page, no cap)."""

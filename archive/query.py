@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from archive import words
 from archive.errors import QueryError
 from archive.models import SearchRequest
 from archive.querytree import (
@@ -333,8 +334,8 @@ def _combine(kind: type[And] | type[Or], children: list[Node]) -> Node:
 
 
 def _words(text: str) -> list[str]:
-    """Split text into words the way the index does: letters and digits, inner apostrophes kept."""
-    return re.findall(r"\w+(?:['’.]\w+)*", text)
+    """Split text into words the way the index does (``archive.words``)."""
+    return words.split(text)
 
 
 def _single_word(text: str, pos: int) -> str:

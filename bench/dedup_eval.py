@@ -38,7 +38,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-DEFAULT_SHARED = ROOT.parent / "shared"
+
+from bench import needs  # noqa: E402
+
+needs.need_project()
 
 from archive.indexing.catalog import Catalog  # noqa: E402
 from archive.indexing.dedup import Deduper  # noqa: E402
@@ -206,13 +209,15 @@ def evaluate(articles: Iterable[Article], labels: dict[str, str]) -> tuple[float
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED)
+    needs.add_argument(parser)
     parser.add_argument("--copies", type=int, default=2000, help="perturbed copies to add")
     parser.add_argument("--seed", type=int, default=1987)
     parser.add_argument("--show", type=int, default=0, help="print this many wrong pairs")
     args = parser.parse_args(argv)
     rng = random.Random(args.seed)
-    originals = read_reuters(args.shared / "data" / "reuters21578")
+    reuters = args.shared / "data" / "reuters21578"
+    needs.need(parser, reuters / "reut2-000.sgm", "Reuters-21578")
+    originals = read_reuters(reuters)
     articles, labels, kinds = labelled_set(originals, args.copies, rng)
     started = time.perf_counter()
     precision, recall, detail = evaluate(articles, labels)

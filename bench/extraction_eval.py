@@ -38,7 +38,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-DEFAULT_SHARED = ROOT.parent / "shared"
+
+from bench import needs  # noqa: E402
+
+needs.need_project()
+
+
 _TOKEN = re.compile(r"\w+")
 
 from bench import metadata_agreement  # noqa: E402
@@ -203,14 +208,13 @@ def print_pages(sets: dict[str, list[Page]], runs: dict) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared/ folder")
+    needs.add_argument(parser)
     parser.add_argument("--pages", action="store_true", help="also print each page's F1 (ours)")
     parser.add_argument("--meta", action="store_true", help="list each metadata disagreement")
     parser.add_argument("--only", help="comma-separated extractor names (default: all)")
     args = parser.parse_args(argv)
     for folder in ("extraction/ground-truth.json", "extraction-readability/pages"):
-        if not (args.shared / "data" / folder).exists():
-            parser.error(f"no {folder} under {args.shared / 'data'}")
+        needs.need(parser, args.shared / "data" / folder, "the extraction benchmark")
     names = list(EXTRACTORS)
     if args.only:
         wanted = ["newsarchive", *args.only.split(",")]

@@ -32,9 +32,15 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench import needs  # noqa: E402
+
+needs.need_project()
+
+
 NAIVE = r"""
 import glob, sys
 from whoosh import fields, index
@@ -89,6 +95,8 @@ def measure(command: list[str], env: dict[str, str]) -> tuple[str, float, float]
 
     def sample() -> None:
         nonlocal peak
+        import psutil
+
         parent = psutil.Process(process.pid)
         while not done.is_set():
             try:
@@ -236,7 +244,7 @@ def table(results: dict[int, list[Run]]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--times", type=int, nargs="+", default=[1])
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    needs.add_argument(parser)
     parser.add_argument("--work-dir", type=Path, default=None)
     parser.add_argument("--no-naive", action="store_true", help="skip the naive baseline")
     parser.add_argument(
@@ -247,6 +255,9 @@ def main() -> None:
     )
     parser.add_argument("--opensearch-url", default="http://127.0.0.1:9200")
     args = parser.parse_args()
+    reuters = args.shared / "data" / "reuters21578" / "reut2-000.sgm"
+    needs.need(parser, reuters, "Reuters-21578")
+    needs.need_packages(parser, "psutil")
     opensearch_url = args.opensearch_url if args.engine == "opensearch" else ""
     work = args.work_dir or Path(tempfile.mkdtemp(prefix="newsarchive-bench-"))
     work.mkdir(parents=True, exist_ok=True)

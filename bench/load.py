@@ -41,11 +41,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlencode
 
-import psutil
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+from bench import needs  # noqa: E402
+
+needs.need_project()
 
 from tests.server_support import Server  # noqa: E402
 
@@ -149,6 +151,8 @@ def run_phase(
         threading.Thread(target=client, args=(server.port, phase, stop, n), daemon=True)
         for n in range(clients)
     ]
+    import psutil
+
     process = psutil.Process(server.process.pid)
     started = time.monotonic()
     for thread in threads:
@@ -203,13 +207,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--times", type=int, default=5, help="copies of Reuters-21578")
     parser.add_argument("--corpus", type=Path, help="a folder of sources instead of Reuters")
-    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    needs.add_argument(parser)
     parser.add_argument("--work-dir", type=Path, help="kept between runs (default: temporary)")
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--threads", type=int, default=8, help="the server's worker threads")
     parser.add_argument("--max-rss-mb", type=float, default=1536)
     options = parser.parse_args()
+    needs.need_packages(parser, "psutil")
+    if options.corpus is None:
+        reuters = options.shared / "data" / "reuters21578" / "reut2-000.sgm"
+        needs.need(parser, reuters, "Reuters-21578 (or give --corpus FOLDER)")
+    elif not options.corpus.is_dir():
+        parser.error(f"--corpus {options.corpus} is not a folder")
     work = options.work_dir or Path(tempfile.mkdtemp(prefix="newsarchive-load-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus = options.corpus or reuters_corpus(options.shared, options.times, work)

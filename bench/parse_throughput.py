@@ -29,7 +29,10 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-DEFAULT_SHARED = ROOT.parent / "shared"
+
+from bench import needs  # noqa: E402
+
+needs.need_project()
 
 from archive.errors import ParseError  # noqa: E402
 from archive.ingest import containers, formats  # noqa: E402
@@ -139,11 +142,10 @@ def measure(module: ModuleType, row: Row, repeat: int) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--shared", type=Path, default=DEFAULT_SHARED, help="the shared folder")
+    needs.add_argument(parser)
     parser.add_argument("--repeat", type=int, default=3, help="timed passes; the best counts")
     args = parser.parse_args(argv)
-    if not (args.shared / "data").is_dir():
-        parser.error(f"no data folder in {args.shared}")
+    needs.need(parser, args.shared / "data" / "bbc-news", "the sample data")
     modules, notes = load_modules()
     samples = [*sample_files(args.shared), *packed_bbc(args.shared)]
     rows = group(iter(samples), modules)

@@ -49,6 +49,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import needs  # noqa: E402
+
+needs.need_project()
+
 from flask import Flask, render_template_string, request  # noqa: E402
 from waitress.server import create_server  # noqa: E402
 from whoosh import highlight, sorting  # noqa: E402
@@ -62,7 +66,7 @@ from archive.ingest.formats.reuters import parse  # noqa: E402
 from archive.models import Article  # noqa: E402
 from web import create_app  # noqa: E402
 
-DEFAULT_REUTERS = ROOT.parent / "shared" / "data" / "reuters21578"
+DEFAULT_REUTERS = needs.default() / "data" / "reuters21578"
 QUERIES = (
     "oil prices",
     "cocoa",
@@ -283,8 +287,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--opensearch-url", default="http://127.0.0.1:9200")
     args = parser.parse_args(argv)
-    if not (args.reuters / "reut2-000.sgm").is_file():
-        parser.error(f"Reuters-21578 not found in {args.reuters}")
+    needs.need(parser, args.reuters / "reut2-000.sgm", "Reuters-21578 (--reuters DIR)")
     temporary = None if args.work_dir else tempfile.TemporaryDirectory(prefix="web-bench-")
     work = args.work_dir or Path(temporary.name)  # type: ignore[union-attr]
     work.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,42 @@ if IN_CI:
     hypothesis_settings.load_profile("ci")
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--long",
+        action="store_true",
+        default=False,
+        help="run the long versions of the tests marked long (make test-long)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "long(only=False): has a long version that --long runs (make test-long); "
+        "only=True: runs with --long alone",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without ``--long``, leave out the tests that exist only in a long version."""
+    if config.getoption("long"):
+        return
+    keep, drop = [], []
+    for item in items:
+        marker = item.get_closest_marker("long")
+        (drop if marker is not None and marker.kwargs.get("only") else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.fixture(scope="session")
+def long_run(request: pytest.FixtureRequest) -> bool:
+    """Whether the long versions run (``--long``, ``make test-long``)."""
+    return bool(request.config.getoption("long"))
+
+
 def need(condition: bool, reason: str) -> None:
     """Skip when something a test needs is absent; under CI that absence is a failure."""
     if condition:

@@ -53,18 +53,28 @@ def fetch(url: str, timeout: float = 30) -> Reply:
 
 
 class Server:
-    """``newsarchive serve`` on a free port of 127.0.0.1 until the block ends."""
+    """``newsarchive serve`` on a free port of 127.0.0.1 until the block ends.
+
+    The port is probed free first; when another process (a parallel test worker) takes it
+    before the server binds, the server starts again on another one.
+    """
 
     def __init__(self, data_dir: Path, threads: int = 8, env: dict[str, str] | None = None):
+        self.data_dir, self.threads, self.env = data_dir, threads, env
+        self._start()
+
+    def _start(self) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "cli", "--data-dir", str(data_dir), "serve"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port), "--threads", str(threads)]
-        self.log = open(data_dir.parent / f"serve-{self.port}.log", "w")  # noqa: SIM115
+        command = [sys.executable, "-m", "cli", "--data-dir", str(self.data_dir), "serve"]
+        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        command += ["--threads", str(self.threads)]
+        self.log_path = self.data_dir.parent / f"serve-{self.port}.log"
+        self.log = open(self.log_path, "w")  # noqa: SIM115
         self.process = subprocess.Popen(
             command,
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+            env={**os.environ, "PYTHONPATH": str(ROOT), **(self.env or {})},
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
@@ -77,9 +87,15 @@ class Server:
 
     def __enter__(self) -> Server:
         deadline = time.monotonic() + 60
+        tries = 3
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"serve exited with {self.process.returncode}")
+                self.log.close()
+                taken = "Address already in use" in self.log_path.read_text()
+                tries -= 1
+                if not taken or not tries:
+                    raise RuntimeError(f"serve exited with {self.process.returncode}")
+                self._start()
             try:
                 if self.get("/api/stats", timeout=2).status == 200:
                     return self

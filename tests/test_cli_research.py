@@ -65,7 +65,7 @@ def test_timeline_refuses_a_bad_query(run, corpus):
 
 
 def test_words_lists_what_stands_out(run, corpus):
-    text = run("words", "rice", "-n", "5").output
+    text = run("words", "rice", "-n", "10").output
     assert "Words (in how many of the" in text and "Hokkaido" in text
     data = json.loads(run("words", "rice", "--json", "--score", "jlh").output)
     assert data["score"] == "jlh" and data["citation"]["count"] == data["total"]

@@ -15,6 +15,7 @@ import pytest
 from archive.config import Settings
 from archive.engines import open_engine
 from archive.errors import ArticleNotFound, IndexBusy
+from archive.examples import examples
 from archive.models import Article, PubDate, SearchRequest
 from archive.query import build
 from tests import opensearch_support
@@ -281,3 +282,70 @@ def test_similar_articles_share_words_and_leave_the_article_out(engine):
     assert [hit.id for hit in related] == ["a003"]  # both are about Hokkaido
     with pytest.raises(ArticleNotFound):
         engine.similar("nope", 3)
+
+
+def test_example_searches_come_from_the_archive_and_each_finds_something(engine):
+    found = examples(lambda request: engine.search(build(request), request))
+    queries = [example.query for example in found]
+    assert 'source:"Japan Times"' in queries  # the most frequent source
+    assert "tags:Japan" in queries  # the most frequent tag
+    assert any(query.startswith("date:") for query in queries)
+    assert any(" OR " in query for query in queries)
+    assert any(query.startswith('"') for query in queries)  # a phrase from a headline
+    for query in queries:
+        assert search(engine, query).total > 0, query
+
+
+ABBREVIATIONS = [
+    article(11, "Assembly vote", "The U.N. Security Council met on Monday."),
+    article(12, "Trade talks", "U.S. officials said the tariffs would stay."),
+    article(13, "Briefing", "A U.S envoy arrived late."),
+    article(14, "Inbox", "Readers may send an e-mail to the desk."),
+    article(15, "Profile", "A well-known singer opened the festival."),
+    article(16, "Morning", "The market opened at 9 a.m. and closed early."),
+]
+#: words as a user would type them, and the article that contains them (in another form)
+TYPED = {
+    "U.N.": "a011",
+    "U.N": "a011",
+    "UN": "a011",
+    "u.n.": "a011",
+    "U.S.": "a012",
+    "U.S": "a012",
+    "US": "a012",
+    "e-mail": "a014",
+    "well-known": "a015",
+    "a.m.": "a016",
+    "A.M": "a016",
+}
+
+
+def test_abbreviations_and_hyphenated_words_find_their_articles(engine):
+    with engine.writer(timeout=5) as writer:
+        writer.add(ABBREVIATIONS)
+    for typed, expected in TYPED.items():
+        for mode in ("all", "any"):
+            found = ids(search(engine, typed, mode=mode))
+            assert expected in found, (typed, mode, found)
+    # U.S., U.S and US are one word
+    assert sorted(ids(search(engine, "U.S"))) == ["a012", "a013"]
+    assert sorted(ids(search(engine, '"U.S. officials"'))) == ["a012"]
+    assert ids(search(engine, '"well-known singer"')) == ["a015"]
+
+
+def test_words_are_marked_as_the_engine_matches_them(engine):
+    from archive.search.highlight import marked
+
+    def marks(q, n):
+        tree = build(SearchRequest(q=q))
+        found = engine.get(f"a{n:03d}")
+        page = marked(found.title, found.body, *engine.words(tree, found))
+        runs = [part for runs in (page.title, *page.paragraphs) for part in runs]
+        assert "".join(part.text for part in page.paragraphs[0]) == found.body
+        return [part.text for part in runs if part.match]
+
+    assert marks('"peace treaty" -Koizumi', 1) == ["peace", "treaty"]
+    assert marks("koiz*", 1) == ["Koizumi", "Koizumi"]
+    assert marks("visits", 1) == ["visit"]
+    assert marks("hokkaido -festival", 3) == ["Hokkaido", "Hokkaido"]
+    assert marks("date:2003", 3) == []

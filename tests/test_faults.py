@@ -2,8 +2,8 @@
 
 For each n in turn (alternately EIO and ENOSPC) the run fails with our ``StorageError``,
 the previous state opens with the same count, no lock is left behind and a retry succeeds:
-every n of an ``index``; for a ``reindex`` every open and rename and a sample of its ~800
-writes, or all of them with ``NEWSARCHIVE_TEST_EVERY_FAULT=1`` (about 75 s more).
+for an ``index`` and a ``reindex`` every open and rename and a sample of the writes, and
+with ``--long`` (``make test-long``) every n of both (about 500 and 800).
 Then the same on a real, nearly full filesystem: a small tmpfs (this needs root; the test
 skips without it, except under CI).
 """
@@ -31,7 +31,6 @@ from tests.conftest import ROOT, need
 BASE = 20
 MORE = 5
 ERRORS = (errno.EIO, errno.ENOSPC)
-EVERY_FAULT = os.environ.get("NEWSARCHIVE_TEST_EVERY_FAULT", "") == "1"
 
 
 class Faults:
@@ -179,17 +178,8 @@ def moments(log: list[tuple[str, str]], every: bool) -> list[int]:
     [
         ("index", False),
         ("reindex", False),
-        pytest.param("index", True, marks=pytest.mark.slow),
-        pytest.param(
-            "reindex",
-            True,
-            marks=[
-                pytest.mark.slow,
-                pytest.mark.skipif(
-                    not EVERY_FAULT, reason="NEWSARCHIVE_TEST_EVERY_FAULT=1 runs it"
-                ),
-            ],
-        ),
+        pytest.param("index", True, marks=[pytest.mark.slow, pytest.mark.long(only=True)]),
+        pytest.param("reindex", True, marks=[pytest.mark.slow, pytest.mark.long(only=True)]),
     ],
 )
 def test_a_failing_open_write_or_rename_is_our_error_and_loses_nothing(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from archive.ingest import newsml, nitf, wire
 from archive.ingest.articles import SourceDoc, content_hash
+from archive.ingest.formats import newsml, nitf, wire
 from archive.ingest.text.pubstatus import (
     EMBARGOED,
     NOT_FOR_PUBLICATION,

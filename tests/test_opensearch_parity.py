@@ -10,7 +10,9 @@ The engines compute BM25 a little differently (the embedded engine's BM25F norma
 headline and body lengths apart, the OpenSearch ``text`` field together; their
 field-length encodings differ), so "not tied" means at least ``CLEAR`` (3 %) apart on both
 engines: where both rank the first k hits clearly above the rest, the first k are the same
-stories.
+stories. Phrases are scored differently by design (the embedded engine adds up its words'
+scores over all their occurrences, OpenSearch scores how often the phrase itself occurs),
+so for a query with a phrase the hits, totals and facets are compared, not the order.
 """
 
 from __future__ import annotations
@@ -84,7 +86,9 @@ def _same_answers(engines, request: SearchRequest) -> list[int]:
     assert _ids(whoosh.export(every)) == _ids(opensearch.export(every))
     # one hit per story: the same stories, though copies that tie may stand in differently
     assert _stories(whoosh.export(request)) == _stories(opensearch.export(request))
-    compared = []
+    compared: list[int] = []
+    if '"' in request.q:  # phrases are scored differently (see above)
+        return compared
     for rank in range(min(len(mine.hits), len(theirs.hits)) - 1):
         if _clear(mine.hits, rank) and _clear(theirs.hits, rank):
             top_mine = _stories(mine.hits[: rank + 1])
@@ -123,3 +127,23 @@ def test_the_top_hits_were_really_compared(engines):
     clear_first = [q for q, ranks in compared.items() if 0 in ranks]
     assert len(clear_first) >= len(QUERIES) // 3, clear_first
     assert sum(len(ranks) for ranks in compared.values()) >= 30
+
+
+#: words both engines analyse alike (no contraction, no stem that the two Porter2
+#: implementations could split differently); no phrase: OpenSearch marks a phrase's words
+#: only where they make the phrase, the embedded engine marks them wherever they occur
+SNIPPET_QUERIES = ["economy", "chelsea manager", "oil prices", "film", "prime minister"]
+
+
+@pytest.mark.parametrize("q", SNIPPET_QUERIES)
+def test_same_snippets_for_the_same_hits(engines, q):
+    """Both engines' snippets come from one highlighter: for an article both return, the
+    same passages with the same words marked."""
+    whoosh, opensearch = engines
+    request = SearchRequest(q=q, per_page=TOP)
+    mine = {hit.id: hit.snippet for hit in whoosh.search(request).hits}
+    theirs = {hit.id: hit.snippet for hit in opensearch.search(request).hits}
+    both = mine.keys() & theirs.keys()
+    assert len(both) >= TOP // 2
+    for article_id in both:
+        assert mine[article_id] == theirs[article_id], (q, article_id)

@@ -3,6 +3,7 @@ splitter, health in words, index names and a clear error when no cluster answers
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
@@ -17,6 +18,7 @@ from archive.engines.whoosh.schema import text_analyzer
 from archive.errors import ArchiveError, EngineUnavailable
 from archive.models import SearchRequest, SnippetPart
 from archive.query import build
+from archive.search import highlight
 
 
 def compiled(q: str, **kwargs):
@@ -100,22 +102,31 @@ def marked(parts):
     return [part.text for part in parts if part.match]
 
 
-def test_snippets_split_highlight_tags_into_runs():
+def test_snippets_split_the_highlighted_body_into_runs():
     body = "Koizumi and Putin agreed on a\npeace treaty timetable."
-    fragment = f"Koizumi and Putin agreed on a {PRE}peace treaty{POST} timetable."
-    parts = snippet(body, [fragment])
+    tagged = f"Koizumi and Putin agreed on a\n{PRE}peace treaty{POST} timetable."
+    parts = snippet(body, [tagged])
     assert marked(parts) == ["peace", "treaty"]
-    assert "".join(part.text for part in parts) == " ".join(body.split())
+    # the passage ends with its last word, as the embedded engine's do
+    assert "".join(part.text for part in parts) == " ".join(body.split())[:-1] + " …"
     assert SnippetPart(" ") in parts
 
 
-def test_snippets_mark_gaps_with_ellipses():
+def test_snippets_are_chosen_by_the_shared_highlighter():
     body = "First sentence here. " + "Filler words go on. " * 20 + "Last word is treaty here."
-    parts = snippet(body, [f"First {PRE}sentence{POST} here.", f"Last word is {PRE}treaty{POST}"])
+    tagged = body.replace("sentence", f"{PRE}sentence{POST}").replace(
+        "treaty", f"{PRE}treaty{POST}"
+    )
+    parts = snippet(body, [tagged])
     text = "".join(part.text for part in parts)
-    assert text.startswith("First sentence here. … Last word is treaty")
-    assert text.endswith(" …")
+    assert text.startswith("First sentence here. Filler")
+    assert " … " in text and "Last word is treaty here" in text
     assert marked(parts) == ["sentence", "treaty"]
+    words = [
+        highlight.Token(m.start(), m.end(), m.group().lower(), m.group() in ("sentence", "treaty"))
+        for m in re.finditer(r"\w+", body)
+    ]
+    assert parts == highlight.snippet(body, words)
 
 
 def test_snippets_fall_back_to_the_lede():
@@ -150,3 +161,12 @@ def test_an_unreachable_cluster_is_a_clear_error(tmp_path):
     with pytest.raises(EngineUnavailable), engine.writer(timeout=1) as writer:
         writer.add([])
     engine.close()
+
+
+def test_bm25_parameters_are_the_embedded_engines():
+    from archive.engines.opensearch import mapping
+    from archive.engines.whoosh import rank
+
+    assert (mapping.K1, mapping.B) == (rank.K1, rank.B)
+    similarity = mapping.index_body(1, 0, 10)["settings"]["index"]["similarity"]["default"]
+    assert similarity == {"type": "BM25", "k1": rank.K1, "b": rank.B}

@@ -1,14 +1,15 @@
-"""A crash in the middle of a rebuild: `reindex` killed with SIGKILL at random moments.
+"""A crash in the middle of a rebuild: `reindex` killed with SIGKILL at many moments.
 
-Twenty times, while a real `newsarchive serve` answers searches all along: every answer is
-a 200 with the whole count (the old generation keeps serving), each next `reindex`
-continues or starts over and the last one completes, and nothing is left behind.
+Six times (twenty with ``--long``, ``make test-long``), at moments spread over the first
+half of a rebuild after its first commit, while a real `newsarchive serve` answers
+searches all along: every answer is a 200 with the whole count (the old generation keeps
+serving), each next `reindex` continues or starts over and the last one completes, and
+nothing is left behind.
 """
 
 from __future__ import annotations
 
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -22,7 +23,8 @@ from archive.core import Archive
 from tests.conftest import ROOT
 from tests.server_support import Poller, Server
 
-KILLS = 20
+KILLS = 6
+LONG_KILLS = 20
 FILES = 120
 BATCH = 30
 
@@ -82,12 +84,15 @@ def leftovers(index_root):
 
 
 @pytest.mark.slow
-def test_sigkill_during_reindex_never_disturbs_searches_and_the_next_run_completes(tmp_path):
+@pytest.mark.long
+def test_sigkill_during_reindex_never_disturbs_searches_and_the_next_run_completes(
+    tmp_path, long_run
+):
+    kills = LONG_KILLS if long_run else KILLS
     folder = corpus(tmp_path / "in")
     data_dir = tmp_path / "data"
     with Archive(Settings(data_dir=data_dir)) as archive:
         archive.index([folder])
-    rng = random.Random(20261128)
     with Server(data_dir, threads=4) as server:
         poller = Poller(server)
         poller.start()
@@ -96,10 +101,10 @@ def test_sigkill_during_reindex_never_disturbs_searches_and_the_next_run_complet
         assert calibration.finish() == 0, "".join(calibration.lines[-20:])
         duration = time.monotonic() - started
         completed = 1
-        for _ in range(KILLS):
+        for kill in range(kills):
             run = Reindex(data_dir)
             run.working.wait(duration)
-            time.sleep(rng.uniform(0, duration / 2))
+            time.sleep(duration / 2 * (kill + 0.5) / kills)
             run.process.send_signal(signal.SIGKILL)
             completed += run.finish() == 0
         final = Reindex(data_dir)
@@ -109,7 +114,7 @@ def test_sigkill_during_reindex_never_disturbs_searches_and_the_next_run_complet
     statuses = {status for status, _, _ in poller.answers}
     totals = {total for _, total, _ in poller.answers}
     print(
-        f"{len(poller.answers)} searches during {KILLS} kills ({completed} runs completed): "
+        f"{len(poller.answers)} searches during {kills} kills ({completed} runs completed): "
         f"statuses {statuses}, totals {totals}"
     )
     assert not poller.errors, poller.errors[:5]

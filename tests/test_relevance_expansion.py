@@ -46,3 +46,36 @@ def test_interpolation_keeps_the_query_at_the_original_weight():
 def test_idf():
     assert idf(10, 100) == pytest.approx(math.log(10))
     assert idf(0, 100) == 0.0 and idf(100, 100) == 0.0
+
+
+def test_pruned_relevance_model_equals_the_full_one():
+    import random
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=100, deadline=None)
+    @given(st.integers(0, 10_000), st.integers(1, 30))
+    def check(seed, words):
+        rng = random.Random(seed)
+        vocabulary = [f"w{i}" for i in range(60)]
+        documents = [
+            (rng.random() * 5, {w: rng.randrange(1, 6) for w in rng.sample(vocabulary, 15)})
+            for _ in range(rng.randrange(1, 10))
+        ]
+        frequencies = {w: rng.randrange(1, 1000) for w in vocabulary}
+        weigh = lambda w: idf(frequencies[w], 1000)  # noqa: E731
+        full = relevance_model(documents, weigh, words)
+        assert relevance_model(documents, weigh, words, max_idf=idf(1, 1000)) == full
+
+    check()
+
+
+def test_the_feedback_setting_is_checked():
+    from archive.config import Settings
+    from archive.errors import ArchiveError
+
+    assert Settings().feedback == "never"
+    assert Settings.load({"NEWSARCHIVE_FEEDBACK": "always"}).feedback == "always"
+    with pytest.raises(ArchiveError, match="NEWSARCHIVE_FEEDBACK"):
+        Settings(feedback="sometimes")

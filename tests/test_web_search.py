@@ -24,7 +24,8 @@ def test_front_page_shows_the_box_the_count_and_examples(client):
     assert '<form class="search big" role="search" action="/search" method="get">' in html
     assert "Search 31 articles" in html  # the seed, 25 harvests and 5 others
     assert link_to(html, "Browse every article") == "/search"
-    assert "/search?q=rice+harvest" in [href for href, _, _ in links(html)]
+    assert '<h2 id="examples-heading">Try a search</h2>' in html  # from the archive: see
+    # tests/test_web_examples.py
     assert 'class="timeline"' in html
 
 
@@ -215,7 +216,8 @@ def test_help_page_explains_the_syntax(client):
     html = page(client, "/help")
     assert "<h1>Search tips</h1>" in html
     assert "<code>koizmi~</code>" in html
-    assert link_to(html, '"trade deficit"') == "/search?q=%22trade+deficit%22"
+    assert "<h2>Examples from this archive</h2>" in html
+    assert link_to(html, '"harvest report"') == "/search?q=%22harvest+report%22"
 
 
 def test_pages_use_no_inline_script_or_style(client):

@@ -15,7 +15,7 @@ from flask import Blueprint, render_template, request, url_for
 
 from archive.errors import QueryError
 from archive.models import Article, PubDate, SearchRequest, SnippetPart
-from web import marking, params
+from web import params
 from web.context import current_archive, current_search
 from web.views import href_for, published_href
 
@@ -51,7 +51,7 @@ def show(article_id: str) -> str:
     archive = current_archive()
     article = archive.article(article_id)
     search = _search_context()
-    match = marking.matcher(search.q if search else "", archive.limits)
+    marked = archive.mark(article, search)
     results = url_for("search.results")
     back = None
     if search is not None:
@@ -61,8 +61,8 @@ def show(article_id: str) -> str:
     empty = params.new_search()
     view = ArticleView(
         article=article,
-        title=marking.mark(article.title, match),
-        paragraphs=tuple(marking.mark(text, match) for text in _paragraphs(article.body)),
+        title=marked.title,
+        paragraphs=marked.paragraphs,
         permalink=url_for("articles.show", article_id=article.id, _external=True),
         back=back,
         url=article.url if is_web_url(article.url) else None,
@@ -103,7 +103,3 @@ def _search_context() -> SearchRequest | None:
         return current_search()
     except QueryError:
         return None
-
-
-def _paragraphs(body: str) -> list[str]:
-    return [part.strip() for part in re.split(r"\n\s*\n", body) if part.strip()]

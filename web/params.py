@@ -72,7 +72,8 @@ def search_request(
     if mode not in ("all", "any"):
         raise QueryError(f"mode must be 'all' or 'any' (not {_show(mode)})")
     fields: dict[str, Any] = {field: _values(args, name) for name, field in FILTERS.items()}
-    # "any of these words" ranks with pseudo-relevance feedback, as the CLI's --any does
+    # "any of these words" asks for pseudo-relevance feedback, as the CLI's --any does; the
+    # archive runs it when NEWSARCHIVE_FEEDBACK=always
     fields["expand"] = mode == "any"
     fields["copies"] = _flag(args, "copies")
     fields["explain"] = _flag(args, "explain")

@@ -6,38 +6,36 @@ render the same ``Stats`` and ``SearchPage`` objects.
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, current_app, render_template, url_for
 
-from archive.models import SearchRequest
+from archive.core import Archive
+from archive.examples import Example, Examples
+from archive.models import SearchRequest, Stats
 from web import params, research_links
 from web.context import current_archive, current_search
 from web.views import href_for, results_view
 
 bp = Blueprint("search", __name__)
 
-EXAMPLES = (
-    ("rice harvest", "articles with both words"),
-    ('"trade deficit"', "the exact phrase"),
-    ("oil OR gas", "either word"),
-    ("japan -tokyo", "japan, but not tokyo"),
-    ("title:reuters", "a word in the title"),
-    ("export*", "words starting with export"),
-    ("recesion~", "words close to a misspelling"),
-    ("date:1987-03", "published in March 1987"),
-)
-
 
 @bp.get("/")
 def home() -> str:
     """The search box, what the archive holds and its coverage over time."""
     archive = current_archive()
+    stats = archive.stats()
     overview = archive.search(SearchRequest(per_page=1, sort="newest", snippets=False))
     view = results_view(overview, href_for(url_for("search.results")), _article_href(""))
     return render_template(
-        "home.html", stats=archive.stats(), view=view, examples=EXAMPLES, twin=url_for("api.stats")
+        "home.html",
+        stats=stats,
+        view=view,
+        examples=_examples(archive, stats),
+        index_command=_index_command(archive),
+        twin=url_for("api.stats"),
     )
 
 
@@ -67,7 +65,25 @@ def results() -> str:
 @bp.get("/help")
 def help_page() -> str:
     """How to write a query."""
-    return render_template("help.html", examples=EXAMPLES, twin=url_for("api.openapi"))
+    archive = current_archive()
+    examples = _examples(archive, archive.stats())
+    return render_template("help.html", examples=examples, twin=url_for("api.openapi"))
+
+
+def _examples(archive: Archive, stats: Stats) -> tuple[Example, ...]:
+    """Example searches from what the archive holds, built again when its index changes."""
+    cache: Examples = current_app.extensions.setdefault("examples", Examples())
+    key = (stats.engine, stats.generation, stats.articles, stats.last_indexed)
+    return cache.get(key, archive.search)
+
+
+def _index_command(archive: Archive) -> str:
+    """The command that adds articles to this archive (its data dir and engine spelled out)."""
+    settings = archive.settings
+    words = ["newsarchive", "--data-dir", str(settings.data_dir)]
+    if settings.engine != "whoosh":
+        words += ["--engine", settings.engine]
+    return shlex.join([*words, "index"]) + " PATH"
 
 
 def _article_href(query_string: str) -> Callable[[str], str]:

@@ -24,6 +24,7 @@ from archive.indexing.locking import write_lock
 from archive.indexing.parsing import Parsed, parse_source
 from archive.indexing.reporting import Progress, Silent, Tally
 from archive.ingest import sources
+from archive.ingest.selection import Selection
 from archive.models import IngestReport, SourceRecord
 from archive.workers import die_with_parent
 
@@ -46,12 +47,13 @@ class Indexer:
         Ctrl-C (``KeyboardInterrupt``) drops the batch in progress and keeps every batch
         committed before it; the report says it was interrupted and the next run continues.
         """
-        files = list(sources.walk(paths))
+        selection = Selection(self.settings.include, self.settings.exclude)
+        files = list(sources.walk(paths, selection))
         # a run is sized by what it has to read, not by the unchanged files it skips;
         # a lone file is parsed in this process
         changed = changes.changed(self.catalog, files)
         timeout = self.settings.writer_timeout
-        tally = Tally()
+        tally = Tally(skipped=selection.skipped)
         try:
             with (
                 write_lock(self.settings.data_dir, timeout, "indexing"),

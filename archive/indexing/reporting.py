@@ -51,6 +51,7 @@ class Tally:
     written: int = 0
     deleted: int = 0
     record_failures: int = 0
+    skipped: int = 0
     failures: list[tuple[str, str]] = field(default_factory=list)
 
     started: float = field(default_factory=time.perf_counter)
@@ -68,6 +69,7 @@ class Tally:
             record_failures=self.record_failures,
             seconds=time.perf_counter() - self.started,
             failures=tuple(self.failures),
+            skipped=self.skipped,
             interrupted=interrupted,
         )
 

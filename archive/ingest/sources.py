@@ -14,6 +14,7 @@ from pathlib import Path
 
 from archive.errors import ArchiveError, ParseError
 from archive.ingest import containers
+from archive.ingest.selection import Selection
 
 
 @dataclass(frozen=True)
@@ -25,8 +26,9 @@ class SourceFile:
     mtime_ns: int
 
 
-def walk(paths: Iterable[Path | str]) -> Iterator[SourceFile]:
-    """Every regular file under ``paths``, in a stable order; hidden files and folders skipped."""
+def walk(paths: Iterable[Path | str], selection: Selection | None = None) -> Iterator[SourceFile]:
+    """Every regular file under ``paths``, in a stable order; hidden files and folders skipped,
+    and inside a folder the files ``selection``'s patterns leave out (a file given is read)."""
     for given in paths:
         path = Path(given).expanduser()
         if not path.exists():
@@ -34,13 +36,16 @@ def walk(paths: Iterable[Path | str]) -> Iterator[SourceFile]:
         if path.is_file():
             yield _stat(path.resolve())
             continue
-        for folder, dirs, names in os.walk(path.resolve(), followlinks=False):
+        root = path.resolve()
+        for folder, dirs, names in os.walk(root, followlinks=False):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in sorted(names):
                 if name.startswith("."):
                     continue
                 full = Path(folder) / name
-                if full.is_file():
+                if not full.is_file():
+                    continue
+                if selection is None or selection.wants(full.relative_to(root).as_posix()):
                     yield _stat(full)
 
 

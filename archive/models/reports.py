@@ -44,6 +44,9 @@ class IngestReport:
     record_failures: int = 0
     seconds: float = 0.0
     failures: tuple[tuple[str, str], ...] = field(default=())
+    #: files found in the folders given that the include and exclude patterns left out
+    #: (not sources: never counted in ``seen``)
+    skipped: int = 0
     interrupted: bool = False
 
     @property

@@ -18,6 +18,8 @@ vocabulary at once.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from archive.errors import QueryError
@@ -83,11 +85,16 @@ def best(
     bg_size: int,
     limit: int,
     min_count: int = 1,
+    terms: Sequence[str] | None = None,
 ) -> np.ndarray:
     """Positions of the ``limit`` best-scoring terms found in at least ``min_count``
-    foreground articles, best first (ties by position)."""
+    foreground articles, best first; equal scores in the order of ``terms`` (the terms
+    themselves), else of position."""
     found = scores(name, fg, fg_size, bg, bg_size)
     found = np.where(np.asarray(fg) >= min_count, found, 0.0)
     candidates = np.flatnonzero(found > 0)
-    order = candidates[np.lexsort((candidates, -found[candidates]))]
-    return order[:limit]
+    if terms is None:
+        order = candidates[np.lexsort((candidates, -found[candidates]))]
+        return order[:limit]
+    ranked = sorted(candidates.tolist(), key=lambda at: (-found[at], terms[at]))
+    return np.asarray(ranked[:limit], dtype=np.int64)

@@ -137,7 +137,7 @@ def _phrases(
     fg = np.array([foreground.phrases[key] for key in keys], dtype=np.int64)
     bg = np.array([background.phrases.get(key, 0) for key in keys], dtype=np.int64)
     fg_size, bg_size = foreground.articles, background.articles
-    top = best(score, fg, fg_size, bg + fg, bg_size + fg_size, size, MIN_PHRASE)
+    top = best(score, fg, fg_size, bg + fg, bg_size + fg_size, size, MIN_PHRASE, keys)
     values = scores(score, fg, fg_size, bg + fg, bg_size + fg_size)
     written = phrase_forms(texts, [keys[at] for at in top.tolist()])
     terms = tuple(

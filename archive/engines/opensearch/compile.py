@@ -32,6 +32,7 @@ from archive.querytree import (
     Prefix,
     Term,
 )
+from archive.words import is_acronym
 
 #: fewest it may expand to when many share the budget
 MIN_EXPANSION = 16
@@ -175,6 +176,8 @@ def _in_field(node: Term | Phrase | Prefix | Fuzzy, name: str, expansion: int) -
 
 def _indexed(word: str, field: str) -> bool:
     """Whether ``word`` leaves any term after the field's analysis."""
+    if is_acronym(word):
+        return True
     tokens = _WORD.findall(word.lower())
     if field not in TEXT_ANALYSED:
         return bool(tokens)

@@ -33,13 +33,20 @@ from archive.engines.opensearch.cluster import (
 from archive.engines.opensearch.compile import Query, compile_tree, highlight_tree
 from archive.engines.opensearch.copies import group_sizes, group_sizes_body, without_copies
 from archive.engines.opensearch.generations import Generations
+from archive.engines.opensearch.highlight import (
+    analyze_body,
+    forms_from,
+    highlight_body,
+    tokens,
+)
 from archive.engines.opensearch.mapping import from_document
-from archive.engines.opensearch.search import hit_from, page_from, search_body, sort
+from archive.engines.opensearch.search import hit_from, marked_in, page_from, search_body, sort
 from archive.engines.opensearch.write import OpenSearchWriter
 from archive.errors import ArchiveError, ArticleNotFound, EngineUnavailable, IndexMissing
 from archive.models import Article, Hit, SearchPage, SearchRequest
 from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
+from archive.search.highlight import Token
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +78,7 @@ class OpenSearchEngine:
         self.client = client or make_client(self.url)
         self.lock = WriteLock(self.client, self.alias)
         self.generations = Generations(self.client, settings)
-        self.words = research.WordKeys(self._analyse)
+        self.written = research.WordKeys(self._analyse)
 
     def generation(self) -> str:
         return self.generations.current()
@@ -140,6 +147,25 @@ class OpenSearchEngine:
         page = self._page(query, request, highlight_tree(tree))
         return replace(page, took_ms=(time.perf_counter() - started) * 1000)
 
+    def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
+        """The words of ``article``'s headline and body, matched where the cluster's
+        highlighter finds ``tree``'s words (for ``Archive.mark``)."""
+        marked = highlight_tree(tree)
+        if marked is None:
+            return [], []
+        body = {
+            "query": {"ids": {"values": [article.id]}},
+            "_source": False,
+            "highlight": highlight_body(marked, ("title", "body")),
+        }
+        with self._reading():
+            found = self.client.search(index=self.alias, body=body)["hits"]["hits"]
+        tagged = (found[0].get("highlight") or {}) if found else {}
+        return (
+            tokens((tagged.get("title") or [article.title])[0], article.title),
+            tokens((tagged.get("body") or [article.body])[0], article.body),
+        )
+
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
         """Articles about what this one is about (its characteristic words, frequent in it
         and rare in the archive), best first, without the article and its copies."""
@@ -170,8 +196,17 @@ class OpenSearchEngine:
                 body=body,
                 request_timeout=self.settings.search_time_budget + REQUEST_MARGIN,
             )
-        page = page_from(response, request, self.settings, 0.0)
+        page = page_from(response, request, self.settings, 0.0, self._forms(response))
         return replace(page, hits=self._with_copies(page.hits))
+
+    def _forms(self, response: dict[str, Any]) -> dict[str, str]:
+        """The analysed forms of the words marked in a response's snippets (one request)."""
+        words = marked_in(response)
+        if not words:
+            return {}
+        with self._reading():
+            analysed = self.client.indices.analyze(index=self.alias, body=analyze_body(words))
+        return forms_from(analysed, words)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
         query = compile_tree(tree)
@@ -218,7 +253,7 @@ class OpenSearchEngine:
         return research.term_counts(self._request, query, kind, size, score)
 
     def word_keys(self, words: Sequence[str]) -> dict[str, str]:
-        return self.words.keys(words)
+        return self.written.keys(words)
 
     def marked_texts(
         self, tree: Node, request: SearchRequest, marks: bool = True
@@ -249,12 +284,11 @@ class OpenSearchEngine:
                 request_timeout=self.settings.search_time_budget + REQUEST_MARGIN,
             )
 
-    def _analyse(self, text: str) -> list[dict[str, Any]]:
+    def _analyse(self, words: list[str]) -> dict[str, str]:
+        """Each word -> its analysed form in the body (words of several tokens joined)."""
         with self._reading():
-            found = self.client.indices.analyze(
-                index=self.alias, body={"analyzer": "archive_text", "text": text}
-            )
-        return list(found.get("tokens") or [])
+            analysed = self.client.indices.analyze(index=self.alias, body=analyze_body(words))
+        return forms_from(analysed, words)
 
     def get(self, article_id: str) -> Article:
         with self._reading():

@@ -3,7 +3,11 @@
 The analysis mirrors the embedded engine's (``whoosh.schema``): words lower-cased, Chinese,
 Japanese and Korean text as overlapping character pairs, the same stop words
 (``archive.stopwords``) and two-letter minimum, accents folded, Snowball English (Porter2)
-stems; names are not stemmed.
+stems; names are not stemmed. A dotted abbreviation (``U.N.``) is one word without its dots,
+never a stop word, as ``archive.words`` has it: a character filter turns the dots between
+single letters into ``_`` (which keeps the standard tokenizer from splitting them and the
+stop filter from knowing the word), and a token filter drops those ``_`` after the stop
+filter.
 
 A bare word is scored once over headline and text together, as the embedded engine's
 BM25F does: the ``text`` field holds the headline twice (its weight) and the body once, so
@@ -20,6 +24,9 @@ from archive.engines.documents import published_from, stored_meta
 from archive.models import Article
 from archive.stopwords import ENGLISH
 
+#: BM25's parameters, as the embedded engine's (``engines/whoosh/rank.py``)
+K1 = 2.0
+B = 0.75
 #: the stop words both engines drop
 STOP_WORDS = sorted(ENGLISH)
 #: words shorter than this are not indexed in text fields (as in the embedded engine)
@@ -37,8 +44,27 @@ EXACT = {
     "format": "format",
 }
 
+#: a dot between two single letters (Java regex: a letter not preceded by a word character,
+#: a dot, a letter not followed by one), the rule of ``archive.words.ACRONYM``
+ACRONYM_DOT = r"(?<=(?<![\p{L}\p{N}_])\p{L})\.(?=\p{L}(?![\p{L}\p{N}_]))"
+#: the ``_`` the character filter put between single letters
+ACRONYM_JOIN = r"(?<=(?:^|_)\p{L})_(?=\p{L}(?:_|$))"
+
 ANALYSIS: dict[str, Any] = {
+    "char_filter": {
+        "archive_acronym_dots": {
+            "type": "pattern_replace",
+            "pattern": ACRONYM_DOT,
+            "replacement": "_",
+        },
+    },
     "filter": {
+        "archive_acronym_join": {
+            "type": "pattern_replace",
+            "pattern": ACRONYM_JOIN,
+            "replacement": "",
+            "all": True,
+        },
         "archive_stop": {"type": "stop", "stopwords": STOP_WORDS},
         "archive_min_word": {"type": "length", "min": MIN_WORD},
         "archive_stem": {"type": "stemmer", "language": "porter2"},
@@ -46,6 +72,7 @@ ANALYSIS: dict[str, Any] = {
     "analyzer": {
         "archive_text": {
             "type": "custom",
+            "char_filter": ["archive_acronym_dots"],
             "tokenizer": "standard",
             "filter": [
                 "cjk_width",
@@ -53,6 +80,7 @@ ANALYSIS: dict[str, Any] = {
                 "cjk_bigram",
                 "archive_stop",
                 "archive_min_word",
+                "archive_acronym_join",
                 "asciifolding",
                 "archive_stem",
             ],
@@ -112,6 +140,8 @@ def index_body(shards: int, replicas: int, max_window: int) -> dict[str, Any]:
                 "number_of_shards": shards,
                 "number_of_replicas": replicas,
                 "max_result_window": max_window,
+                # BM25 with the embedded engine's parameters (``whoosh.rank``)
+                "similarity": {"default": {"type": "BM25", "k1": K1, "b": B}},
             },
             "analysis": ANALYSIS,
         },

@@ -16,7 +16,6 @@ Matches are folded to one per story (``copies``) as searches fold them.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date
@@ -25,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from archive.engines.opensearch.compile import Query
-from archive.engines.opensearch.highlight import POST, PRE
+from archive.engines.opensearch.highlight import highlight_body, tokens
 from archive.engines.opensearch.mapping import published_from
 from archive.models.research import MarkedText, TermCounts
 from archive.research.significance import best
@@ -105,7 +104,7 @@ def term_counts(search: Search, query: Query, kind: str, size: int, score: str) 
     keys = [str(b["key"]) for b in buckets]
     fg = np.array([int(b["doc_count"]) for b in buckets], dtype=np.int64)
     bg = np.array([int(b["bg_count"]) for b in buckets], dtype=np.int64)
-    top = best(score, fg, fg_size, bg, bg_size, size, 2 if kind == "word" else 1)
+    top = best(score, fg, fg_size, bg, bg_size, size, 2 if kind == "word" else 1, keys)
     return TermCounts(
         kind=kind,
         foreground=fg_size,
@@ -118,7 +117,8 @@ def term_counts(search: Search, query: Query, kind: str, size: int, score: str) 
 class WordKeys:
     """The index word of each written word, from the cluster's analyser, remembered."""
 
-    def __init__(self, analyse: Callable[[str], list[dict[str, Any]]]) -> None:
+    def __init__(self, analyse: Callable[[list[str]], dict[str, str]]) -> None:
+        #: written words -> their analysed forms (``highlight.forms_from``)
         self.analyse = analyse
         self._known: dict[str, str | None] = {}
         self._lock = threading.Lock()
@@ -131,26 +131,15 @@ class WordKeys:
         learned: dict[str, str | None] = {}
         for start in range(0, len(missing), ANALYSE_WORDS):
             chunk = missing[start : start + ANALYSE_WORDS]
-            found = self._analysed(chunk)
-            learned.update({word: found.get(word) for word in chunk})
+            found = self.analyse(chunk)
+            for word in chunk:
+                form = found.get(word)
+                learned[word] = form if form and " " not in form else None
         with self._lock:
             if len(self._known) + len(learned) <= KNOWN_WORDS:
                 self._known.update(learned)
         known.update(learned)
         return {word: key for word, key in known.items() if key}
-
-    def _analysed(self, words: list[str]) -> dict[str, str]:
-        """One analysis of the words, one a line, each token traced to its word."""
-        starts = []
-        position = 0
-        for word in words:
-            starts.append(position)
-            position += len(word) + 1
-        tokens: dict[int, list[str]] = {}
-        for token in self.analyse("\n".join(words)):
-            at = int(np.searchsorted(starts, int(token["start_offset"]), side="right")) - 1
-            tokens.setdefault(at, []).append(str(token["token"]))
-        return {words[at]: found[0] for at, found in tokens.items() if len(found) == 1}
 
 
 def marked_texts(
@@ -159,18 +148,7 @@ def marked_texts(
     """Every match's headline and text in ``order``, the words of ``marked`` tagged."""
     body: dict[str, Any] = {"query": query, "sort": order, "_source": TEXT_FIELDS}
     if marked is not None:
-        body["highlight"] = {
-            "pre_tags": [PRE],
-            "post_tags": [POST],
-            "fields": {
-                name: {
-                    "type": "unified",
-                    "number_of_fragments": 0,
-                    "highlight_query": _in_field(marked, "body", name),
-                }
-                for name in ("title", "body")
-            },
-        }
+        body["highlight"] = highlight_body(marked, ("title", "body"))
     for raw in scroll(body, True):
         yield text_from(raw)
 
@@ -201,29 +179,8 @@ def text_from(raw: dict[str, Any]) -> MarkedText:
 
 
 def _marks(text: str, lights: list[str] | None) -> tuple[tuple[int, int], ...]:
-    """Offsets of the tagged stretches of a whole highlighted field; none when the field's
-    text itself holds a tag character, so the offsets could not be trusted."""
-    if not lights or PRE in text or POST in text:
+    """Offsets of the words the highlighter tagged in a whole field, as the highlighter
+    for snippets reads them (``highlight.tokens``)."""
+    if not lights:
         return ()
-    marks = []
-    plain = 0
-    start = None
-    for char in lights[0]:
-        if char == PRE:
-            start = plain
-        elif char == POST and start is not None:
-            marks.append((start, plain))
-            start = None
-        else:
-            plain += 1
-    return tuple(marks) if plain == len(text) else ()
-
-
-def _in_field(query: Query, old: str, new: str) -> Query:
-    """``query`` with every clause on field ``old`` moved to field ``new``."""
-    if old == new:
-        return query
-    return json.loads(
-        json.dumps(query),
-        object_hook=lambda clause: {new if k == old else k: v for k, v in clause.items()},
-    )
+    return tuple((token.start, token.end) for token in tokens(lights[0], text) if token.matched)

@@ -7,11 +7,12 @@ whole result set; ``archive.search.timeline`` chooses the buckets.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from archive.config import Settings
 from archive.engines.opensearch.compile import Query
-from archive.engines.opensearch.highlight import highlight_body, snippet
+from archive.engines.opensearch.highlight import highlight_body, marked_words, snippet
 from archive.engines.opensearch.mapping import published_from
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest
@@ -83,9 +84,13 @@ def sort(request: SearchRequest) -> list[Any]:
 
 
 def page_from(
-    response: dict[str, Any], request: SearchRequest, settings: Settings, took_ms: float
+    response: dict[str, Any],
+    request: SearchRequest,
+    settings: Settings,
+    took_ms: float,
+    forms: Mapping[str, str] | None = None,
 ) -> SearchPage:
-    """The ``SearchPage`` for one search response."""
+    """The ``SearchPage`` for one search response (``forms``: see ``highlight.snippet``)."""
     if response.get("timed_out"):
         raise QueryError(
             f"the search took longer than {settings.search_time_budget:g} s; "
@@ -93,7 +98,7 @@ def page_from(
         )
     raw_hits = response["hits"]["hits"]
     hits = tuple(
-        hit_from(raw, request.offset + number + 1, request.snippets)
+        hit_from(raw, request.offset + number + 1, request.snippets, forms)
         for number, raw in enumerate(raw_hits)
     )
     aggs = response.get("aggregations") or {}
@@ -110,7 +115,18 @@ def page_from(
     )
 
 
-def hit_from(raw: dict[str, Any], rank: int, snippets: bool) -> Hit:
+def marked_in(response: dict[str, Any]) -> list[str]:
+    """Every word the highlighter marked in the response's hits, once each."""
+    found: set[str] = set()
+    for raw in response["hits"]["hits"]:
+        for tagged in (raw.get("highlight") or {}).get("body", [])[:1]:
+            found |= marked_words(tagged)
+    return sorted(found)
+
+
+def hit_from(
+    raw: dict[str, Any], rank: int, snippets: bool, forms: Mapping[str, str] | None = None
+) -> Hit:
     source = raw.get("_source") or {}
     meta = source.get("meta") or {}
     fragments = (raw.get("highlight") or {}).get("body", [])
@@ -126,7 +142,7 @@ def hit_from(raw: dict[str, Any], rank: int, snippets: bool) -> Hit:
         url=meta.get("u"),
         language=source.get("language"),
         tags=tuple(source.get("tags") or ()),
-        snippet=snippet(source.get("body") or "", fragments) if snippets else (),
+        snippet=snippet(source.get("body") or "", fragments, forms) if snippets else (),
         group=source.get("group"),
     )
 

@@ -7,6 +7,9 @@ generator instead of four, and a plain dict as the stem cache instead of an LRU 
 (``CJKBigramFilter | EnglishFilter``); a token of plain ASCII, nearly every token of a
 Western archive, skips that step after one cheap check.
 Analysis is the largest cost of bulk indexing, so this is where the time goes.
+
+``WordTokenizer`` splits words by the archive's one rule (``archive.words``): a dotted
+abbreviation (``U.N.``) is one word without its dots and is never dropped as a stop word.
 """
 
 from __future__ import annotations
@@ -14,15 +17,32 @@ from __future__ import annotations
 from collections.abc import Generator, Iterator
 from typing import Any
 
-from whoosh.analysis import Filter, Token
+from whoosh.analysis import Filter, RegexTokenizer, Token
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.lang.porter2 import stem as english_stem
 from whoosh.support.charset import accent_map
 
 from archive.engines.whoosh.cjk import has_cjk, pieces
+from archive.words import WORD, is_acronym
 
 #: distinct words whose stems are remembered; news vocabularies stay well below it
 STEM_CACHE_WORDS = 500_000
+
+
+class WordTokenizer(RegexTokenizer):
+    """Words by ``archive.words.WORD``; an abbreviation's dots are dropped and the token is
+    marked ``acronym`` (the filters below keep it even when it spells a stop word)."""
+
+    def __init__(self) -> None:
+        super().__init__(WORD)
+
+    def __call__(self, value: Any, **kwargs: Any) -> Iterator[Token]:
+        for token in super().__call__(value, **kwargs):
+            text = token.text
+            token.acronym = "." in text and is_acronym(text)
+            if token.acronym:
+                token.text = text.replace(".", "")
+            yield token
 
 
 class EnglishFilter(Filter):
@@ -55,7 +75,7 @@ class EnglishFilter(Filter):
         position = None
         for token in tokens:
             text = token.text.lower()
-            if len(text) >= minsize and text not in stops:
+            if len(text) >= minsize and (text not in stops or _acronym(token)):
                 if token.positions:
                     position = token.pos if position is None else position + 1
                     token.pos = position
@@ -102,7 +122,7 @@ class TextFilter(EnglishFilter):
                 position = yield from self._split(token, parts, position)
                 continue
             text = text.lower()
-            if len(text) >= minsize and text not in stops:
+            if len(text) >= minsize and (text not in stops or _acronym(token)):
                 if token.positions:
                     position = token.pos if position is None else position + 1
                     token.pos = position
@@ -140,3 +160,8 @@ class TextFilter(EnglishFilter):
                     kept.pos = position
                 yield kept
         return position
+
+
+def _acronym(token: Token) -> bool:
+    """Whether ``WordTokenizer`` made the token from a dotted abbreviation."""
+    return bool(getattr(token, "acronym", False))

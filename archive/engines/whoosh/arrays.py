@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 from whoosh.matching import FilterMatcher
+from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -30,10 +31,14 @@ CACHED_SEGMENTS = 64
 CACHED_POSTINGS_BYTES = 64 * 2**20
 #: Whoosh's one-byte field lengths decoded, as ``doc_field_length`` decodes them
 _LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.float64)
+#: document frequencies a view remembers before it starts again
+KEPT_FREQUENCIES = 100_000
 #: attribute under which a searcher keeps its view (it dies with the searcher)
 _VIEW = "_newsarchive_view"
 
 Postings = tuple[np.ndarray, np.ndarray]
+_NONE: Postings = (np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
+_NONE_VALUES: Postings = (np.empty(0, dtype=np.int64), np.empty(0, dtype=object))
 Values = tuple[np.ndarray, tuple[str, ...]]
 Pairs = tuple[np.ndarray, np.ndarray, tuple[str, ...]]
 
@@ -54,14 +59,18 @@ class ArrayCache:
 
     def postings(self, reader: Any, field: str, btext: bytes, values: bool = False) -> Postings:
         """A term's postings in one segment, decoded once and kept while they fit: document
-        numbers and weights, or with ``values`` document numbers and encoded positions."""
+        numbers and weights, or with ``values`` document numbers and encoded positions;
+        empty when the segment does not hold the term."""
         key = (reader.segment().segment_id(), field, btext, values)
         with self._postings_lock:
             found = self._postings.get(key)
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        found = _postings(reader.postings(field, btext), values)
+        try:
+            found = _postings(reader.postings(field, btext), values)
+        except TermNotFound:  # kept too: the next search need not look it up again
+            found = _NONE_VALUES if values else _NONE
         size = _size(found)
         with self._postings_lock:
             if key not in self._postings and size <= self.postings_bytes // 8:
@@ -102,10 +111,21 @@ class View:
                 self.live[np.asarray(deleted, dtype=np.int64) + offset] = False
         self._joined: dict[tuple[str, str], Any] = {}
         self._lock = threading.Lock()
+        #: document frequencies of the terms searched lately (``doc_frequency``)
+        self._frequencies: dict[tuple[str, bytes], int] = {}
 
     def postings(self, field: str, btext: bytes) -> Postings:
         """Global document numbers (ascending, live only) and weights of a term's postings."""
         return self._postings(field, btext, values=False)
+
+    def doc_frequency(self, field: str, btext: bytes) -> int:
+        """How many documents hold the term, deleted ones included (as Whoosh counts it for
+        the idf); read from the postings, which a search decodes anyway."""
+        found = self._frequencies.get((field, btext))
+        if found is None:
+            self._postings(field, btext, values=False)
+            found = self._frequencies[(field, btext)]
+        return found
 
     def positions(self, field: str, btext: bytes) -> Postings:
         """Global document numbers (ascending, live only) of a term's postings and each
@@ -114,11 +134,16 @@ class View:
 
     def _postings(self, field: str, btext: bytes, values: bool) -> Postings:
         docs, found = [], []
+        total = 0
         for reader, offset in self.leaves:
-            if (field, btext) in reader:
-                local, items = self.cache.postings(reader, field, btext, values)
+            local, items = self.cache.postings(reader, field, btext, values)
+            if len(local):
                 docs.append(local + offset)
                 found.append(items)
+                total += len(local)
+        if len(self._frequencies) >= KEPT_FREQUENCIES:
+            self._frequencies.clear()
+        self._frequencies[(field, btext)] = total
         if not docs:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=object if values else np.float64)
         joined, items = np.concatenate(docs), np.concatenate(found)
@@ -230,9 +255,10 @@ def _objects(items: Any) -> np.ndarray:
 def _size(postings: Postings) -> int:
     """About how many bytes a term's decoded postings take."""
     docs, found = postings
+    entry = 200  # the key and the entry itself: absent terms are kept too
     if found.dtype == object:
-        return docs.nbytes + sum(len(value) + 40 for value in found)
-    return docs.nbytes + found.nbytes
+        return entry + docs.nbytes + sum(len(value) + 40 for value in found)
+    return entry + docs.nbytes + found.nbytes
 
 
 def _segment_lengths(reader: Any, field: str) -> np.ndarray:

@@ -23,17 +23,18 @@ from archive.engines.whoosh import compat, more, research
 from archive.engines.whoosh.arrays import ArrayCache, View, view
 from archive.engines.whoosh.compile import Compiler, bound_expansions
 from archive.engines.whoosh.evaluate import Matches
-from archive.engines.whoosh.feedback import expand
 from archive.engines.whoosh.generations import Generations
+from archive.engines.whoosh.highlight import marked
 from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import from_document, schema
-from archive.engines.whoosh.search import run_search, scan
+from archive.engines.whoosh.search import positive_terms, run_search, scan
 from archive.engines.whoosh.terms import Terms
 from archive.engines.whoosh.write import WhooshWriter
 from archive.errors import ArticleNotFound, IndexMissing
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
+from archive.search.highlight import Token
 
 log = logging.getLogger(__name__)
 
@@ -131,12 +132,19 @@ class WhooshEngine:
     def search(self, tree: Node, request: SearchRequest) -> SearchPage:
         searcher = self._searcher()
         query = self.compiler.compile(tree)
-        if request.expand:
-            query = expand(searcher, query)
         return run_search(searcher, query, request, self.settings, self.arrays)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
-        yield from scan(self._searcher(), self.compiler.compile(tree), request, self.arrays)
+        query = self.compiler.compile(tree)
+        yield from scan(self._searcher(), query, request, self.settings, self.arrays)
+
+    def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
+        """The words of ``article``'s headline and body, matched where ``tree`` looks for
+        them (for ``Archive.mark``)."""
+        searcher = self._searcher()
+        query = bound_expansions(self.compiler.compile(tree), searcher.reader())
+        found = set(positive_terms(query, "body")) | set(positive_terms(query, "title"))
+        return marked(article.title, found, searcher), marked(article.body, found, searcher)
 
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
         return more.similar(self._searcher(), article_id, limit, self.settings, self.arrays)
@@ -145,7 +153,7 @@ class WhooshEngine:
         return more.suggest(self._searcher(), words)
 
     def complete(self, prefix: str, limit: int) -> Completion:
-        return more.complete(self._searcher(), prefix, limit)
+        return more.complete(self._searcher(), prefix, limit, self.arrays)
 
     # research ----------------------------------------------------------------------------
 

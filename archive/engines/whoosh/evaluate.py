@@ -1,10 +1,12 @@
 """Running a Whoosh query on arrays: every match and its score, at once.
 
-The queries the compiler makes (a word scored with BM25F over headline and body, terms,
-AND, OR, NOT, phrases, date ranges, everything) are evaluated here on a ``View``'s arrays of
-document numbers and scores, with the scores Whoosh's matchers would give
-(tests/test_whoosh_evaluate.py compares the two on random queries). Any other query is run by
-its own Whoosh matcher and its matches gathered into arrays, so every query is answered.
+Every query the archive makes (a word scored with BM25F over headline and body, terms,
+prefixes and fuzzy words, AND, OR, NOT, AND-MAYBE, phrases, date ranges, everything; for
+searches, related articles, feedback and completion) is evaluated here on a ``View``'s
+arrays of document numbers and scores, with the BM25 arithmetic of ``rank`` and the scores
+Whoosh's matchers would give (tests/test_whoosh_evaluate.py compares the two on random
+queries). Whoosh's matchers never run: a query of a kind not listed here is a programming
+error (``Unsupported``).
 """
 
 from __future__ import annotations
@@ -17,17 +19,28 @@ import numpy as np
 from whoosh import query as wq
 
 from archive.engines.whoosh.arrays import View
+from archive.engines.whoosh.compile import bound_expansions
 from archive.engines.whoosh.phrase import phrase_docs
-from archive.engines.whoosh.rank import FieldsTerm, Okapi, rsj_idf
+from archive.engines.whoosh.rank import (
+    FieldsTerm,
+    Okapi,
+    fields_frequency,
+    fields_idf,
+    length_norm,
+    rsj_idf,
+    saturate,
+)
 
-#: matches gathered from a Whoosh matcher between two looks at the clock
-_CLOCK_EVERY = 2048
 #: a union of more than one in this many documents is added up over all documents
 _DENSE_SHARE = 16
 
 
 class TooSlow(Exception):
     """The search ran past its time budget."""
+
+
+class Unsupported(TypeError):
+    """A query of a kind the evaluator does not run (the archive never makes one)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +93,7 @@ class _Evaluator:
         self.schema = view.searcher.schema
         self.deadline = deadline
         weighting = view.searcher.weighting
-        self.okapi = weighting if isinstance(weighting, Okapi) else None
+        self.okapi = weighting if isinstance(weighting, Okapi) else Okapi()
 
     def run(self, query: wq.Query) -> Matches:
         self._check_clock()
@@ -88,8 +101,10 @@ class _Evaluator:
             return NOTHING
         if isinstance(query, FieldsTerm):
             return self._fields_term(query)
-        if type(query) is wq.Term and self.okapi is not None:
+        if type(query) is wq.Term:
             return self._term(query)
+        if isinstance(query, wq.MultiTerm):  # a prefix or fuzzy word: the terms it matches
+            return self.run(bound_expansions(query, self.searcher.reader()))
         if isinstance(query, (wq.And, wq.Or)) and len(query.subqueries) == 1:
             return self.run(query.subqueries[0])  # as Whoosh: no boost for a lone child
         if type(query) is wq.And:
@@ -103,14 +118,16 @@ class _Evaluator:
             kept = self.run(query.a)
             excluded = self.run(query.b).docs
             return kept.take(~np.isin(kept.docs, excluded, assume_unique=True))
+        if type(query) is wq.AndMaybe:
+            return with_optional(self.run(query.a), self.run(query.b))
         if type(query) is wq.Every and query.fieldname in (None, "", "*"):
             docs = np.flatnonzero(self.view.live).astype(np.int64)
             return Matches(docs, np.full(len(docs), float(query.boost)))
         if self._is_date_range(query):
             return self._date_range(query)
-        if type(query) is wq.Phrase and self._has_positions(query.fieldname):
+        if type(query) is wq.Phrase:
             return self._phrase(query)
-        return self._gather(query)
+        raise Unsupported(f"the array evaluator does not run {type(query).__name__} queries")
 
     # words -----------------------------------------------------------------------------
 
@@ -125,36 +142,33 @@ class _Evaluator:
         docs, weights = self.view.postings(name, btext)
         if not field.scorable:
             return Matches(docs, weights * query.boost)
-        assert self.okapi is not None
-        idf = self.searcher.idf(name, btext)
+        idf = rsj_idf(self.view.doc_frequency(name, btext), self.view.size)
         average = self.searcher.avg_field_length(name) or 1
-        b = self.okapi.field_b.get(name, self.okapi.b)
-        k1 = self.okapi.k1
-        lengths = self.view.lengths(name)[docs]
-        scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+        norm = length_norm(self.view.lengths(name)[docs], average, self.okapi.field_b_of(name))
+        scores = saturate(weights, norm, idf, self.okapi.k1)
         return _boosted(Matches(docs, scores), query.boost)
 
     def _fields_term(self, query: FieldsTerm) -> Matches:
         """A word over several fields scored once with BM25F (``rank``)."""
-        okapi = self.okapi or Okapi()
+        okapi = self.okapi
         parts = []
+        counts = []
         for name, weight in query.weights.items():
             if name not in self.schema:
                 continue
-            docs, frequencies = self.view.postings(name, self.schema[name].to_bytes(query.text))
+            btext = self.schema[name].to_bytes(query.text)
+            docs, frequencies = self.view.postings(name, btext)
+            counts.append(self.view.doc_frequency(name, btext))
             if not len(docs):
                 continue
-            b = okapi.field_b.get(name, okapi.b)
             average = self.searcher.avg_field_length(name) or 1.0
-            norm = (1 - b) + b * self.view.lengths(name)[docs] / average
-            parts.append(Matches(docs, weight * frequencies / norm))
+            norm = length_norm(self.view.lengths(name)[docs], average, okapi.field_b_of(name))
+            parts.append(Matches(docs, fields_frequency(frequencies, weight, norm)))
         if not parts:
             return NOTHING
         pseudo = _union(parts, self.view.size)
-        frequency = max(self.searcher.doc_frequency(name, query.text) for name in query.weights)
-        idf = rsj_idf(frequency, self.searcher.doc_count_all()) * query.boost
-        k1 = okapi.k1
-        return Matches(pseudo.docs, idf * pseudo.scores * (k1 + 1) / (k1 + pseudo.scores))
+        idf = fields_idf(counts, self.view.size) * query.boost
+        return Matches(pseudo.docs, saturate(pseudo.scores, 1.0, idf, okapi.k1))
 
     def _has_positions(self, name: str) -> bool:
         if name not in self.schema:
@@ -163,9 +177,10 @@ class _Evaluator:
         return bool(field.format and field.format.supports("positions"))
 
     def _phrase(self, query: wq.Phrase) -> Matches:
-        """Words in a row (``phrase``), scored as the sum of the words' scores."""
-        if self.okapi is None:
-            return self._gather(query)
+        """Words in a row (``phrase``), scored as the sum of the words' scores; in a field
+        that keeps no positions (tags), all the words."""
+        if query.fieldname not in self.schema:
+            return NOTHING
         field = self.schema[query.fieldname]
         try:
             words = [field.to_bytes(word) for word in query.words]
@@ -173,8 +188,8 @@ class _Evaluator:
             return NOTHING
         parts = [self._term(wq.Term(query.fieldname, word)) for word in query.words]
         candidates = _intersect(parts)
-        if not len(candidates):
-            return NOTHING
+        if not len(candidates) or not self._has_positions(query.fieldname):
+            return _boosted(candidates, query.boost)
         keep = phrase_docs(self.view, query.fieldname, words, query.slop, candidates.docs)
         return _boosted(candidates.take(keep), query.boost)
 
@@ -221,26 +236,6 @@ class _Evaluator:
         docs = np.flatnonzero(keep).astype(np.int64)
         return Matches(docs, np.full(len(docs), float(query.boost)))
 
-    # anything else -----------------------------------------------------------------------
-
-    def _gather(self, query: wq.Query) -> Matches:
-        """The matches of a query this module does not evaluate itself, from its matcher."""
-        docs: list[int] = []
-        scores: list[float] = []
-        context = self.searcher.context()
-        for leaf, offset in self.searcher.leaf_searchers():
-            matcher = query.matcher(leaf, context)
-            while matcher.is_active():
-                docs.append(matcher.id() + offset)
-                scores.append(matcher.score())
-                matcher.next()
-                if len(docs) % _CLOCK_EVERY == 0:
-                    self._check_clock()
-        self._check_clock()
-        found = np.asarray(docs, dtype=np.int64)
-        keep = self.view.live[found]
-        return Matches(found[keep], np.asarray(scores, dtype=np.float64)[keep])
-
     def _check_clock(self) -> None:
         if self.deadline is not None and time.perf_counter() > self.deadline:
             raise TooSlow
@@ -275,6 +270,16 @@ def _intersect(parts: list[Matches]) -> Matches:
         )
         result = Matches(docs, result.scores[mine] + part.scores[theirs])
     return result
+
+
+def with_optional(required: Matches, optional: Matches) -> Matches:
+    """``required``'s matches, each with the score of ``optional`` added where it matches
+    too (Whoosh's AND-MAYBE)."""
+    if not len(optional) or not len(required):
+        return required
+    found = np.minimum(np.searchsorted(optional.docs, required.docs), len(optional) - 1)
+    hit = optional.docs[found] == required.docs
+    return Matches(required.docs, required.scores + np.where(hit, optional.scores[found], 0.0))
 
 
 def _boosted(matches: Matches, boost: float) -> Matches:

@@ -8,6 +8,9 @@
   headline words kept as written, then among the stemmed body words.
 * ``complete``: headline words starting with the last word typed, the most frequent
   first, and headlines matching everything typed so far.
+
+Related articles and headlines are found and ranked by the array evaluator (``evaluate``),
+as searches are; an article's words are read through ``forms``.
 """
 
 from __future__ import annotations
@@ -19,7 +22,10 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from archive.config import Settings
-from archive.engines.whoosh.arrays import ArrayCache
+from archive.engines.whoosh.arrays import ArrayCache, view
+from archive.engines.whoosh.compile import bound_expansions
+from archive.engines.whoosh.evaluate import evaluate, ranked
+from archive.engines.whoosh.forms import forms
 from archive.engines.whoosh.rank import FieldsTerm
 from archive.engines.whoosh.schema import FIELD_BOOSTS
 from archive.engines.whoosh.search import run_search
@@ -45,10 +51,20 @@ def similar(
     docnum = searcher.document_number(id=article_id)
     if docnum is None:
         raise ArticleNotFound(f"no article has the id {article_id!r}")
+    query = similar_query(searcher, docnum)
+    if query is None:
+        return ()
+    request = SearchRequest(per_page=limit, facets=False, timeline=False)
+    return run_search(searcher, query, request, settings, cache).hits
+
+
+def similar_query(searcher: Searcher, docnum: int) -> wq.Query | None:
+    """The "more like this" query of article ``docnum``: its characteristic words, the
+    article and its copies left out; ``None`` when it has no word worth searching."""
     stored = searcher.stored_fields(docnum)
-    analyzer = searcher.schema["body"].analyzer
+    article_id = stored["id"]
     text = f"{stored.get('title', '')}\n{stored.get('body', '')[:SIMILAR_CHARS]}"
-    counts = Counter(token.text for token in analyzer(text))
+    counts: Counter[str] = forms(searcher).counts(text)
     total = searcher.doc_count_all()
     weights = {
         word: count * idf(searcher.doc_frequency("body", word), total)
@@ -57,14 +73,12 @@ def similar(
     }
     best = sorted(weights.items(), key=lambda item: (-item[1], item[0]))[:SIMILAR_WORDS]
     if not best:
-        return ()
+        return None
     top = best[0][1] or 1.0
     fields = {name: FIELD_BOOSTS.get(name, 1.0) for name in DEFAULT_FIELDS}
     words = wq.Or([FieldsTerm(fields, word, boost=weight / top) for word, weight in best])
     group = stored.get("group") or article_id
-    query = wq.AndNot(words, wq.Or([wq.Term("id", article_id), wq.Term("group", group)]))
-    request = SearchRequest(per_page=limit, facets=False, timeline=False)
-    return run_search(searcher, query, request, settings, cache).hits
+    return wq.AndNot(words, wq.Or([wq.Term("id", article_id), wq.Term("group", group)]))
 
 
 def suggest(searcher: Searcher, words: Sequence[str]) -> dict[str, str]:
@@ -103,7 +117,9 @@ def _closest(reader: object, field: str, text: str) -> str | None:
     return None
 
 
-def complete(searcher: Searcher, prefix: str, limit: int) -> Completion:
+def complete(
+    searcher: Searcher, prefix: str, limit: int, cache: ArrayCache | None = None
+) -> Completion:
     """Ways to finish ``prefix``: queries ending in a headline word, and matching headlines."""
     typed = prefix.split()
     if not typed or prefix.endswith(" "):
@@ -115,20 +131,36 @@ def complete(searcher: Searcher, prefix: str, limit: int) -> Completion:
     reader = searcher.reader()
     queries: list[str] = []
     if stem:
-        ranked = sorted(
+        frequent = sorted(
             (
                 (-reader.doc_frequency("words", word), word.decode("utf-8"))
                 for word in reader.expand_prefix("words", stem)
             ),
         )[: limit * 4]
         start = f"{head} " if head else ""
-        queries = [f"{start}{word}" for _, word in ranked][:limit]
+        queries = [f"{start}{word}" for _, word in frequent][:limit]
     titles: list[tuple[str, str]] = []
-    if typed:
-        parts: list[wq.Query] = [wq.Term("words", t.text) for t in analyzer(head)]
-        if stem:
-            parts.append(wq.Prefix("words", stem))
-        if parts:
-            hits = searcher.search(wq.And(parts), limit=limit)
-            titles = [(hit["id"], hit.get("title", "")) for hit in hits]
+    query = completion_query(searcher, prefix)
+    if query is not None:
+        arrays = view(searcher, cache or ArrayCache())
+        matches = evaluate(arrays, bound_expansions(query, reader))
+        for docnum in matches.docs[ranked(arrays, matches, "relevance", limit)].tolist():
+            stored = searcher.stored_fields(docnum)
+            titles.append((stored["id"], stored.get("title", "")))
     return Completion(prefix=prefix, queries=tuple(queries), titles=tuple(titles))
+
+
+def completion_query(searcher: Searcher, prefix: str) -> wq.Query | None:
+    """The headlines that match what is typed: every headline word typed, and a headline
+    word starting with the last one (unless a space follows it)."""
+    typed = prefix.split()
+    if not typed:
+        return None
+    last = "" if prefix.endswith(" ") else typed[-1]
+    head = " ".join(typed if not last else typed[:-1])
+    analyzer = searcher.schema["words"].analyzer
+    parts: list[wq.Query] = [wq.Term("words", t.text) for t in analyzer(head)]
+    stem = "".join(t.text for t in analyzer(last, removestops=False)) if last else ""
+    if stem:
+        parts.append(wq.Prefix("words", stem))
+    return wq.And(parts) if parts else None

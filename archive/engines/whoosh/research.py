@@ -21,8 +21,9 @@ from archive.engines.whoosh.arrays import View
 from archive.engines.whoosh.compile import bound_expansions
 from archive.engines.whoosh.copies import one_per_story
 from archive.engines.whoosh.evaluate import Matches, TooSlow, evaluate, ranked
-from archive.engines.whoosh.rank import FieldsTerm
+from archive.engines.whoosh.highlight import marked
 from archive.engines.whoosh.schema import published_from
+from archive.engines.whoosh.search import positive_terms
 from archive.errors import QueryError
 from archive.models import SearchRequest
 from archive.models.research import MarkedText
@@ -31,8 +32,6 @@ from archive.models.research import MarkedText
 DAY = 86_400
 #: the seed of the archive's sample: the same archive always gives the same sample
 SAMPLE_SEED = 1987
-#: fields whose matches are marked for keywords in context
-MARKED = ("title", "body")
 
 
 def matches(view: View, query: wq.Query, request: SearchRequest, budget: float | None) -> Matches:
@@ -95,19 +94,28 @@ def _segment_ids(reader: Any, field: str) -> np.ndarray:
 def marked_texts(
     view: View, query: wq.Query | None, found: Matches, request: SearchRequest
 ) -> Iterator[MarkedText]:
-    """The matches' stored texts in the request's order, the words of ``query`` marked
-    (nothing marked without one)."""
+    """The matches' stored texts in the request's order, the words of ``query`` marked as
+    the highlighter marks them (nothing marked without a query)."""
     searcher = view.searcher
-    words = {name: _positive_words(query, name) if query else frozenset() for name in MARKED}
-    marker = _Marker(searcher)
+    words: frozenset[str] = frozenset()
+    if query is not None:
+        words = frozenset(positive_terms(query, "body")) | frozenset(positive_terms(query, "title"))
     for at in ranked(view, found, request.sort, None).tolist():
         stored = searcher.stored_fields(int(found.docs[at]))
         title, body = stored.get("title", ""), stored.get("body", "")
         yield _text(
             stored,
-            title_marks=marker.marks("title", title, words["title"]),
-            body_marks=marker.marks("body", body, words["body"]),
+            title_marks=_marks(title, words, searcher),
+            body_marks=_marks(body, words, searcher),
         )
+
+
+def _marks(text: str, words: frozenset[str], searcher: Searcher) -> tuple[tuple[int, int], ...]:
+    if not words or not text:
+        return ()
+    return tuple(
+        (token.start, token.end) for token in marked(text, words, searcher) if token.matched
+    )
 
 
 def sample_texts(view: View, size: int) -> Iterator[MarkedText]:
@@ -131,48 +139,5 @@ def _text(stored: dict, **marks: tuple[tuple[int, int], ...]) -> MarkedText:
     )
 
 
-def _positive_words(query: wq.Query, field: str) -> frozenset[str]:
-    """The index terms of ``field`` the query looks for, outside any NOT."""
-    found: set[str] = set()
-
-    def walk(node: wq.Query) -> None:
-        if isinstance(node, wq.Not):
-            return
-        if isinstance(node, wq.AndNot):
-            walk(node.a)
-            return
-        if isinstance(node, FieldsTerm):
-            if field in node.weights:
-                found.add(_text_of(node.text))
-            return
-        if isinstance(node, wq.Term) and node.fieldname == field:
-            found.add(_text_of(node.text))
-        elif isinstance(node, wq.Phrase) and node.fieldname == field:
-            found.update(_text_of(word) for word in node.words)
-        if not node.is_leaf():
-            for child in node.children():
-                walk(child)
-
-    walk(query)
-    return frozenset(found)
-
-
 def _text_of(word: str | bytes) -> str:
     return word.decode("utf-8") if isinstance(word, bytes) else str(word)
-
-
-class _Marker:
-    """Character spans of a text's words whose index form is one of the query's."""
-
-    def __init__(self, searcher: Searcher) -> None:
-        self.schema = searcher.schema
-
-    def marks(self, field: str, text: str, words: frozenset[str]) -> tuple[tuple[int, int], ...]:
-        if not words or not text:
-            return ()
-        analyzer = self.schema[field].analyzer
-        return tuple(
-            (token.startchar, token.endchar)
-            for token in analyzer(text, chars=True, mode="query")
-            if token.text in words
-        )

@@ -9,7 +9,7 @@ from whoosh import analysis, fields
 from whoosh.support.charset import accent_map
 
 from archive.engines.documents import published_from, stored_meta
-from archive.engines.whoosh.analysis import TextFilter
+from archive.engines.whoosh.analysis import TextFilter, WordTokenizer
 from archive.engines.whoosh.cjk import CJKBigramFilter
 from archive.models import Article
 from archive.stopwords import ENGLISH
@@ -29,9 +29,9 @@ EXACT = {
 
 
 def text_analyzer() -> analysis.Analyzer:
-    """Words, Chinese/Japanese/Korean as character bigrams, lower case, the Snowball
-    English stop words out, accents folded, English (Porter2) stems."""
-    return analysis.RegexTokenizer() | TextFilter(stoplist=ENGLISH)
+    """Words (``archive.words``), Chinese/Japanese/Korean as character bigrams, lower case,
+    the Snowball English stop words out, accents folded, English (Porter2) stems."""
+    return WordTokenizer() | TextFilter(stoplist=ENGLISH)
 
 
 def name_analyzer() -> analysis.Analyzer:

@@ -21,6 +21,7 @@ from archive.engines.whoosh.copies import group_size, one_per_story
 from archive.engines.whoosh.evaluate import Matches, TooSlow, evaluate, ranked
 from archive.engines.whoosh.explain import explain_hit
 from archive.engines.whoosh.facets import counts
+from archive.engines.whoosh.feedback import rerank
 from archive.engines.whoosh.highlight import snippet
 from archive.engines.whoosh.schema import published_from, tags_from
 from archive.errors import QueryError
@@ -48,20 +49,24 @@ def run_search(
 ) -> SearchPage:
     """Run ``query`` for ``request``; facets and timeline cover the whole result set.
 
-    ``cache`` keeps per-segment arrays between searches (``arrays``).
+    ``cache`` keeps per-segment arrays between searches (``arrays``). A request that asks
+    for feedback (``expand``) is reranked as the ``feedback`` setting rules (``feedback``).
     """
     started = time.perf_counter()
     arrays = view(searcher, cache or ArrayCache())
     query = bound_expansions(query, searcher.reader())
-    matches = _matches(arrays, query, request, settings.search_time_budget)
+    rule = settings.feedback if request.expand else "never"
+    matches, extra = _matches(arrays, query, request, settings.search_time_budget, rule)
     limit = request.offset + request.per_page
     order = ranked(arrays, matches, request.sort, limit)[request.offset :]
-    words = set(_positive_terms(query, "body"))
+    words = set(positive_terms(query, "body"))
     hits = tuple(
         _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, words, request)
         for rank, at in enumerate(order.tolist(), start=request.offset + 1)
     )
     if request.explain:
+        if extra is not None:  # explain lists the words feedback added too
+            query = wq.AndMaybe(query, extra)
         hits = tuple(
             replace(hit, explain=explain_hit(searcher, query, int(matches.docs[at])))
             for hit, at in zip(hits, order.tolist(), strict=True)
@@ -80,27 +85,34 @@ def run_search(
 
 
 def scan(
-    searcher: Searcher, query: wq.Query, request: SearchRequest, cache: ArrayCache | None = None
+    searcher: Searcher,
+    query: wq.Query,
+    request: SearchRequest,
+    settings: Settings,
+    cache: ArrayCache | None = None,
 ) -> Iterator[Hit]:
-    """Every hit of ``query`` in the request's order, without snippets, facets or a cap."""
+    """Every hit of ``query`` in the request's order (as a page ranks them), without
+    snippets, facets or a cap."""
     arrays = view(searcher, cache or ArrayCache())
-    matches = _matches(arrays, bound_expansions(query, searcher.reader()), request, None)
+    rule = settings.feedback if request.expand else "never"
+    matches, _ = _matches(arrays, bound_expansions(query, searcher.reader()), request, None, rule)
     plain = replace(request, snippets=False)
     for rank, at in enumerate(ranked(arrays, matches, request.sort, None).tolist(), start=1):
         yield _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, set(), plain)
 
 
 def _matches(
-    arrays: View, query: wq.Query, request: SearchRequest, budget: float | None
-) -> Matches:
-    """The query's matches, one per story unless the request asks for every copy."""
+    arrays: View, query: wq.Query, request: SearchRequest, budget: float | None, rule: str
+) -> tuple[Matches, wq.Query | None]:
+    """The query's matches, reranked by feedback as ``rule`` says, one per story unless the
+    request asks for every copy; and the words feedback added, if it ran."""
     try:
-        matches = evaluate(arrays, query, budget)
+        matches, extra = rerank(arrays, query, evaluate(arrays, query, budget), rule)
     except TooSlow:
         raise QueryError(
             f"the search took longer than {budget:g} s; make the query more specific"
         ) from None
-    return matches if request.copies else one_per_story(arrays, matches)
+    return (matches if request.copies else one_per_story(arrays, matches)), extra
 
 
 def _ms(started: float) -> float:
@@ -149,12 +161,12 @@ def _hit(
     )
 
 
-def _positive_terms(query: wq.Query, field: str) -> Iterator[str]:
+def positive_terms(query: wq.Query, field: str) -> Iterator[str]:
     """The index terms of ``field`` the query looks for, leaving out negated parts."""
     if isinstance(query, wq.Not):
         return
     if isinstance(query, wq.AndNot):
-        yield from _positive_terms(query.a, field)
+        yield from positive_terms(query.a, field)
         return
     if isinstance(query, wq.Term) and query.fieldname == field:
         yield _text(query.text)
@@ -163,7 +175,7 @@ def _positive_terms(query: wq.Query, field: str) -> Iterator[str]:
     if query.is_leaf():
         return
     for child in query.children():
-        yield from _positive_terms(child, field)
+        yield from positive_terms(child, field)
 
 
 def _text(word: str | bytes) -> str:

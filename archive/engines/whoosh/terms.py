@@ -58,7 +58,7 @@ class Terms:
         fg = np.bincount(chosen[chosen >= 0], minlength=len(vocabulary))
         bg = view.derived(f"background-{kind}", lambda v: _live_counts(v, kind))
         fg_size, bg_size = len(found), int(view.live.sum())
-        top = best(score, fg, fg_size, bg, bg_size, size)
+        top = best(score, fg, fg_size, bg, bg_size, size, terms=vocabulary)
         terms = tuple((vocabulary[at], int(fg[at]), int(bg[at])) for at in top.tolist())
         return TermCounts(kind=kind, foreground=fg_size, background=bg_size, terms=terms)
 
@@ -82,7 +82,7 @@ class Terms:
         fg = np.array([counts[key] for key in candidates], dtype=np.int64)
         bg = np.array([frequencies.get(key, 0) for key in candidates], dtype=np.int64)
         fg_size, bg_size = len(order), int(searcher.doc_count())
-        top = best(score, fg, fg_size, bg, bg_size, size, MIN_WORDS)
+        top = best(score, fg, fg_size, bg, bg_size, size, MIN_WORDS, candidates)
         return TermCounts(
             kind="word",
             foreground=fg_size,

@@ -17,7 +17,6 @@ from urllib.parse import urljoin, urlsplit
 
 from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning, XMLParsedAsHTMLWarning
 from dateutil.parser import UnknownTimezoneWarning
-from trafilatura.utils import load_html
 
 from archive.errors import ParseError
 from archive.ingest.articles import SourceDoc, build_article
@@ -78,6 +77,8 @@ def parse_html(
     text = _text(html, charset)
     if not text.strip():
         raise ParseError("empty HTML page")
+    from trafilatura.utils import load_html
+
     tree = load_html(text)
     if tree is None:
         raise ParseError("the page does not parse as HTML")

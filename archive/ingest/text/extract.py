@@ -18,6 +18,9 @@ this module decides what it is shown and tidies what it returns:
   stamps) are dropped; soft hyphens and zero-width spaces are removed.
 
 ``extract_paragraphs`` is the stage's one entry point; it never raises on odd markup.
+Trafilatura (and the libraries it pulls in) is imported on the first page, not with this
+module, so a broken install of it fails HTML pages only, with the reason
+(``archive.ingest.formats``), and the format is still recognised.
 """
 
 from __future__ import annotations
@@ -29,8 +32,6 @@ from functools import lru_cache
 
 import lxml.etree
 import lxml.html
-import trafilatura
-from trafilatura.settings import use_config
 
 from archive.ingest.text.boilerplate import is_boilerplate
 from archive.ingest.text.teasers import drop_teaser_lists
@@ -152,6 +153,8 @@ def _main_content(
     ``fast`` skips the second opinions trafilatura would ask (its readability port and
     jusText) when its own extraction looks short.
     """
+    import trafilatura
+
     document = trafilatura.bare_extraction(
         tree,
         url=url,
@@ -173,6 +176,8 @@ def _main_content(
 @lru_cache(maxsize=1)
 def _config() -> ConfigParser:
     """Trafilatura's settings, with a bound on the size of page it will work through."""
+    from trafilatura.settings import use_config
+
     config = use_config()
     config.set("DEFAULT", "MAX_TREE_SIZE", str(MAX_TREE_SIZE))
     return config
