@@ -210,3 +210,16 @@ def test_the_search_exports_carry_their_citation(client):
         assert link.startswith("</cite?check=newsarchive-cite") and link.endswith('rel="cite-as"')
         check = json.loads(page(client, "/api/cite?check=" + _quoted(compact)))
         assert check["holds"]
+
+
+def test_an_empty_archive_has_nothing_to_chart_but_answers(tmp_path):
+    from archive.config import Settings
+    from archive.core import Archive
+    from web import create_app
+
+    with Archive(Settings(data_dir=tmp_path)) as archive:
+        client = create_app(archive=archive).test_client()
+        for url in ("/compare?q=rice", "/words?q=rice", "/kwic?q=rice", "/cite?q=rice"):
+            assert client.get(url).status_code == 200, url
+        assert json.loads(page(client, "/api/cite?q=rice"))["count"] == 0
+        assert json.loads(page(client, "/api/compare?q=rice"))["series"][0]["points"] == []

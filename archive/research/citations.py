@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from archive.engines.base import Engine
+from archive.errors import IndexMissing
 from archive.models import SearchRequest
 from archive.models.citation import Citation, CitationCheck
 from archive.querytree import Node
@@ -47,7 +48,11 @@ class Citer:
     def ids(self, request: SearchRequest, tree: Node | None = None) -> tuple[str, list[str]]:
         """The fingerprint and sorted ids of a search's matches, recorded in the store."""
         request = cited_request(request)
-        found = self.engine.match_ids(tree if tree is not None else self.build(request), request)
+        tree = tree if tree is not None else self.build(request)
+        try:
+            found = self.engine.match_ids(tree, request)
+        except IndexMissing:
+            found = []  # nothing indexed yet: the figure is zero articles
         key, ordered = fingerprint(found)
         self.store.record(key, ordered)
         return key, ordered

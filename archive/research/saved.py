@@ -85,6 +85,8 @@ class SavedSearches:
     def gains(self) -> list[SavedGain]:
         """How many articles each saved search gained since this was last asked (after
         each ``index`` and ``reindex``), counting them from now on."""
+        if not self.store.path.exists():
+            return []  # nothing ever saved: the store is not made just to say so
         out = []
         for row in self.store.saved():
             key, ordered = self.citer.ids(from_json(row["request"]))

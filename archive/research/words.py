@@ -25,6 +25,7 @@ from itertools import islice
 import numpy as np
 
 from archive.engines.base import Engine
+from archive.errors import IndexMissing
 from archive.models import SearchRequest
 from archive.models.research import Term, TermCounts, TermGroup, WordsReport
 from archive.querytree import Node, terms
@@ -76,6 +77,29 @@ def characterise(
     size = max(1, min(size, MAX_TERMS))
     tree = build(request)
     citation = citer.cite(request, tree)
+    try:
+        groups = _groups(engine, background, tree, request, size, score)
+    except IndexMissing:
+        groups = ()  # nothing indexed yet
+    return WordsReport(
+        request=request,
+        total=citation.count,
+        score=score,
+        groups=groups,
+        citation=citation,
+        took_ms=(time.perf_counter() - started) * 1000,
+    )
+
+
+def _groups(
+    engine: Engine,
+    background: Background,
+    tree: Node,
+    request: SearchRequest,
+    size: int,
+    score: str,
+) -> tuple[TermGroup, ...]:
+    """The characteristic words, phrases, sources and bylines of ``tree``'s matches."""
     ranked = replace(request, sort="relevance")
     sample = engine.marked_texts(tree, ranked, marks=False)
     texts = [text.body[:MAX_CHARS] for text in islice(sample, WORD_SAMPLE)]
@@ -86,19 +110,11 @@ def characterise(
     asked = {key for key in engine.word_keys([w.lower() for w in terms(tree)]).values()}
     words = engine.term_counts(tree, request, "word", size + len(asked), score)
     words = replace(words, terms=tuple(t for t in words.terms if t[0] not in asked)[:size])
-    groups = (
+    return (
         _words(engine, words, foreground, score),
         _phrases(foreground, texts, background.tally(engine), size, score),
         _exact(engine.term_counts(tree, request, "source", size, score), score),
         _exact(engine.term_counts(tree, request, "byline", size, score), score),
-    )
-    return WordsReport(
-        request=request,
-        total=citation.count,
-        score=score,
-        groups=groups,
-        citation=citation,
-        took_ms=(time.perf_counter() - started) * 1000,
     )
 
 
