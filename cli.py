@@ -332,11 +332,12 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
             if v is not None
         },
     )
-    click.echo(
-        f"serving the archive in {settings.data_dir} on http://{settings.host}:{settings.port}/",
-        err=True,
+    web.serve(
+        settings,
+        ready=lambda url: click.echo(
+            f"serving the archive in {settings.data_dir} on {url}", err=True
+        ),
     )
-    web.serve(settings)
 
 
 # the research commands: timeline, words, kwic, cite, saved

@@ -67,6 +67,14 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 5000
     threads: int = 8
+    #: open connections the server keeps at most; more wait in the listen backlog
+    connection_limit: int = 500
+    #: seconds an idle connection (no request under way) stays open
+    channel_timeout: int = 30
+    #: seconds between the server's sweeps for idle connections
+    cleanup_interval: int = 5
+    #: connections the kernel queues while the server is at its connection limit
+    backlog: int = 1024
     #: seconds a writer waits for another writer before giving up with IndexBusy
     writer_timeout: float = 10.0
     #: host names the web app answers to; empty means any

@@ -5,16 +5,26 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Iterable, Iterator
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
 from archive import query
 from archive.config import Settings
+from archive.datadir import DataDir
 from archive.engines import open_engine
-from archive.errors import ArchiveError, ArticleNotFound, IndexBusy, IndexMissing, QueryError
+from archive.errors import (
+    ArchiveError,
+    ArticleNotFound,
+    IndexBusy,
+    IndexMissing,
+    QueryError,
+    StorageError,
+    nothing_indexed,
+)
 from archive.indexing.catalog import Catalog
 from archive.indexing.indexer import Indexer
-from archive.indexing.locking import write_lock
+from archive.indexing.locking import holder, write_lock
 from archive.indexing.reporting import Progress
 from archive.models import (
     SORTS,
@@ -38,12 +48,15 @@ MAX_ID_LENGTH = 64
 
 
 class Archive:
-    """A news archive in one data directory: its catalog, its engine and its settings."""
+    """A news archive in one data directory: its catalog, its engine and its settings.
+
+    Opening one creates nothing: reading never writes, and the data directory and the
+    catalog are created by the first write (``index``).
+    """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.settings.data_dir.mkdir(parents=True, exist_ok=True)
-        self.catalog = Catalog(settings.catalog_path)
+        self.data = DataDir(settings)
         self.engine = open_engine(settings)
         self.limits = query.Limits(
             max_length=settings.max_query_length,
@@ -54,10 +67,16 @@ class Archive:
         #: saved searches (``archive.research``)
         self.research = Research(self.engine, settings.data_dir, self.tree)
 
+    @property
+    def catalog(self) -> Catalog:
+        """The catalog for writing: the data directory must take files (``StorageError``
+        otherwise), and the catalog is created on first use."""
+        return self.data.writable_catalog()
+
     def close(self) -> None:
         self.research.close()
         self.engine.close()
-        self.catalog.close()
+        self.data.close()
 
     def __enter__(self) -> Archive:
         return self
@@ -103,10 +122,7 @@ class Archive:
         """One page of results for ``request``, with facets and a timeline."""
         self.validate(request)
         tree = query.build(request, self.limits)
-        try:
-            page = self.engine.search(tree, request)
-        except IndexMissing:
-            page = SearchPage(request=request, total=0, hits=())
+        page = self.engine.search(tree, request)
         page = _with_explanation(page, describe(tree), tuple(dict.fromkeys(terms(tree))))
         if page.total < spelling.SUGGEST_BELOW and request.q.strip():
             page = replace(page, suggestion=self._suggestion(request.q, tree))
@@ -138,10 +154,7 @@ class Archive:
         complete = getattr(self.engine, "complete", None)
         if complete is None or len(prefix.strip()) < self.settings.min_prefix_length:
             return Completion(prefix=prefix)
-        try:
-            return complete(prefix, max(1, min(limit, 50)))
-        except IndexMissing:
-            return Completion(prefix=prefix)
+        return complete(prefix, max(1, min(limit, 50)))
 
     def mark(self, article: Article, request: SearchRequest | None) -> highlight.Marked:
         """The article's headline and paragraphs with the words of the search ``request``
@@ -164,10 +177,7 @@ class Archive:
         """Every hit of the search, for CSV and JSON Lines exports (no page, no cap)."""
         self.validate(request)
         tree = query.build(request, self.limits)
-        try:
-            yield from self.engine.scan(tree, request)
-        except IndexMissing:
-            return
+        yield from self.engine.scan(tree, request)
 
     def explain(self, request: SearchRequest) -> str:
         """How the query in ``request`` is understood, in words."""
@@ -177,51 +187,85 @@ class Archive:
         """The article with this id; ``ArticleNotFound`` if there is none."""
         if not article_id or len(article_id) > MAX_ID_LENGTH or not article_id.isalnum():
             raise ArticleNotFound(f"no article has the id {article_id[:80]!r}")
-        try:
-            return self.engine.get(article_id)
-        except IndexMissing:
-            raise ArticleNotFound(f"no article has the id {article_id!r}") from None
+        return self.engine.get(article_id)
 
     # state -----------------------------------------------------------------------------
 
     def stats(self) -> Stats:
-        counts = self.catalog.counts()
+        """What the archive holds; ``IndexMissing`` or ``EngineUnavailable`` when there is
+        no index to answer from (nothing indexed, the data directory gone or unreadable)."""
+        health = self.engine.health()
+        catalog = self.data.reading_catalog()
+        counts = catalog.counts() if catalog else {}
         return Stats(
             articles=self.engine.count(),
             sources=sum(v for k, v in counts.items() if k != "articles"),
             failed_sources=counts.get("failed", 0),
-            formats=self.catalog.formats(),
+            formats=catalog.formats() if catalog else {},
             engine=self.engine.name,
             generation=self.engine.generation(),
             data_dir=str(self.settings.data_dir),
-            last_indexed=self.catalog.last_indexed(),
-            health=self.engine.health(),
+            last_indexed=catalog.last_indexed() if catalog else None,
+            health=health,
         )
 
     def errors(self) -> list[SourceRecord]:
         """Every source that failed, with its reason."""
-        return self.catalog.failures()
+        catalog = self.data.reading_catalog()
+        if catalog is None:
+            raise nothing_indexed(self.settings.data_dir)
+        return catalog.failures()
 
     def check(self) -> CheckReport:
         """Whether the index opens and holds exactly the articles the catalog lists.
 
-        A batch a crash left half-recorded is settled first, as the next index run would,
-        unless a writer is busy right now.
+        The write lock is held throughout, so no writer's batch lands half-way through the
+        comparison; ``IndexBusy`` when a writer is running. A batch a crash left
+        half-recorded is settled first, as the next index run would, unless the data
+        directory is read-only.
         """
-        problems: list[str] = []
+        indexed = self.settings.catalog_path.exists() or self.engine.generation()
+        if not self.settings.data_dir.is_dir() or not indexed:
+            raise nothing_indexed(self.settings.data_dir)  # and no lock file made there
+        with ExitStack() as stack:
+            problems: list[str] = []
+            if self._lock_for_checking(stack):
+                if self.settings.catalog_path.exists():
+                    Indexer(self.settings, self.engine, self.catalog).recover()
+            elif (catalog := self.data.reading_catalog()) and catalog.pending():
+                problems.append(
+                    "the last batch of an interrupted run is half-recorded; the data directory "
+                    "is read-only, so it is settled by the next `newsarchive index` that can write"
+                )
+            return self._compare(problems)
+
+    def _lock_for_checking(self, stack: ExitStack) -> bool:
+        """Hold the write lock for the check; ``False`` when the data directory is read-only
+        (then only a writer elsewhere could hold it, and ``holder`` tells)."""
         try:
-            with write_lock(self.settings.data_dir, 0, "checking"):
-                Indexer(self.settings, self.engine, self.catalog).recover()
+            stack.enter_context(write_lock(self.settings.data_dir, 0, "checking"))
+            return True
         except IndexBusy:
-            problems.append("a writer is running; its batch in progress is not checked")
+            busy = holder(self.settings.data_dir) or "another process holds the write lock"
+        except StorageError:
+            found = holder(self.settings.data_dir)
+            if found is None:
+                return False
+            busy = found
+        raise IndexBusy(
+            f"a writer is running ({busy}), so the index and the catalog cannot be compared "
+            "now; run `newsarchive check` again when it has finished"
+        )
+
+    def _compare(self, problems: list[str]) -> CheckReport:
+        index_ids: set[str] = set()  # nothing indexed yet: agrees with an empty catalog
         try:
-            index_ids = set(self.engine.ids())
-        except IndexMissing:
-            index_ids = set()  # nothing indexed yet: agrees with an empty catalog
+            if self.engine.generation():
+                index_ids = set(self.engine.ids())
         except ArchiveError as exc:
-            index_ids = set()
             problems.append(str(exc))
-        catalog_ids = set(self.catalog.all_article_ids())
+        catalog = self.data.reading_catalog()
+        catalog_ids = set(catalog.all_article_ids()) if catalog else set()
         missing = tuple(sorted(catalog_ids - index_ids))
         unknown = tuple(sorted(index_ids - catalog_ids))
         if missing:

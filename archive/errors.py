@@ -5,6 +5,8 @@ with a message a person can act on. The CLI and the web map them to exit codes a
 statuses in one place each.
 """
 
+from pathlib import Path
+
 
 class ArchiveError(Exception):
     """Base class of every error the archive raises on purpose."""
@@ -13,6 +15,14 @@ class ArchiveError(Exception):
     exit_code = 1
     #: the HTTP status the web answers with
     http_status = 500
+    #: what the web shows of the error: the message without server details such as file
+    #: paths (``None``: the message itself)
+    public: str | None = None
+
+    def __init__(self, message: str = "", public: str | None = None) -> None:
+        super().__init__(message)
+        if public is not None:
+            self.public = public
 
 
 class ParseError(ArchiveError):
@@ -54,6 +64,12 @@ class IndexMissing(ArchiveError):
     http_status = 503
 
 
+class NothingIndexed(IndexMissing):
+    """Nothing has been indexed yet (``absent``: the data directory does not even exist)."""
+
+    absent = False
+
+
 class ArticleNotFound(ArchiveError):
     """No article has the requested id."""
 
@@ -76,3 +92,29 @@ class StorageError(ArchiveError):
 
     exit_code = 9
     http_status = 503
+
+
+def nothing_indexed(data_dir: Path) -> NothingIndexed:
+    """The error for a data directory without an index: absent, or never indexed into."""
+    if not data_dir.is_dir():
+        error = NothingIndexed(
+            f"the data directory {data_dir} does not exist, so nothing has been indexed there "
+            "yet: run `newsarchive index PATH` first, or point --data-dir (NEWSARCHIVE_HOME) "
+            "at an archive",
+            public="the archive's data directory does not exist: nothing has been indexed "
+            "there yet, or it was moved or removed",
+        )
+        error.absent = True
+        return error
+    return NothingIndexed(
+        f"nothing has been indexed in {data_dir} yet; run `newsarchive index PATH` first",
+        public="nothing has been indexed yet; add articles with `newsarchive index PATH`",
+    )
+
+
+def unreadable_index(where: object, reason: object) -> IndexMissing:
+    """The error for an index that is there but cannot be opened or read."""
+    return IndexMissing(
+        f"the index {where} cannot be read: {reason}",
+        public="the index cannot be read right now; the server's log says why",
+    )

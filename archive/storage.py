@@ -8,8 +8,11 @@ much room is left (SQLite reports a full disk as an I/O error) and what to do.
 
 from __future__ import annotations
 
+import errno
+import os
 import shutil
 import sqlite3
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -48,9 +51,34 @@ def disk_writes(
         reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
         raise StorageError(
             f"cannot write {what}: {reason}{free_space(place)}. The unfinished changes were "
-            "dropped and what was committed before is intact; free some space or fix the "
-            "disk, then run the command again"
+            f"dropped and what was committed before is intact; {_advice(exc)}, then run the "
+            "command again"
         ) from exc
+
+
+def check_writable(folder: Path) -> None:
+    """Make sure ``folder`` exists and takes new files, before a writer changes anything.
+
+    Creates the folder (and its parents) if needed, then creates and removes one empty
+    file in it; raises ``StorageError`` naming the folder when the disk refuses.
+    """
+    with disk_writes(f"the data directory {folder}", folder):
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(prefix=".write-probe-", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
+
+
+def _advice(exc: BaseException) -> str:
+    """What to do about a refused write, by its cause."""
+    if isinstance(exc, OSError):
+        if exc.errno == errno.EROFS:
+            return "its file system is read-only: mount it read-write or choose another --data-dir"
+        if exc.errno in (errno.EACCES, errno.EPERM):
+            return "this user may not write there: fix the permissions or choose another --data-dir"
+    elif getattr(exc, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_READONLY:
+        return "it is read-only: make it writable or choose another --data-dir"
+    return "free some space or fix the disk"
 
 
 def free_space(place: Path | str | None) -> str:

@@ -56,18 +56,28 @@ class Server:
     """``newsarchive serve`` on a free port of 127.0.0.1 until the block ends.
 
     The port is probed free first; when another process (a parallel test worker) takes it
-    before the server binds, the server starts again on another one.
+    before the server binds, the server starts again on another one. ``prefix`` runs the
+    command under another (``setpriv``, ``unshare``); the server is ready when
+    ``/api/stats`` answers ``ready`` (503 for an archive with nothing indexed).
     """
 
-    def __init__(self, data_dir: Path, threads: int = 8, env: dict[str, str] | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        threads: int = 8,
+        env: dict[str, str] | None = None,
+        prefix: tuple[str, ...] = (),
+        ready: int = 200,
+    ):
         self.data_dir, self.threads, self.env = data_dir, threads, env
+        self.prefix, self.ready = prefix, ready
         self._start()
 
     def _start(self) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        command = [sys.executable, "-m", "cli", "--data-dir", str(self.data_dir), "serve"]
-        command += ["--host", "127.0.0.1", "--port", str(self.port)]
+        command = [*self.prefix, sys.executable, "-m", "cli", "--data-dir", str(self.data_dir)]
+        command += ["serve", "--host", "127.0.0.1", "--port", str(self.port)]
         command += ["--threads", str(self.threads)]
         self.log_path = self.data_dir.parent / f"serve-{self.port}.log"
         self.log = open(self.log_path, "w")  # noqa: SIM115
@@ -97,7 +107,7 @@ class Server:
                     raise RuntimeError(f"serve exited with {self.process.returncode}")
                 self._start()
             try:
-                if self.get("/api/stats", timeout=2).status == 200:
+                if self.get("/api/stats", timeout=2).status == self.ready:
                     return self
             except OSError:
                 time.sleep(0.1)

@@ -135,8 +135,14 @@ def test_reindex_keeps_ids(seeded):
     assert before == after
 
 
-def test_search_before_anything_is_indexed(run):
-    assert "0 articles match" in run("search", "anything").output
+def test_search_before_anything_is_indexed(run, tmp_path):
+    result = run("search", "anything", code=5)
+    assert "nothing has been indexed there yet" in result.output
+    assert not (tmp_path / "data").exists()
+    (tmp_path / "data").mkdir()
+    for command in ("search", "stats", "errors", "check"):
+        assert "nothing has been indexed in" in run(command, code=5).output
+    assert list((tmp_path / "data").iterdir()) == []
 
 
 def test_missing_path_is_a_clear_error(run, tmp_path):

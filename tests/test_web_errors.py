@@ -111,11 +111,36 @@ def test_an_unexpected_failure_is_500_without_details(web_archive, monkeypatch, 
     assert "secret internal detail" in caplog.text
 
 
-def test_an_empty_archive_answers_without_errors(tmp_path):
+def test_an_archive_with_nothing_indexed_is_503_everywhere_but_help(tmp_path):
     from archive.config import Settings
     from archive.core import Archive
 
     with Archive(Settings(data_dir=tmp_path)) as archive:
+        client = create_app(archive=archive).test_client()
+        front = client.get("/")  # says how to add articles, as an empty archive's does
+        assert front.status_code == 503 and front.headers["Retry-After"] == "30"
+        assert "Nothing has been indexed yet" in front.get_data(as_text=True)
+        assert f"newsarchive --data-dir {tmp_path} index PATH" in front.get_data(as_text=True)
+        for url in ("/search?q=rice", "/articles/0123456789abcdef", "/feed.atom"):
+            page = client.get(url)
+            assert page.status_code == 503 and page.headers["Retry-After"] == "30"
+            assert "nothing has been indexed yet" in page.get_data(as_text=True).lower()
+            assert str(tmp_path) not in page.get_data(as_text=True)
+        for url in ("/api/search?q=rice", "/api/stats", "/export.csv", "/api/articles/0a"):
+            answer = client.get(url)
+            assert answer.status_code == 503, url
+            assert "nothing has been indexed yet" in answer.get_json()["error"]["message"]
+        assert client.get("/help").status_code == 200
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_an_empty_archive_answers_without_errors(tmp_path):
+    from archive.config import Settings
+    from archive.core import Archive
+
+    (tmp_path / "nothing").mkdir()
+    with Archive(Settings(data_dir=tmp_path / "data")) as archive:
+        archive.index([tmp_path / "nothing"])
         client = create_app(archive=archive).test_client()
         assert "The archive is empty" in client.get("/").get_data(as_text=True)
         assert client.get("/search?q=rice").status_code == 200

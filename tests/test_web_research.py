@@ -217,7 +217,12 @@ def test_an_empty_archive_has_nothing_to_chart_but_answers(tmp_path):
     from archive.core import Archive
     from web import create_app
 
-    with Archive(Settings(data_dir=tmp_path)) as archive:
+    (tmp_path / "nothing").mkdir()
+    with Archive(Settings(data_dir=tmp_path / "never")) as archive:
+        client = create_app(archive=archive).test_client()
+        assert client.get("/api/compare?q=rice").status_code == 503  # nothing indexed yet
+    with Archive(Settings(data_dir=tmp_path / "data")) as archive:
+        archive.index([tmp_path / "nothing"])
         client = create_app(archive=archive).test_client()
         for url in ("/compare?q=rice", "/words?q=rice", "/kwic?q=rice", "/cite?q=rice"):
             assert client.get(url).status_code == 200, url

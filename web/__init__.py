@@ -6,10 +6,13 @@ waitress. Every HTML page has a JSON twin, and every error goes through one hand
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Flask
 
 from archive.config import Settings
 from archive.core import Archive
+from archive.errors import ArchiveError
 from web import api, articles, cite, compare, errors, feeds, kwic, saved, search, security, words
 
 #: requests carry their parameters in the URL; a body is never needed
@@ -44,19 +47,42 @@ def create_app(settings: Settings | None = None, archive: Archive | None = None)
     return app
 
 
-def serve(settings: Settings) -> None:
-    """Run the app under waitress on ``settings.host``:``settings.port`` until stopped."""
-    import waitress
+def serve(settings: Settings, ready: Callable[[str], object] | None = None) -> None:
+    """Run the app under waitress on ``settings.host``:``settings.port`` until stopped.
+
+    Idle and slow connections are bounded (``Settings.connection_limit``,
+    ``channel_timeout``, ``cleanup_interval``, ``backlog``), so clients that connect and
+    send nothing, or trickle their headers, do not keep others from being answered.
+    ``ready`` is told the address once the server listens; ``ArchiveError`` when the
+    address cannot be listened on (a port in use, say).
+    """
+    from waitress.server import create_server
 
     app = create_app(settings)
     try:
-        waitress.serve(
-            app,
-            host=settings.host,
-            port=settings.port,
-            threads=settings.threads,
-            ident="newsarchive",
-            max_request_header_size=MAX_HEADER_BYTES,
-        )
+        try:
+            server = create_server(
+                app,
+                host=settings.host,
+                port=settings.port,
+                threads=settings.threads,
+                ident="newsarchive",
+                max_request_header_size=MAX_HEADER_BYTES,
+                connection_limit=settings.connection_limit,
+                channel_timeout=settings.channel_timeout,
+                cleanup_interval=settings.cleanup_interval,
+                backlog=settings.backlog,
+                # poll(), not select(): no limit of 1,024 descriptors on open connections
+                asyncore_use_poll=True,
+            )
+        except OSError as exc:
+            raise ArchiveError(
+                f"cannot listen on {settings.host} port {settings.port}: "
+                f"{exc.strerror or exc}; is another server running there? Choose another "
+                "--port (NEWSARCHIVE_PORT) or --host"
+            ) from None
+        if ready is not None:
+            ready(f"http://{settings.host}:{settings.port}/")
+        server.run()
     finally:
         app.extensions["archive"].close()

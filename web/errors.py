@@ -57,7 +57,7 @@ def problem(exc: Exception) -> Problem:
     """The status and message for ``exc``."""
     if isinstance(exc, ArchiveError):
         position = exc.position if isinstance(exc, QueryError) else None
-        return Problem(exc.http_status, str(exc), position)
+        return Problem(exc.http_status, exc.public or str(exc), position)
     if isinstance(exc, HTTPException):
         return Problem(exc.code or 500, exc.description or exc.name)
     log.exception("unexpected error answering %s", request.path)

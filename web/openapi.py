@@ -104,7 +104,10 @@ def _media(media_type: str, description: str) -> dict[str, Any]:
 
 ERRORS = {
     "400": _error_response("bad parameters or query syntax"),
-    "503": _error_response("the index is busy or cannot be opened"),
+    "503": _error_response(
+        "the index is busy, missing or cannot be opened (nothing indexed yet, or the data "
+        "directory is gone)"
+    ),
 }
 
 

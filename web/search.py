@@ -10,11 +10,12 @@ import shlex
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, render_template, url_for
+from flask import Blueprint, Response, current_app, render_template, url_for
 
 from archive.core import Archive
+from archive.errors import IndexMissing, NothingIndexed
 from archive.examples import Example, Examples
-from archive.models import SearchRequest, Stats
+from archive.models import SearchPage, SearchRequest, Stats
 from web import params, research_links
 from web.context import current_archive, current_search
 from web.views import href_for, results_view
@@ -23,10 +24,13 @@ bp = Blueprint("search", __name__)
 
 
 @bp.get("/")
-def home() -> str:
+def home() -> str | Response:
     """The search box, what the archive holds and its coverage over time."""
     archive = current_archive()
-    stats = archive.stats()
+    try:
+        stats = archive.stats()
+    except NothingIndexed as exc:
+        return _empty(archive, exc)
     overview = archive.search(SearchRequest(per_page=1, sort="newest", snippets=False))
     view = results_view(overview, href_for(url_for("search.results")), _article_href(""))
     return render_template(
@@ -66,8 +70,30 @@ def results() -> str:
 def help_page() -> str:
     """How to write a query."""
     archive = current_archive()
-    examples = _examples(archive, archive.stats())
+    try:
+        examples = _examples(archive, archive.stats())
+    except IndexMissing:
+        examples = ()  # the tips stand without examples while nothing can be searched
     return render_template("help.html", examples=examples, twin=url_for("api.openapi"))
+
+
+def _empty(archive: Archive, exc: NothingIndexed) -> Response:
+    """The front page of an archive with nothing indexed (yet, or any more: its data
+    directory is gone): how to add articles. 503, as its JSON twin answers."""
+    request = SearchRequest(per_page=1, sort="newest", snippets=False)
+    empty = SearchPage(request=request, total=0, hits=())
+    view = results_view(empty, href_for(url_for("search.results")), _article_href(""))
+    stats = Stats(0, 0, 0, {}, archive.engine.name, "", str(archive.settings.data_dir), None)
+    page = render_template(
+        "home.html",
+        stats=stats,
+        view=view,
+        examples=(),
+        index_command=_index_command(archive),
+        absent=exc.absent,
+        twin=url_for("api.stats"),
+    )
+    return Response(page, status=503, headers={"Retry-After": "30"})
 
 
 def _examples(archive: Archive, stats: Stats) -> tuple[Example, ...]:

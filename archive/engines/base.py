@@ -104,7 +104,9 @@ class Engine(Protocol):
 
     def health(self) -> str:
         """ "ok", or in words what is wrong with an engine that still answers (a cluster
-        that lost a node); raises ``EngineUnavailable`` when it does not answer."""
+        that lost a node); raises ``EngineUnavailable`` when it does not answer and
+        ``IndexMissing`` when it has no live generation to answer from (nothing indexed
+        yet, or the index is gone or unreadable)."""
 
     def close(self) -> None:
         """Release searchers and files."""

@@ -16,7 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.indexing.database import connect
+from archive.errors import ArchiveError
+from archive.indexing.database import connect, connect_for_reading
 from archive.models import SourceRecord
 
 SCHEMA = """
@@ -61,11 +62,25 @@ class Catalog:
     The copy fingerprints (``dedup``) live in the same database, so one commit holds a
     batch's changes to both. A write joins the open transaction if there is one (a
     batch's, opened by ``begin``) and is its own transaction otherwise.
+
+    ``read_only`` opens an existing catalog for the reading commands, creating nothing
+    (``FileNotFoundError`` when there is none); it takes no writes.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, read_only: bool = False) -> None:
         self.path = path
-        self.db = connect(path, SCHEMA)
+        self.read_only = read_only
+        self.db = connect_for_reading(path) if read_only else connect(path, SCHEMA)
+        if read_only and not self._has_tables():
+            self.db.close()
+            raise ArchiveError(
+                f"the catalog {path} cannot be read: it holds no catalog (its last changes may "
+                "be in its -wal file, which a read-only folder cannot read without the -shm file)"
+            )
+
+    def _has_tables(self) -> bool:
+        found = self.db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        return {"sources", "articles"} <= {row[0] for row in found}
 
     def close(self) -> None:
         self.db.close()

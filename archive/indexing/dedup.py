@@ -54,6 +54,7 @@ SCHEMA = (
         signature BLOB NOT NULL
     )""",
     "CREATE INDEX IF NOT EXISTS fingerprints_exact ON fingerprints(exact)",
+    "CREATE INDEX IF NOT EXISTS fingerprints_grp ON fingerprints(grp)",
     """CREATE TABLE IF NOT EXISTS fingerprint_bands (
         band INTEGER NOT NULL,
         doc INTEGER NOT NULL,
@@ -91,7 +92,7 @@ class Deduper:
             fp = prints[index] if prints is not None else fingerprint(article)
             bands = fp.bands()
             self._remove([article.id])
-            group = self._match(fp, bands) or article.id
+            group = self._match(fp, bands) or self._new_group(article.id)
             self._insert(article.id, group, fp, bands)
             out.append(replace(article, group=group))
         return out
@@ -128,6 +129,16 @@ class Deduper:
                 if best is None or score > best[0]:
                     best = (score, group)
         return best[1] if best else None
+
+    def _new_group(self, article_id: str) -> str:
+        """The label of a group an article starts: its own id, unless the copies of a group
+        it headed before (it was edited, or deleted and is back) still carry that id;
+        then the id with a number, so it does not rejoin them."""
+        label, number = article_id, 0
+        while self.db.execute("SELECT 1 FROM fingerprints WHERE grp = ?", (label,)).fetchone():
+            number += 1
+            label = f"{article_id}.{number}"
+        return label
 
     def _insert(self, article_id: str, group: str, fp: Fingerprint, bands: list[int]) -> None:
         doc = self.db.execute(

@@ -2,7 +2,9 @@
 
 An advisory ``flock`` on ``write.lock`` in the data directory: the kernel releases it when
 its holder dies, so a crash never leaves a stale lock. The holder writes who it is into
-the file, so a second writer can say what it waited for.
+the file, so a second writer can say what it waited for. A folder that refuses the lock
+file (read-only, full) is the disk refusing a write (``StorageError``); ``holder`` tells a
+reader who is writing without creating anything.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from archive.errors import IndexBusy
+from archive.storage import disk_writes
 
 POLL_SECONDS = 0.1
 
@@ -24,9 +27,10 @@ POLL_SECONDS = 0.1
 @contextmanager
 def write_lock(data_dir: Path, timeout: float, purpose: str) -> Iterator[None]:
     """Hold the write lock for the block; raise ``IndexBusy`` after ``timeout`` seconds."""
-    data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "write.lock"
-    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole block
+    with disk_writes(f"the write lock {path}", data_dir):
+        data_dir.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole block
     try:
         deadline = time.monotonic() + timeout
         while True:
@@ -44,6 +48,23 @@ def write_lock(data_dir: Path, timeout: float, purpose: str) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+def holder(data_dir: Path) -> str | None:
+    """Who holds the write lock right now, or ``None``; opens the lock file read-only (a
+    lock can be taken through any descriptor) and creates nothing."""
+    path = data_dir / "write.lock"
+    try:
+        handle = open(path, encoding="utf-8")  # noqa: SIM115 - closed below
+    except OSError:
+        return None  # no lock file: nobody has written here through this path
+    with handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _holder(path)
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+    return None
 
 
 def _note(fd: int, purpose: str) -> None:

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from archive.engines.base import Engine
-from archive.errors import IndexMissing
 from archive.models import SearchRequest
 from archive.models.citation import Citation, CitationCheck
 from archive.querytree import Node
@@ -49,11 +48,7 @@ class Citer:
         """The fingerprint and sorted ids of a search's matches, recorded in the store."""
         request = cited_request(request)
         tree = tree if tree is not None else self.build(request)
-        try:
-            found = self.engine.match_ids(tree, request)
-        except IndexMissing:
-            found = []  # nothing indexed yet: the figure is zero articles
-        key, ordered = fingerprint(found)
+        key, ordered = fingerprint(self.engine.match_ids(tree, request))
         self.store.record(key, ordered)
         return key, ordered
 

@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from archive.engines.base import Engine
-from archive.errors import IndexMissing, QueryError
+from archive.errors import QueryError
 from archive.models import SearchRequest
 from archive.models.research import Comparison, Point, Series
 from archive.querytree import Node
@@ -57,10 +57,7 @@ def compare(
     shared = [_with_filters(request, base) for request in requests]
     trees = [build(request) for request in shared]  # a bad query fails before any counting
     background = coverage_request(base)
-    try:
-        days = engine.histogram(build(background), background, "day")
-    except IndexMissing:
-        days = {}  # nothing indexed yet: no period to chart
+    days = engine.histogram(build(background), background, "day")
     first = base.date_from or (min(days) if days else None)
     last = base.date_to or (max(days) if days else None)
     chosen = unit or (periods.choose_unit(first, last) if first and last else "month")

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from archive.engines.base import Engine
-from archive.errors import ArticleNotFound, IndexMissing, QueryError
+from archive.errors import ArticleNotFound, QueryError
 from archive.models import Hit, SearchRequest
 from archive.models.citation import Citation, CitationCheck, parse_citation
 from archive.models.research import Comparison, KwicLine, KwicPage, WordsReport
@@ -91,8 +91,6 @@ class Research:
         found = self.kwic_lines(request, sort, width)
         try:
             lines, more = concordance.page(found, page, per_page)
-        except IndexMissing:
-            lines, more = [], False  # nothing indexed yet
         finally:
             found.close()  # type: ignore[attr-defined]
         return KwicPage(

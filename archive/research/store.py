@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import sqlite3
 import threading
 import zlib
@@ -19,7 +20,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from archive.indexing.database import connect
+from archive.errors import ArchiveError
+from archive.indexing.database import connect, connect_for_reading
+
+log = logging.getLogger(__name__)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS idsets (
@@ -53,19 +57,29 @@ def now() -> str:
 
 
 class Store:
-    """Saved searches and recorded id sets; safe to share between threads."""
+    """Saved searches and recorded id sets; safe to share between threads.
+
+    Reading creates nothing: the database is made by the first write. Recording the ids of
+    a citation is best effort (a data directory that does not exist, or cannot be written,
+    gets none: the citation is given all the same, and a later check of it can tell
+    whether it holds, not what changed); saving a search is a write that must succeed.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self.lock = threading.Lock()
         self._db: sqlite3.Connection | None = None
 
-    @property
-    def db(self) -> sqlite3.Connection:
-        """The database, opened (and made) on first use: an archive that is only searched
-        never writes it."""
-        if self._db is None:
-            self._db = connect(self.path, SCHEMA)
+    def _open(self, create: bool) -> sqlite3.Connection | None:
+        """The database (made when ``create`` and absent); None when absent; read as it is
+        when it cannot be written (a read-only data directory). Call locked."""
+        if self._db is None and (create or self.path.exists()):
+            try:
+                self._db = connect(self.path, SCHEMA)
+            except (ArchiveError, sqlite3.Error):
+                if create or not self.path.exists():
+                    raise
+                self._db = connect_for_reading(self.path)
         return self._db
 
     def close(self) -> None:
@@ -77,21 +91,32 @@ class Store:
     # id sets ---------------------------------------------------------------------------
 
     def record(self, key: str, ordered: list[str]) -> None:
-        """Keep the sorted ids whose fingerprint is ``key`` (once)."""
+        """Keep the sorted ids whose fingerprint is ``key`` (once), if the data directory
+        is there and takes writes."""
+        if not self.path.parent.is_dir():
+            return
         with self.lock:
-            found = self.db.execute("SELECT 1 FROM idsets WHERE fingerprint = ?", (key,))
-            if found.fetchone():
-                return
-            blob = zlib.compress("\n".join(ordered).encode("utf-8"), 6)
-            self.db.execute(
-                "INSERT OR IGNORE INTO idsets (fingerprint, count, ids, created) VALUES (?,?,?,?)",
-                (key, len(ordered), blob, now()),
-            )
+            try:
+                db = self._open(create=True)
+                assert db is not None
+                if db.execute("SELECT 1 FROM idsets WHERE fingerprint = ?", (key,)).fetchone():
+                    return
+                blob = zlib.compress("\n".join(ordered).encode("utf-8"), 6)
+                db.execute(
+                    "INSERT OR IGNORE INTO idsets (fingerprint, count, ids, created) "
+                    "VALUES (?,?,?,?)",
+                    (key, len(ordered), blob, now()),
+                )
+            except (ArchiveError, sqlite3.Error) as exc:
+                log.debug("the ids behind a citation are not recorded: %s", exc)
 
     def ids(self, key: str) -> list[str] | None:
         """The ids recorded under fingerprint ``key``, sorted; None when not recorded."""
         with self.lock:
-            row = self.db.execute("SELECT ids FROM idsets WHERE fingerprint = ?", (key,)).fetchone()
+            db = self._open(create=False)
+            row = None
+            if db is not None:
+                row = db.execute("SELECT ids FROM idsets WHERE fingerprint = ?", (key,)).fetchone()
         if row is None:
             return None
         text = zlib.decompress(row[0]).decode("utf-8")
@@ -104,7 +129,9 @@ class Store:
         False when the name is taken."""
         stamp = now()
         with self.lock:
-            cursor = self.db.execute(
+            db = self._open(create=True)
+            assert db is not None
+            cursor = db.execute(
                 "INSERT OR IGNORE INTO saved_searches "
                 "(name, request, created, seen, seen_at, counted, counted_at) "
                 "VALUES (?,?,?,?,?,?,?)",
@@ -115,10 +142,15 @@ class Store:
     def saved(self) -> list[dict[str, Any]]:
         """Every saved search's row, by name."""
         with self.lock:
-            rows = self.db.execute(
-                "SELECT name, request, created, seen, seen_at, counted, counted_at "
-                "FROM saved_searches ORDER BY name"
-            ).fetchall()
+            db = self._open(create=False)
+            rows = (
+                []
+                if db is None
+                else db.execute(
+                    "SELECT name, request, created, seen, seen_at, counted, counted_at "
+                    "FROM saved_searches ORDER BY name"
+                ).fetchall()
+            )
         columns = ("name", "request", "created", "seen", "seen_at", "counted", "counted_at")
         found = [dict(zip(columns, row, strict=True)) for row in rows]
         for row in found:
@@ -127,15 +159,19 @@ class Store:
 
     def remove(self, name: str) -> bool:
         with self.lock:
-            cursor = self.db.execute("DELETE FROM saved_searches WHERE name = ?", (name,))
-            return cursor.rowcount == 1
+            db = self._open(create=False)
+            if db is None:
+                return False
+            return db.execute("DELETE FROM saved_searches WHERE name = ?", (name,)).rowcount == 1
 
     def mark(self, name: str, column: str, key: str) -> None:
         """Set a saved search's ``seen`` or ``counted`` fingerprint (and its time) to ``key``."""
         if column not in ("seen", "counted"):
             raise ValueError(column)
         with self.lock:
-            self.db.execute(
+            db = self._open(create=True)
+            assert db is not None
+            db.execute(
                 f"UPDATE saved_searches SET {column} = ?, {column}_at = ? WHERE name = ?",
                 (key, now(), name),
             )

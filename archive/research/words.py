@@ -25,7 +25,6 @@ from itertools import islice
 import numpy as np
 
 from archive.engines.base import Engine
-from archive.errors import IndexMissing
 from archive.models import SearchRequest
 from archive.models.research import Term, TermCounts, TermGroup, WordsReport
 from archive.querytree import Node, terms
@@ -77,10 +76,7 @@ def characterise(
     size = max(1, min(size, MAX_TERMS))
     tree = build(request)
     citation = citer.cite(request, tree)
-    try:
-        groups = _groups(engine, background, tree, request, size, score)
-    except IndexMissing:
-        groups = ()  # nothing indexed yet
+    groups = _groups(engine, background, tree, request, size, score)
     return WordsReport(
         request=request,
         total=citation.count,

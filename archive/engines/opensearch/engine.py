@@ -42,7 +42,13 @@ from archive.engines.opensearch.highlight import (
 from archive.engines.opensearch.mapping import from_document
 from archive.engines.opensearch.search import hit_from, marked_in, page_from, search_body, sort
 from archive.engines.opensearch.write import OpenSearchWriter
-from archive.errors import ArchiveError, ArticleNotFound, EngineUnavailable, IndexMissing
+from archive.errors import (
+    ArchiveError,
+    ArticleNotFound,
+    EngineUnavailable,
+    IndexMissing,
+    NothingIndexed,
+)
 from archive.models import Article, Hit, SearchPage, SearchRequest
 from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
@@ -313,7 +319,14 @@ class OpenSearchEngine:
             yield raw["_id"]
 
     def health(self) -> str:
-        """The health of this archive's indices (other indices on the cluster do not count)."""
+        """The health of this archive's indices (other indices on the cluster do not count);
+        ``IndexMissing`` before anything was indexed."""
+        if not self.generation():
+            raise NothingIndexed(
+                f"nothing has been indexed in {self.alias} on {self.url} yet; "
+                "run `newsarchive index PATH` first",
+                public="nothing has been indexed yet; add articles with `newsarchive index PATH`",
+            )
         with unavailable(self.url):
             return describe_health(self.client.cluster.health(index=f"{self.alias}-*"))
 

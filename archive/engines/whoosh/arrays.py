@@ -103,7 +103,13 @@ class View:
         self.searcher = searcher
         self.cache = cache
         self.size = int(searcher.doc_count_all())
-        self.leaves = [(leaf.reader(), int(offset)) for leaf, offset in searcher.leaf_searchers()]
+        # an index without segments (indexed from an empty folder) has one empty reader,
+        # which has no segment to key arrays by and nothing to put in them
+        self.leaves = [
+            (leaf.reader(), int(offset))
+            for leaf, offset in searcher.leaf_searchers()
+            if leaf.reader().segment() is not None
+        ]
         self.live = np.ones(self.size, dtype=bool)
         for reader, offset in self.leaves:
             deleted = list(reader.deleted_docs_set) if reader.has_deletions() else []
@@ -174,16 +180,23 @@ class View:
         term by term would be slow."""
         return self._join("column", field, _segment_column, _join_values)
 
+    def group_sizes(self) -> np.ndarray:
+        """For each value of ``column("group")``: how many live articles have it, and 0 at
+        index -1 (no group). Deleted articles do not count, though the index's own term
+        statistics count them until their segment is merged."""
+        with self._lock:
+            sizes = self._joined.get(("sizes", "group"))
+        if sizes is None:
+            groups, vocabulary = self.column("group")
+            live = np.bincount(groups[self.live & (groups >= 0)], minlength=len(vocabulary))
+            sizes = np.append(live, 0)
+            with self._lock:
+                self._joined[("sizes", "group")] = sizes
+        return sizes
+
     def shared_groups(self) -> np.ndarray:
         """For each value of ``column("group")``: whether live articles share it."""
-        with self._lock:
-            shared = self._joined.get(("shared", "group"))
-        if shared is None:
-            groups, vocabulary = self.column("group")
-            sizes = np.bincount(groups[self.live & (groups >= 0)], minlength=len(vocabulary))
-            shared = np.append(sizes > 1, False)  # index -1 (no group) is never shared
-            with self._lock:
-                self._joined[("shared", "group")] = shared
+        shared: np.ndarray = self.group_sizes() > 1
         return shared
 
     def derived(self, name: str, build: Callable[[View], Any]) -> Any:

@@ -10,7 +10,6 @@ times go to the lower document number.
 from __future__ import annotations
 
 import numpy as np
-from whoosh.searching import Searcher
 
 from archive.engines.whoosh.arrays import View
 from archive.engines.whoosh.evaluate import Matches
@@ -39,8 +38,9 @@ def one_per_story(view: View, matches: Matches) -> Matches:
     return matches.take(~np.isin(matches.docs, hidden, assume_unique=True))
 
 
-def group_size(searcher: Searcher, group: str | None) -> int:
-    """How many articles of the index belong to ``group``."""
-    if not group or "group" not in searcher.schema:
+def group_size(view: View, docnum: int) -> int:
+    """How many live articles of the index belong to the group of document ``docnum``."""
+    if "group" not in view.searcher.schema:
         return 1
-    return max(1, int(searcher.doc_frequency("group", group)))
+    groups, _ = view.column("group")
+    return max(1, int(view.group_sizes()[groups[docnum]]))

@@ -9,11 +9,14 @@ reopen the index.
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
@@ -30,7 +33,7 @@ from archive.engines.whoosh.schema import from_document, schema
 from archive.engines.whoosh.search import positive_terms, run_search, scan
 from archive.engines.whoosh.terms import Terms
 from archive.engines.whoosh.write import WhooshWriter
-from archive.errors import ArticleNotFound, IndexMissing
+from archive.errors import ArticleNotFound, IndexMissing, nothing_indexed, unreadable_index
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
@@ -95,39 +98,60 @@ class WhooshEngine:
     # reading ---------------------------------------------------------------------------
 
     def _searcher(self) -> Searcher:
-        """This thread's searcher, refreshed if the index changed since it was opened."""
+        """This thread's searcher, refreshed if the index changed since it was opened.
+
+        Changed means: another generation is live, a writer committed, or the generation's
+        folder is another one (the data directory was replaced by a new archive).
+        """
         name = self.generation()
         if not name:
-            raise IndexMissing("nothing has been indexed yet; run `newsarchive index PATH` first")
-        current: tuple[str, Searcher] | None = getattr(self._local, "searcher", None)
+            self._drop_searcher()
+            raise nothing_indexed(self.settings.data_dir)
+        current: _Open | None = getattr(self._local, "searcher", None)
         if current is not None:
-            if current[0] == name and current[1].up_to_date():
-                return current[1]
+            if current.name == name and current.fresh(self.root / name):
+                return current.searcher
             # a fresh searcher, not Searcher.refresh(): refresh reuses segment readers and
             # misses deletions committed to a segment it already had
-            self._local.searcher = None
-            _discard(current[1])
-        name, searcher = self._open_searcher(name)
-        self._local.searcher = (name, searcher)
-        return searcher
+            self._drop_searcher()
+        opened = self._open_searcher(name)
+        self._local.searcher = opened
+        return opened.searcher
 
-    def _open_searcher(self, name: str) -> tuple[str, Searcher]:
+    def _drop_searcher(self) -> None:
+        current: _Open | None = getattr(self._local, "searcher", None)
+        self._local.searcher = None
+        if current is not None:
+            current.close()
+
+    def _open_searcher(self, name: str) -> _Open:
         """A searcher on generation ``name``, or on the one that replaced it meanwhile.
 
         A rebuild swaps the pointer and then deletes the old generation, so a generation
         read from the pointer a moment ago may be gone when its files are opened.
         """
         while True:
+            folder = self.root / name
             try:
-                return name, self.generations.open(name).searcher(weighting=weighting())
+                # the folder first: if it is replaced while the searcher opens, the next
+                # request sees another folder and opens again
+                handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+                try:
+                    searcher = self.generations.open(name).searcher(weighting=weighting())
+                except BaseException:
+                    os.close(handle)
+                    raise
+                return _Open(name, searcher, handle)
             except (IndexMissing, OSError) as exc:
                 latest = self.generation()
                 if latest and latest != name:
                     name = latest
                     continue
+                if not latest:
+                    raise nothing_indexed(self.settings.data_dir) from None
                 if isinstance(exc, IndexMissing):
                     raise
-                raise IndexMissing(f"the index {self.root / name} cannot be read: {exc}") from exc
+                raise unreadable_index(folder, exc) from exc
 
     def search(self, tree: Node, request: SearchRequest) -> SearchPage:
         searcher = self._searcher()
@@ -225,20 +249,43 @@ class WhooshEngine:
             yield stored["id"]
 
     def health(self) -> str:
+        """ "ok" when the live generation opens; ``IndexMissing`` (saying why) otherwise."""
+        self._searcher()
         return "ok"
 
     def close(self) -> None:
-        current = getattr(self._local, "searcher", None)
         self._local.matches = self._local.matched_on = None
-        if current is not None:
-            current[1].close()
-            self._local.searcher = None
+        self._drop_searcher()
 
 
-def _discard(searcher: Searcher) -> None:
-    """Close a searcher being replaced; one whose readers are closed already needs nothing,
-    and a failure here must not keep the thread from opening the next one."""
-    try:
-        searcher.close()
-    except ReaderClosed:
-        log.debug("a replaced searcher's readers were closed already")
+@dataclass(frozen=True)
+class _Open:
+    """A thread's searcher on one generation, and that generation's folder held open.
+
+    Holding the folder keeps its inode number from being given to another folder, so
+    comparing it with the folder now at its path tells whether it was replaced.
+    """
+
+    name: str
+    searcher: Searcher
+    folder: int
+
+    def fresh(self, path: Path) -> bool:
+        """Whether this is still the folder at ``path`` and nothing was committed since."""
+        try:
+            now, held = os.stat(path), os.fstat(self.folder)
+            return (now.st_dev, now.st_ino) == (held.st_dev, held.st_ino) and bool(
+                self.searcher.up_to_date()
+            )
+        except OSError:
+            return False
+
+    def close(self) -> None:
+        """Close the searcher and the folder; readers closed already need nothing, and a
+        failure here must not keep the thread from opening the next searcher."""
+        try:
+            self.searcher.close()
+        except ReaderClosed:
+            log.debug("a replaced searcher's readers were closed already")
+        finally:
+            os.close(self.folder)

@@ -22,7 +22,7 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh.fields import Schema
 
-from archive.errors import IndexMissing
+from archive.errors import IndexMissing, unreadable_index
 from archive.storage import disk_writes
 
 POINTER = "CURRENT"
@@ -49,7 +49,7 @@ class Generations:
         try:
             return windex.open_dir(str(self.root / name))
         except (OSError, windex.EmptyIndexError) as exc:
-            raise IndexMissing(f"the index {self.root / name} cannot be opened: {exc}") from exc
+            raise unreadable_index(self.root / name, exc) from exc
 
     def live(self, create: bool = False) -> windex.Index:
         """The live generation; with ``create``, an empty one when there is none yet."""

@@ -61,7 +61,7 @@ def run_search(
     order = ranked(arrays, matches, request.sort, limit)[request.offset :]
     words = set(positive_terms(query, "body"))
     hits = tuple(
-        _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, words, request)
+        _hit(arrays, int(matches.docs[at]), float(matches.scores[at]), rank, words, request)
         for rank, at in enumerate(order.tolist(), start=request.offset + 1)
     )
     if request.explain:
@@ -98,7 +98,7 @@ def scan(
     matches, _ = _matches(arrays, bound_expansions(query, searcher.reader()), request, None, rule)
     plain = replace(request, snippets=False)
     for rank, at in enumerate(ranked(arrays, matches, request.sort, None).tolist(), start=1):
-        yield _hit(searcher, int(matches.docs[at]), float(matches.scores[at]), rank, set(), plain)
+        yield _hit(arrays, int(matches.docs[at]), float(matches.scores[at]), rank, set(), plain)
 
 
 def _matches(
@@ -134,13 +134,14 @@ def _facets(arrays: View, matches: Matches, request: SearchRequest) -> tuple[Fac
 
 
 def _hit(
-    searcher: Searcher,
+    arrays: View,
     docnum: int,
     score: float,
     rank: int,
     words: set[str],
     request: SearchRequest,
 ) -> Hit:
+    searcher = arrays.searcher
     stored = searcher.stored_fields(docnum)
     meta = json.loads(stored.get("meta") or "{}")
     body = stored.get("body", "")
@@ -157,7 +158,7 @@ def _hit(
         tags=tags_from(stored),
         snippet=snippet(body, words, searcher) if request.snippets else (),
         group=stored.get("group"),
-        copies=group_size(searcher, stored.get("group")) - 1,
+        copies=group_size(arrays, docnum) - 1,
     )
 
 
