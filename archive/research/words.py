@@ -103,7 +103,7 @@ def _groups(
     if close:
         close()
     foreground = Tally().add_all(texts)
-    asked = {key for key in engine.word_keys([w.lower() for w in terms(tree)]).values()}
+    asked = set(engine.word_keys([word.lower() for word in terms(tree)]).values())
     words = engine.term_counts(tree, request, "word", size + len(asked), score)
     words = replace(words, terms=tuple(t for t in words.terms if t[0] not in asked)[:size])
     return (
