@@ -13,18 +13,20 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 import cli_output as out
 from archive.config import Settings
-from archive.core import Archive
 from archive.errors import ArchiveError, IndexMissing
 from archive.ingest.selection import compile_glob
 from archive.models import SORTS, IngestReport, SearchRequest
 from archive.models.saved import SavedGain
 from cli_research import COMMANDS
+
+if TYPE_CHECKING:
+    from archive.core import Archive
 
 EXIT_SOURCES_FAILED = 3
 EXIT_CHECK_FAILED = 8
@@ -51,8 +53,14 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def _archive(ctx: click.Context) -> Archive:
-    """The Archive for this invocation, opened on first use and closed at exit."""
+    """The Archive for this invocation, opened on first use and closed at exit.
+
+    ``archive.core`` is imported here, not at the top: ``--help`` and a mistyped option
+    never pay for the engine and the indexing pipeline.
+    """
     if "archive" not in ctx.meta:
+        from archive.core import Archive
+
         archive = Archive(ctx.obj)
         ctx.meta["archive"] = archive
         ctx.call_on_close(archive.close)
@@ -183,7 +191,7 @@ def _gains(ctx: click.Context, report: IngestReport) -> list[SavedGain]:
     if report.interrupted:
         return []
     try:
-        return _archive(ctx).research.saved.gains()
+        return _archive(ctx).saved_gains()
     except IndexMissing:
         return []
 
@@ -219,6 +227,12 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
         "when NEWSARCHIVE_FEEDBACK=always."
     ),
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="All the words, even when no article has them all (by default the any-word "
+    "ranking answers then).",
+)
 @click.option("--all-copies", is_flag=True, help="Every copy of a story, not one per story.")
 @click.option(
     "--explain", is_flag=True, help="Show how the query was understood and why each hit ranks."
@@ -238,6 +252,7 @@ def search(
     byline: tuple[str, ...],
     tag: tuple[str, ...],
     any_word: bool,
+    strict: bool,
     all_copies: bool,
     explain: bool,
     as_json: bool,
@@ -260,6 +275,7 @@ def search(
         expand=any_word,
         copies=all_copies,
         explain=explain,
+        strict=strict,
     )
     result = _archive(ctx).search(request)
     out.search_page(result, as_json=as_json, jsonl=jsonl, explain=explain)

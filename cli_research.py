@@ -10,16 +10,17 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 import cli_research_output as out
-from archive.core import Archive
 from archive.models import SearchRequest
-from archive.models.research import SCORES, UNITS
-from archive.research.kwic import SORTS as KWIC_SORTS
-from archive.research.kwic import WIDTH
+from archive.models.research import KWIC_SORTS, SCORES, UNITS
+from archive.models.research import KWIC_WIDTH as WIDTH
+
+if TYPE_CHECKING:
+    from archive.core import Archive
 
 #: exit code of ``cite --check`` when the cited figure no longer holds
 EXIT_CITATION_CHANGED = 10
@@ -27,8 +28,11 @@ EXIT_CITATION_CHANGED = 10
 
 def _archive(ctx: click.Context) -> Archive:
     """The invocation's Archive, shared with the other commands through ``ctx.meta``:
-    opened on first use and closed at exit."""
+    opened on first use and closed at exit (``archive.core`` imported then, as in
+    ``cli.py``)."""
     if "archive" not in ctx.meta:
+        from archive.core import Archive
+
         archive = Archive(ctx.find_root().obj)
         ctx.meta["archive"] = archive
         ctx.find_root().call_on_close(archive.close)

@@ -1,5 +1,8 @@
 """What the research commands print: tables and concordances for people; JSON and CSV
-(``archive.research.exports``, with their citations) for scripts."""
+(``archive.research.exports``, with their citations) for scripts.
+
+The exports are imported by the commands that write CSV, so ``--help`` imports no
+research code."""
 
 from __future__ import annotations
 
@@ -11,7 +14,6 @@ import click
 from archive.models.citation import Citation, CitationCheck
 from archive.models.research import Comparison, KwicLine, TermGroup, WordsReport
 from archive.models.saved import SavedSearch, SavedView
-from archive.research import exports
 
 TITLES = {"word": "Words", "phrase": "Phrases", "source": "Sources", "byline": "Bylines"}
 
@@ -21,6 +23,8 @@ def _json(data: object) -> None:
 
 
 def _csv(comments: Iterable[str], rows: Iterable) -> None:
+    from archive.research import exports
+
     for chunk in exports.csv_chunks(comments, rows):
         click.echo(chunk, nl=False)
 
@@ -32,6 +36,8 @@ def comparison(found: Comparison, *, as_csv: bool, as_json: bool) -> None:
         _json(found.to_dict())
         return
     if as_csv:
+        from archive.research import exports
+
         _csv(exports.citation_comments(citations), exports.comparison_rows(found))
         return
     if not found.periods:
@@ -67,6 +73,8 @@ def words(report: WordsReport, *, as_csv: bool, as_json: bool) -> None:
         _json(report.to_dict())
         return
     if as_csv:
+        from archive.research import exports
+
         _csv(exports.citation_comments([report.citation]), exports.words_rows(report))
         return
     click.echo(f"{report.total:,} articles match; terms ranked by {report.score.upper()}\n")
@@ -109,6 +117,8 @@ def kwic(
 ) -> None:
     """Keyword-in-context lines as they stream: aligned text, JSON Lines or CSV."""
     if as_csv:
+        from archive.research import exports
+
         _csv(exports.citation_comments([citation] if citation else []), exports.kwic_rows(lines))
         return
     for line in lines:

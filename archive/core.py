@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive import query
 from archive.config import Settings
@@ -23,9 +25,7 @@ from archive.errors import (
     nothing_indexed,
 )
 from archive.indexing.catalog import Catalog
-from archive.indexing.indexer import Indexer
 from archive.indexing.locking import holder, write_lock
-from archive.indexing.reporting import Progress
 from archive.models import (
     SORTS,
     Article,
@@ -38,13 +38,22 @@ from archive.models import (
     SourceRecord,
     Stats,
 )
+from archive.models.saved import SavedGain
 from archive.querytree import Node, describe, terms
-from archive.research.service import Research
 from archive.search import highlight, spelling
+
+if TYPE_CHECKING:
+    from archive.engines.base import Engine
+    from archive.indexing.reporting import Progress
+    from archive.research.service import Research
 
 log = logging.getLogger(__name__)
 
 MAX_ID_LENGTH = 64
+#: a query of plain words that fewer articles than this (none or almost none) match with all
+#: the words is answered with the any-word ranking instead, unless the request is ``strict``
+#: (``python bench/all_words.py`` measures the rule on sentence-style queries)
+RELAX_BELOW = 3
 
 
 class Archive:
@@ -52,20 +61,52 @@ class Archive:
 
     Opening one creates nothing: reading never writes, and the data directory and the
     catalog are created by the first write (``index``).
+
+    What only some of its methods need is imported by them: the indexing pipeline (its
+    parsers, process pool and fingerprints) by ``index``, ``reindex`` and ``check``, the
+    engine (Whoosh and numpy, or the OpenSearch client) when it is first used, so that a
+    search or a look at the catalog starts quickly.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.data = DataDir(settings)
-        self.engine = open_engine(settings)
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
         self.limits = query.Limits(
             max_length=settings.max_query_length,
             max_terms=settings.max_query_terms,
             min_prefix=settings.min_prefix_length,
         )
-        #: attention over time, characteristic words, keywords in context, citations and
-        #: saved searches (``archive.research``)
-        self.research = Research(self.engine, settings.data_dir, self.tree)
+        self._research: Research | None = None
+
+    @property
+    def engine(self) -> Engine:
+        """The engine ``settings.engine`` names, opened on first use."""
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = open_engine(self.settings)
+            return self._engine
+
+    @property
+    def research(self) -> Research:
+        """Attention over time, characteristic words, keywords in context, citations and
+        saved searches (``archive.research``), made on first use."""
+        from archive.research.service import Research
+
+        engine = self.engine
+        with self._engine_lock:
+            if self._research is None:
+                self._research = Research(engine, self.settings.research_path, self.tree)
+            return self._research
+
+    def saved_gains(self) -> list[SavedGain]:
+        """What each saved search gained since this was last asked (after ``index`` and
+        ``reindex``); nothing, and nothing of the research tools loaded, while the archive
+        has no research store (nothing was ever saved or cited)."""
+        if not self.settings.research_path.exists():
+            return []
+        return self.research.saved.gains()
 
     @property
     def catalog(self) -> Catalog:
@@ -74,8 +115,10 @@ class Archive:
         return self.data.writable_catalog()
 
     def close(self) -> None:
-        self.research.close()
-        self.engine.close()
+        if self._research is not None:
+            self._research.close()
+        if self._engine is not None:
+            self._engine.close()
         self.data.close()
 
     def __enter__(self) -> Archive:
@@ -90,10 +133,14 @@ class Archive:
         self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None
     ) -> IngestReport:
         """Index files and folders; unchanged files are skipped, changed ones re-indexed."""
+        from archive.indexing.indexer import Indexer
+
         return Indexer(self.settings, self.engine, self.catalog).index(paths, prune, progress)
 
     def reindex(self, progress: Progress | None = None) -> IngestReport:
         """Rebuild the whole index from the catalog's sources and swap it in atomically."""
+        from archive.indexing.indexer import Indexer
+
         return Indexer(self.settings, self.engine, self.catalog).reindex(progress)
 
     # search ----------------------------------------------------------------------------
@@ -119,42 +166,70 @@ class Archive:
         return query.build(self.validate(request), self.limits)
 
     def search(self, request: SearchRequest) -> SearchPage:
-        """One page of results for ``request``, with facets and a timeline."""
+        """One page of results for ``request``, with facets and a timeline.
+
+        A query of plain words that (almost) no article matches with all its words is
+        answered with the any-word ranking (``page.all_words`` says how many had them all),
+        unless the request is ``strict``."""
         self.validate(request)
         tree = query.build(request, self.limits)
-        page = self.engine.search(tree, request)
+        page = strict = self._page(tree, request)
+        if self._relaxable(request, strict.total):
+            relaxed = replace(request, mode="any", expand=True)
+            any_tree = query.build(relaxed, self.limits)
+            found = self._page(any_tree, relaxed)
+            if found.total > strict.total:
+                tree = any_tree
+                page = replace(found, request=request, all_words=strict.total)
         page = _with_explanation(page, describe(tree), tuple(dict.fromkeys(terms(tree))))
-        if page.total < spelling.SUGGEST_BELOW and request.q.strip():
-            page = replace(page, suggestion=self._suggestion(request.q, tree))
+        if strict.total < spelling.SUGGEST_BELOW and request.q.strip():
+            page = replace(page, suggestion=self._suggestion(request, strict.total))
         return page
 
-    def _suggestion(self, text: str, tree: Node) -> str | None:
-        suggest = getattr(self.engine, "suggest", None)
-        words = spelling.checked_words(tree)
-        if suggest is None or not words:
+    def _page(self, tree: Node, request: SearchRequest) -> SearchPage:
+        return self.engine.search(tree, request)
+
+    def _relaxable(self, request: SearchRequest, total: int) -> bool:
+        """Whether the any-word ranking may stand in for a search finding ``total``."""
+        return (
+            total < RELAX_BELOW
+            and request.mode == "all"
+            and not request.strict
+            and query.is_plain(request.q)
+            and len(request.q.split()) > 1
+        )
+
+    def _suggestion(self, request: SearchRequest, total: int) -> str | None:
+        """A respelled query, offered only when it finds more than ``total`` articles."""
+        words = spelling.checked_words(query.build(request, self.limits))
+        if not words:
             return None
         try:
-            return spelling.respell(text, suggest(words))
+            better = spelling.respell(request.q, self.engine.suggest(words))
         except IndexMissing:
             return None
+        if better is None:
+            return None
+        probe = _bare(replace(request, q=better))
+        try:
+            found = self.engine.search(query.build(probe, self.limits), probe).total
+        except (IndexMissing, QueryError):
+            return None
+        return better if found > total else None
 
     def similar(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Articles about what this one is about, best first, leaving out its own copies;
         ``ArticleNotFound`` if there is no such article."""
         self.article(article_id)
-        similar = getattr(self.engine, "similar", None)
-        if similar is None:
-            return ()
-        return tuple(similar(article_id, max(1, min(limit, self.settings.max_per_page))))
+        return self.engine.similar(article_id, max(1, min(limit, self.settings.max_per_page)))
 
     def complete(self, prefix: str, limit: int = 8) -> Completion:
         """Completions of what is typed in the search box: queries ending in a headline word
         that starts with the last word typed, and headlines matching all of it."""
         prefix = prefix[: self.settings.max_query_length]
-        complete = getattr(self.engine, "complete", None)
-        if complete is None or len(prefix.strip()) < self.settings.min_prefix_length:
+        if len(prefix.strip()) < self.settings.min_prefix_length:
             return Completion(prefix=prefix)
-        return complete(prefix, max(1, min(limit, 50)))
+        return self.engine.complete(prefix, max(1, min(limit, 50)))
 
     def mark(self, article: Article, request: SearchRequest | None) -> highlight.Marked:
         """The article's headline and paragraphs with the words of the search ``request``
@@ -166,17 +241,21 @@ class Archive:
                 tree = query.build(request, self.limits)
             except QueryError:
                 tree = None
-        words = getattr(self.engine, "words", None)
         found: tuple[list[highlight.Token], list[highlight.Token]] = ([], [])
-        if tree is not None and words is not None:
+        if tree is not None:
             with contextlib.suppress(IndexMissing, QueryError):
-                found = words(tree, article)
+                found = self.engine.words(tree, article)
         return highlight.marked(article.title, article.body, *found)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
-        """Every hit of the search, for CSV and JSON Lines exports (no page, no cap)."""
+        """Every hit of the search, for CSV and JSON Lines exports (no page, no cap): the
+        articles the search's pages show, any-word ranking included."""
         self.validate(request)
         tree = query.build(request, self.limits)
+        if self._relaxable(request, 0):
+            counted = self._page(tree, _bare(request)).total
+            if self._relaxable(request, counted):
+                tree = query.build(replace(request, mode="any"), self.limits)
         yield from self.engine.scan(tree, request)
 
     def explain(self, request: SearchRequest) -> str:
@@ -224,6 +303,8 @@ class Archive:
         half-recorded is settled first, as the next index run would, unless the data
         directory is read-only.
         """
+        from archive.indexing.indexer import Indexer
+
         indexed = self.settings.catalog_path.exists() or self.engine.generation()
         if not self.settings.data_dir.is_dir() or not indexed:
             raise nothing_indexed(self.settings.data_dir)  # and no lock file made there
@@ -280,6 +361,13 @@ class Archive:
             unknown_to_catalog=unknown[:100],
             problems=tuple(problems),
         )
+
+
+def _bare(request: SearchRequest) -> SearchRequest:
+    """``request`` asking for its total only."""
+    return replace(
+        request, page=1, per_page=1, snippets=False, facets=False, timeline=False, explain=False
+    )
 
 
 def _with_explanation(page: SearchPage, explanation: str, words: tuple[str, ...]) -> SearchPage:

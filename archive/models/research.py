@@ -18,6 +18,11 @@ UNITS: tuple[str, ...] = ("day", "week", "month", "year")
 TermKind = Literal["word", "phrase", "source", "byline"]
 #: significance scores: log-likelihood (Dunning's G²) and Elasticsearch's JLH
 SCORES: tuple[str, ...] = ("g2", "jlh")
+#: orders of keyword-in-context lines: the search's own, by the word before, by the word after
+KWIC_SORTS: tuple[str, ...] = ("articles", "before", "after")
+#: characters of keyword-in-context either side of the keyword, by default and at most
+KWIC_WIDTH = 60
+KWIC_MAX_WIDTH = 300
 
 
 @dataclass(frozen=True)

@@ -19,17 +19,15 @@ from itertools import islice
 from typing import IO, Any
 
 from archive.errors import QueryError
-from archive.models.research import KwicLine, MarkedText
+from archive.models.research import KWIC_MAX_WIDTH, KWIC_SORTS, KWIC_WIDTH, KwicLine, MarkedText
 from archive.querytree import And, Fuzzy, Node, Or, Phrase, Prefix, Term
 from archive.stopwords import ENGLISH
 
 Keys = Callable[[list[str]], dict[str, str]]
 
-#: orders of the lines: the search's own, by the word before, by the word after
-SORTS = ("articles", "before", "after")
-#: characters of context either side of the keyword
-WIDTH = 60
-MAX_WIDTH = 300
+SORTS = KWIC_SORTS
+WIDTH = KWIC_WIDTH
+MAX_WIDTH = KWIC_MAX_WIDTH
 #: lines sorted in memory at once before a run is spilled to disk
 RUN_LINES = 10_000
 #: words of context that make up a sort key

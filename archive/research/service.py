@@ -7,9 +7,11 @@ Attention over time (``compare``), characteristic terms (``words``), keywords in
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.engines.base import Engine
 from archive.errors import ArticleNotFound, QueryError
@@ -22,7 +24,9 @@ from archive.research.citations import Citer
 from archive.research.compare import compare
 from archive.research.saved import SavedSearches
 from archive.research.store import Store
-from archive.research.words import Background, characterise
+
+if TYPE_CHECKING:
+    from archive.research.words import Background
 
 #: a sorted keyword-in-context page reads every match first; above this many it is refused
 #: (the streamed CSV sorts any number)
@@ -35,12 +39,13 @@ MAX_KWIC_OFFSET = 100_000
 class Research:
     """The research tools over one engine; ``build`` turns a request into a checked tree."""
 
-    def __init__(self, engine: Engine, data_dir: Path, build: Callable[[SearchRequest], Node]):
+    def __init__(self, engine: Engine, store: Path, build: Callable[[SearchRequest], Node]):
         self.engine = engine
         self.build = build
-        self.store = Store(data_dir / "research.sqlite3")
+        self.store = Store(store)
         self.citer = Citer(engine, self.store, build)
-        self.background = Background()
+        self._background: Background | None = None
+        self._background_lock = threading.Lock()
         self.saved = SavedSearches(self.store, self.citer, self._hit, self._newest)
 
     def close(self) -> None:
@@ -51,10 +56,17 @@ class Research:
         return compare(self.engine, self.citer, self.build, requests, unit)
 
     def words(self, request: SearchRequest, size: int = 30, score: str = "g2") -> WordsReport:
-        """The words, phrases, sources and bylines that characterise the matches."""
-        return characterise(
-            self.engine, self.citer, self.build, self.background, request, size, score
-        )
+        """The words, phrases, sources and bylines that characterise the matches.
+
+        Imported here (with numpy, which scores them): saving, citing and counting saved
+        searches after an ``index`` run do without."""
+        from archive.research.words import Background, characterise
+
+        with self._background_lock:
+            if self._background is None:
+                self._background = Background()
+            background = self._background
+        return characterise(self.engine, self.citer, self.build, background, request, size, score)
 
     def kwic_lines(
         self, request: SearchRequest, sort: str = "articles", width: int = concordance.WIDTH

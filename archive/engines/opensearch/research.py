@@ -11,23 +11,22 @@
   headline and text with the query's words tagged; the tags become character offsets.
 * ``sample_texts``: a ``random_score`` with a fixed seed.
 
-Matches are folded to one per story (``copies``) as searches fold them.
+Matches are folded to one per story (``copies``) as searches fold them. numpy and the
+scores are imported by ``term_counts``, which alone uses them: opening the engine for
+anything else does without.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-import numpy as np
-
 from archive.engines.opensearch.compile import Query
-from archive.engines.opensearch.highlight import highlight_body, tokens
+from archive.engines.opensearch.highlight import highlight_body, tagged_texts, tokens
 from archive.engines.opensearch.mapping import published_from
 from archive.models.research import MarkedText, TermCounts
-from archive.research.significance import best
 
 #: matches whose text is read for their words, as on the embedded engine
 WORD_SAMPLE = 200
@@ -77,6 +76,10 @@ def match_ids(scroll: Scroll, query: Query) -> list[str]:
 def term_counts(search: Search, query: Query, kind: str, size: int, score: str) -> TermCounts:
     """The ``size`` terms of ``kind`` that best characterise the matches of ``query`` by
     ``score``."""
+    import numpy as np
+
+    from archive.research.significance import best
+
     field = FIELDS[kind]
     significant: dict[str, Any] = {
         "field": field,
@@ -143,7 +146,7 @@ class WordKeys:
 
 
 def marked_texts(
-    scroll: Scroll, query: Query, marked: Query | None, order: list[Any]
+    scroll: Scroll, query: Query, marked: Mapping[str, Query] | None, order: list[Any]
 ) -> Iterator[MarkedText]:
     """Every match's headline and text in ``order``, the words of ``marked`` tagged."""
     body: dict[str, Any] = {"query": query, "sort": order, "_source": TEXT_FIELDS}
@@ -173,14 +176,15 @@ def text_from(raw: dict[str, Any]) -> MarkedText:
         body=body,
         published=published_from(source.get("meta") or {}),
         source=source.get("source"),
-        title_marks=_marks(title, lights.get("title")),
-        body_marks=_marks(body, lights.get("body")),
+        title_marks=_marks(title, tagged_texts(lights, "title")),
+        body_marks=_marks(body, tagged_texts(lights, "body")),
     )
 
 
-def _marks(text: str, lights: list[str] | None) -> tuple[tuple[int, int], ...]:
-    """Offsets of the words the highlighter tagged in a whole field, as the highlighter
-    for snippets reads them (``highlight.tokens``)."""
-    if not lights:
+def _marks(text: str, tagged: list[str]) -> tuple[tuple[int, int], ...]:
+    """Offsets of the words the highlighter tagged in a whole field (its words' and
+    its words as written, ``highlight.tagged_texts``), as snippets read them
+    (``highlight.tokens``)."""
+    if not tagged:
         return ()
-    return tuple((token.start, token.end) for token in tokens(lights[0], text) if token.matched)
+    return tuple((token.start, token.end) for token in tokens(tagged, text) if token.matched)

@@ -4,6 +4,9 @@ Writes go through ``write.WhooshWriter`` to the live generation, or to a new one
 rebuild swaps in (``generations``). Each thread keeps a long-lived searcher and refreshes
 it only when the live generation is swapped or a writer commits, so requests never
 reopen the index.
+
+What searches on arrays (``search``, ``more`` and the ``ArrayCache``, with numpy) is
+imported by the first search that needs it: reading an article or counting them does not.
 """
 
 from __future__ import annotations
@@ -17,27 +20,30 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
 from archive.config import Settings
-from archive.engines.whoosh import compat, more, research
-from archive.engines.whoosh.arrays import ArrayCache, View, view
-from archive.engines.whoosh.compile import Compiler, bound_expansions
-from archive.engines.whoosh.evaluate import Matches
+from archive.engines.whoosh import compat
+from archive.engines.whoosh.expand import bound_expansions
 from archive.engines.whoosh.generations import Generations
-from archive.engines.whoosh.highlight import marked
+from archive.engines.whoosh.highlight import marks, tokens
 from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import from_document, schema
-from archive.engines.whoosh.search import positive_terms, run_search, scan
-from archive.engines.whoosh.terms import Terms
 from archive.engines.whoosh.write import WhooshWriter
 from archive.errors import ArticleNotFound, IndexMissing, nothing_indexed, unreadable_index
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
 from archive.search.highlight import Token
+
+if TYPE_CHECKING:
+    from archive.engines.whoosh.arrays import ArrayCache, View
+    from archive.engines.whoosh.compile import Compiler
+    from archive.engines.whoosh.evaluate import Matches
+    from archive.engines.whoosh.terms import Terms
 
 log = logging.getLogger(__name__)
 
@@ -55,14 +61,44 @@ class WhooshEngine:
         self.settings = settings
         self.root = settings.index_root
         self.schema = schema()
-        self.compiler = Compiler(self.schema)
+        self._compiler: Compiler | None = None
         self.generations = Generations(self.root, self.schema)
         self._local = threading.local()
-        self.arrays = ArrayCache()
-        self.terms = Terms()
+        self._arrays: ArrayCache | None = None
+        self._arrays_lock = threading.Lock()
+        self._terms: Terms | None = None
 
     def generation(self) -> str:
         return self.generations.current()
+
+    @property
+    def compiler(self) -> Compiler:
+        """The query compiler, made (with the array code it runs on) by the first search."""
+        if self._compiler is None:
+            from archive.engines.whoosh.compile import Compiler
+
+            self._compiler = Compiler(self.schema)
+        return self._compiler
+
+    @property
+    def arrays(self) -> ArrayCache:
+        """The per-segment arrays searches run on, kept for the engine's life."""
+        with self._arrays_lock:
+            if self._arrays is None:
+                from archive.engines.whoosh.arrays import ArrayCache
+
+                self._arrays = ArrayCache()
+            return self._arrays
+
+    @property
+    def terms(self) -> Terms:
+        """The characteristic-term counter of research, made on first use."""
+        with self._arrays_lock:
+            if self._terms is None:
+                from archive.engines.whoosh.terms import Terms
+
+                self._terms = Terms()
+            return self._terms
 
     # writing ---------------------------------------------------------------------------
 
@@ -154,11 +190,15 @@ class WhooshEngine:
                 raise unreadable_index(folder, exc) from exc
 
     def search(self, tree: Node, request: SearchRequest) -> SearchPage:
+        from archive.engines.whoosh.search import run_search
+
         searcher = self._searcher()
         query = self.compiler.compile(tree)
         return run_search(searcher, query, request, self.settings, self.arrays)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
+        from archive.engines.whoosh.search import scan
+
         query = self.compiler.compile(tree)
         yield from scan(self._searcher(), query, request, self.settings, self.arrays)
 
@@ -167,25 +207,38 @@ class WhooshEngine:
         them (for ``Archive.mark``)."""
         searcher = self._searcher()
         query = bound_expansions(self.compiler.compile(tree), searcher.reader())
-        found = set(positive_terms(query, "body")) | set(positive_terms(query, "title"))
-        return marked(article.title, found, searcher), marked(article.body, found, searcher)
+        found = marks(query, "body", also=("title",))
+        return (
+            tokens(article.title, found, searcher, "title"),
+            tokens(article.body, found, searcher),
+        )
 
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
+        from archive.engines.whoosh import more
+
         return more.similar(self._searcher(), article_id, limit, self.settings, self.arrays)
 
     def suggest(self, words: Sequence[str]) -> dict[str, str]:
+        from archive.engines.whoosh import more
+
         return more.suggest(self._searcher(), words)
 
     def complete(self, prefix: str, limit: int) -> Completion:
+        from archive.engines.whoosh import more
+
         return more.complete(self._searcher(), prefix, limit, self.arrays)
 
     # research ----------------------------------------------------------------------------
 
     def histogram(self, tree: Node, request: SearchRequest, unit: str) -> dict[date, int]:
+        from archive.engines.whoosh import research
+
         arrays, found = self._matches(tree, request)
         return research.histogram(arrays, found, unit)
 
     def match_ids(self, tree: Node, request: SearchRequest) -> list[str]:
+        from archive.engines.whoosh import research
+
         return research.ids(*self._matches(tree, request))
 
     def term_counts(
@@ -199,6 +252,9 @@ class WhooshEngine:
     def marked_texts(
         self, tree: Node, request: SearchRequest, marks: bool = True
     ) -> Iterator[MarkedText]:
+        from archive.engines.whoosh import research
+        from archive.engines.whoosh.arrays import view
+
         searcher = self._searcher()
         arrays = view(searcher, self.arrays)
         query = bound_expansions(self.compiler.compile(tree), searcher.reader())
@@ -206,12 +262,18 @@ class WhooshEngine:
         yield from research.marked_texts(arrays, query if marks else None, found, request)
 
     def sample_texts(self, size: int) -> Iterator[MarkedText]:
+        from archive.engines.whoosh import research
+        from archive.engines.whoosh.arrays import view
+
         yield from research.sample_texts(view(self._searcher(), self.arrays), size)
 
     def _matches(self, tree: Node, request: SearchRequest) -> tuple[View, Matches]:
         """The matches of ``tree`` on this thread's searcher. The last few trees' are kept
         while the searcher is: a chart asks for a series' periods and then its ids, and
         for the same coverage every time."""
+        from archive.engines.whoosh import research
+        from archive.engines.whoosh.arrays import view
+
         searcher = self._searcher()
         kept: OrderedDict[tuple[Node, bool], tuple[View, Matches]] | None = getattr(
             self._local, "matches", None

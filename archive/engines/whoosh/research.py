@@ -9,6 +9,7 @@ ids through the id field's values, or read from the stored fields in the search'
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -18,12 +19,11 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from archive.engines.whoosh.arrays import View
-from archive.engines.whoosh.compile import bound_expansions
 from archive.engines.whoosh.copies import one_per_story
-from archive.engines.whoosh.evaluate import Matches, TooSlow, evaluate, ranked
-from archive.engines.whoosh.highlight import marked
+from archive.engines.whoosh.evaluate import Matches, evaluate, ranked
+from archive.engines.whoosh.expand import TooSlow, bound_expansions
+from archive.engines.whoosh.highlight import Marks, marks, tokens
 from archive.engines.whoosh.schema import published_from
-from archive.engines.whoosh.search import positive_terms
 from archive.errors import QueryError
 from archive.models import SearchRequest
 from archive.models.research import MarkedText
@@ -36,8 +36,9 @@ SAMPLE_SEED = 1987
 
 def matches(view: View, query: wq.Query, request: SearchRequest, budget: float | None) -> Matches:
     """Every match of ``query``, one per story unless the request asks for every copy."""
-    query = bound_expansions(query, view.searcher.reader())
+    deadline = time.perf_counter() + budget if budget else None
     try:
+        query = bound_expansions(query, view.searcher.reader(), deadline)
         found = evaluate(view, query, budget)
     except TooSlow:
         raise QueryError(
@@ -97,24 +98,22 @@ def marked_texts(
     """The matches' stored texts in the request's order, the words of ``query`` marked as
     the highlighter marks them (nothing marked without a query)."""
     searcher = view.searcher
-    words: frozenset[str] = frozenset()
-    if query is not None:
-        words = frozenset(positive_terms(query, "body")) | frozenset(positive_terms(query, "title"))
+    words = Marks() if query is None else marks(query, "body", also=("title",))
     for at in ranked(view, found, request.sort, None).tolist():
         stored = searcher.stored_fields(int(found.docs[at]))
         title, body = stored.get("title", ""), stored.get("body", "")
         yield _text(
             stored,
-            title_marks=_marks(title, words, searcher),
-            body_marks=_marks(body, words, searcher),
+            title_marks=_marks(title, words, searcher, "title"),
+            body_marks=_marks(body, words, searcher, "body"),
         )
 
 
-def _marks(text: str, words: frozenset[str], searcher: Searcher) -> tuple[tuple[int, int], ...]:
+def _marks(text: str, words: Marks, searcher: Searcher, field: str) -> tuple[tuple[int, int], ...]:
     if not words or not text:
         return ()
     return tuple(
-        (token.start, token.end) for token in marked(text, words, searcher) if token.matched
+        (token.start, token.end) for token in tokens(text, words, searcher, field) if token.matched
     )
 
 
