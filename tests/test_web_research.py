@@ -68,6 +68,15 @@ def test_each_point_of_the_chart_is_a_link_to_its_period(client):
         assert total_of(client, href.replace("&amp;", "&")) == int(count)
 
 
+def test_a_point_of_a_rare_pair_leads_to_the_articles_it_counts(client):
+    # few articles have both words: the point's search must not fall back to either word
+    html = page(client, "/compare?q=harvest+drought&by=year")
+    dots = re.findall(r'<a href="([^"]+)" aria-label="harvest drought, ([^:]+): (\d+) art', html)
+    assert dots and all("strict=1" in href for href, _, _ in dots)
+    for href, _, count in dots:
+        assert total_of(client, href.replace("&amp;", "&")) == int(count)
+
+
 def test_the_unit_and_measure_switch_by_links(client):
     html = page(client, "/compare?q=harvest")
     assert "per month" in html  # 1996 to 2003: chosen from the span

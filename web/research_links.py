@@ -42,7 +42,10 @@ def at(endpoint: str, search: SearchRequest, **extra: str) -> str:
 
 
 def results(search: SearchRequest) -> str:
-    return at("search.results", search)
+    """The results of ``search`` as the research tools count them: articles with all its
+    words (``strict``), never the any-word ranking a search with (almost) no such
+    articles falls back to, so a chart's point or a word's link shows what it counts."""
+    return at("search.results", replace(search, strict=True))
 
 
 def links(search: SearchRequest) -> ResearchLinks:
