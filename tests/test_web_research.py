@@ -58,6 +58,7 @@ def test_the_chart_page_draws_every_series_with_a_legend_and_a_table(client):
     assert total_of(client, point) == 26
     legend = re.search(r'<ul class="legend">(.*?)</ul>', html, re.S)[1]
     assert "harvest</a>: 26 articles" in legend and "drought</a>: 1 article<" in legend
+    assert "Cite “drought”: 1 article<" in html
 
 
 def test_each_point_of_the_chart_is_a_link_to_its_period(client):
