@@ -235,6 +235,12 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
 )
 @click.option("--all-copies", is_flag=True, help="Every copy of a story, not one per story.")
 @click.option(
+    "--include-held",
+    is_flag=True,
+    help="Also articles their agency marked not for publication, embargoed or as service "
+    "messages (left out unless a --tag or tag: names one of those).",
+)
+@click.option(
     "--explain", is_flag=True, help="Show how the query was understood and why each hit ranks."
 )
 @click.option("--json", "as_json", is_flag=True, help="The whole page as JSON.")
@@ -254,6 +260,7 @@ def search(
     any_word: bool,
     strict: bool,
     all_copies: bool,
+    include_held: bool,
     explain: bool,
     as_json: bool,
     jsonl: bool,
@@ -276,6 +283,7 @@ def search(
         copies=all_copies,
         explain=explain,
         strict=strict,
+        include_held=include_held,
     )
     result = _archive(ctx).search(request)
     out.search_page(result, as_json=as_json, jsonl=jsonl, explain=explain)

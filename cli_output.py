@@ -119,6 +119,9 @@ def page_text(page: SearchPage, explain: bool) -> None:
     if page.all_words is not None:
         click.echo(f"{page_notes.relaxed(page)} (--strict: only articles with all of them)\n")
     click.echo(f"{page_notes.counted(page)}, {page.took_ms:.0f} ms\n")
+    if page.held:
+        them = "it" if page.held == 1 else "them"
+        click.echo(f"{page_notes.held_out(page)} (--include-held shows {them})\n")
     if page.suggestion:
         click.echo(f"Did you mean: {page.suggestion}\n")
     hits(page.hits, explain)
@@ -133,7 +136,11 @@ def hits(found: tuple[Hit, ...], explain: bool) -> None:
     for hit in found:
         when = hit.published.display() if hit.published else "undated"
         who = " · ".join(dict.fromkeys(part for part in (hit.byline, hit.source) if part))
-        click.echo(click.style(f"{hit.rank:>3}. {hit.title}", bold=True))
+        held = "".join(f" [{page_notes.held_label(status)}]" for status in hit.held)
+        click.echo(
+            click.style(f"{hit.rank:>3}. {hit.title}", bold=True)
+            + click.style(held, fg="red", bold=True)
+        )
         copies = f" · {hit.copies + 1} copies" if hit.copies else ""
         click.echo(
             f"     {when}"
@@ -165,6 +172,8 @@ def article(shown: Article, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(shown.to_dict(), indent=2, ensure_ascii=False))
         return
+    for status in shown.held:
+        click.echo(click.style(page_notes.held_label(status).upper(), fg="red", bold=True))
     click.echo(
         click.style(shown.title, bold=True)
         + (" (title derived from the lede)" if shown.title_derived else "")

@@ -27,10 +27,12 @@ from archive.errors import (
 from archive.indexing.catalog import Catalog
 from archive.indexing.locking import holder, write_lock
 from archive.models import (
+    HELD_TAGS,
     SORTS,
     Article,
     CheckReport,
     Completion,
+    FacetValue,
     Hit,
     IngestReport,
     SearchPage,
@@ -39,7 +41,7 @@ from archive.models import (
     Stats,
 )
 from archive.models.saved import SavedGain
-from archive.querytree import Node, describe, terms
+from archive.querytree import And, Exact, Node, describe, terms
 from archive.search import highlight, spelling
 
 if TYPE_CHECKING:
@@ -54,6 +56,8 @@ MAX_ID_LENGTH = 64
 #: the words is answered with the any-word ranking instead, unless the request is ``strict``
 #: (``python bench/all_words.py`` measures the rule on sentence-style queries)
 RELAX_BELOW = 3
+#: the reason an explanation gives for the held articles' exclusion (field, word)
+_HELD_REASON = ("not", " ".join(HELD_TAGS))
 
 
 class Archive:
@@ -170,24 +174,53 @@ class Archive:
 
         A query of plain words that (almost) no article matches with all its words is
         answered with the any-word ranking (``page.all_words`` says how many had them all),
-        unless the request is ``strict``."""
+        unless the request is ``strict``. Held articles are left out unless the request
+        includes them (``archive.query``); the page says how many matched."""
         self.validate(request)
-        tree = query.build(request, self.limits)
-        page = strict = self._page(tree, request)
+        asked = query.question(request, self.limits)
+        page = strict = self._page(query.without_held(request, asked), request)
         if self._relaxable(request, strict.total):
             relaxed = replace(request, mode="any", expand=True)
-            any_tree = query.build(relaxed, self.limits)
-            found = self._page(any_tree, relaxed)
+            any_asked = query.question(relaxed, self.limits)
+            found = self._page(query.without_held(relaxed, any_asked), relaxed)
             if found.total > strict.total:
-                tree = any_tree
+                asked = any_asked
                 page = replace(found, request=request, all_words=strict.total)
-        page = _with_explanation(page, describe(tree), tuple(dict.fromkeys(terms(tree))))
+        page = _with_explanation(page, describe(asked), tuple(dict.fromkeys(terms(asked))))
+        page = self._with_held(page, asked)
         if strict.total < spelling.SUGGEST_BELOW and request.q.strip():
             page = replace(page, suggestion=self._suggestion(request, strict.total))
         return page
 
     def _page(self, tree: Node, request: SearchRequest) -> SearchPage:
-        return self.engine.search(tree, request)
+        page = self.engine.search(tree, request)
+        if not request.explain:
+            return page
+        # every default search is without the held articles: a reason that adds nothing
+        # and would stand on every hit; the page says what was left out instead
+        hits = tuple(
+            replace(hit, explain=tuple(m for m in hit.explain if (m.field, m.word) != _HELD_REASON))
+            for hit in page.hits
+        )
+        return replace(page, hits=hits)
+
+    def _with_held(self, page: SearchPage, asked: Node) -> SearchPage:
+        """``page`` saying how many held articles ``asked`` matches that it leaves out, and
+        with which statuses (each status counted only when some were left out)."""
+        request = page.request
+        tree = query.held(request, asked)
+        if tree is None:
+            return replace(page, held_included=True)
+        bare = _bare(request)
+        left_out = self.engine.search(tree, bare).total
+        if not left_out:
+            return page
+        statuses = []
+        for tag in HELD_TAGS:
+            count = self.engine.search(And((tree, Exact("tags", tag))), bare).total
+            if count:
+                statuses.append(FacetValue(tag, count))
+        return replace(page, held=left_out, held_statuses=tuple(statuses))
 
     def _relaxable(self, request: SearchRequest, total: int) -> bool:
         """Whether the any-word ranking may stand in for a search finding ``total``."""
@@ -259,8 +292,8 @@ class Archive:
         yield from self.engine.scan(tree, request)
 
     def explain(self, request: SearchRequest) -> str:
-        """How the query in ``request`` is understood, in words."""
-        return describe(query.build(request, self.limits))
+        """How the query in ``request`` is understood, in words (held articles aside)."""
+        return describe(query.question(request, self.limits))
 
     def article(self, article_id: str) -> Article:
         """The article with this id; ``ArticleNotFound`` if there is none."""

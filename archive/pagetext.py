@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from archive.models import SearchPage
+from archive.models import HELD_STATUSES, SearchPage
 
 
 def counted(page: SearchPage) -> str:
@@ -25,3 +25,23 @@ def relaxed(page: SearchPage) -> str:
         return "No article has all the words; showing articles with most of them"
     some = "article has" if page.all_words == 1 else "articles have"
     return f"Only {page.all_words:,} {some} all the words; showing articles with most of them"
+
+
+def held_out(page: SearchPage) -> str:
+    """The held articles the search matched and left out (``page.held``), in words
+    ("3 matching articles marked by their agency were left out: 2 not for publication,
+    1 service message")."""
+    some = (
+        "article marked by its agency was"
+        if page.held == 1
+        else "articles marked by their agency were"
+    )
+    statuses = ", ".join(
+        f"{value.count:,} {HELD_STATUSES[value.value].lower()}" for value in page.held_statuses
+    )
+    return f"{page.held:,} matching {some} left out" + (f": {statuses}" if statuses else "")
+
+
+def held_label(status: str) -> str:
+    """A held status as the article's banner says it: "Not for publication (agency status)"."""
+    return f"{HELD_STATUSES.get(status, status)} (agency status)"

@@ -13,6 +13,11 @@ Lucene-style syntax (the README has examples)::
     koizmi~  koizmi~2          words within 1 (or 2) edits
     date:[2002-01-01 TO 2002-06-30]   a date range; date:2002, date:2002-06, date:>=2002-06-01
 
+Articles an agency marked not for publication, embargoed or as service messages (*held*:
+the tags ``archive.models.HELD_TAGS``) are left out of every search (``build``) unless the
+request includes them or its query or filters name one of those tags (``includes_held``);
+``held`` is the tree of what a search leaves out, so the archive can say how much.
+
 Bad syntax raises ``QueryError`` naming the problem and its position; limits on length,
 terms and nesting keep a query from turning into a hang. ``archive.querytokens`` splits the
 text into tokens; this module gives them their meaning.
@@ -25,7 +30,7 @@ from dataclasses import dataclass
 
 from archive import words
 from archive.errors import QueryError
-from archive.models import SearchRequest
+from archive.models import HELD_TAGS, SearchRequest
 from archive.querydates import date_query
 from archive.querytokens import FIELDS, Token, tokenize
 from archive.querytree import (
@@ -42,7 +47,20 @@ from archive.querytree import (
     Term,
 )
 
-__all__ = ["FIELDS", "MAX_DEPTH", "MAX_FUZZY", "Limits", "build", "is_plain", "parse"]
+__all__ = [
+    "FIELDS",
+    "HELD",
+    "MAX_DEPTH",
+    "MAX_FUZZY",
+    "Limits",
+    "build",
+    "held",
+    "includes_held",
+    "is_plain",
+    "parse",
+    "question",
+    "without_held",
+]
 
 MAX_DEPTH = 20
 MAX_FUZZY = 2
@@ -50,6 +68,8 @@ MAX_SLOP = 20
 #: fields holding exact values rather than words
 _EXACT_FIELDS = ("language", "year")
 _FUZZY = re.compile(r"(.+?)~(.*)", re.DOTALL)
+#: the held articles: any of the held statuses among their tags
+HELD: Node = Or(tuple(Exact("tags", tag) for tag in HELD_TAGS))
 
 
 @dataclass(frozen=True)
@@ -95,7 +115,14 @@ def is_plain(text: str) -> bool:
 
 
 def build(request: SearchRequest, limits: Limits | None = None) -> Node:
-    """The whole search as one tree: the query text AND the request's filters."""
+    """The whole search as one tree: the query text AND the request's filters, without the
+    held articles unless the request includes them (``without_held``)."""
+    return without_held(request, question(request, limits))
+
+
+def question(request: SearchRequest, limits: Limits | None = None) -> Node:
+    """The query text AND the request's filters: what the person asked, held articles and
+    all (``build`` is what the engines run)."""
     tree = parse(request.q, mode=request.mode, limits=limits)
     filters: list[Node] = []
     for field, values in (
@@ -115,6 +142,45 @@ def build(request: SearchRequest, limits: Limits | None = None) -> Node:
         return tree
     parts = filters if isinstance(tree, MatchAll) else [tree, *filters]
     return parts[0] if len(parts) == 1 else And(tuple(parts))
+
+
+def without_held(request: SearchRequest, asked: Node) -> Node:
+    """``asked`` (a ``question``) AND NOT held, unless the search includes held articles."""
+    if includes_held(request, asked):
+        return asked
+    # kept whole (not flattened), so that explanations name the query's own negations
+    # apart from this one
+    return And((asked, Not(HELD)))
+
+
+def held(request: SearchRequest, asked: Node) -> Node | None:
+    """The held articles ``asked`` matches that the search leaves out; ``None`` when it
+    includes them."""
+    if includes_held(request, asked):
+        return None
+    return HELD if isinstance(asked, MatchAll) else And((asked, HELD))
+
+
+def includes_held(request: SearchRequest, asked: Node) -> bool:
+    """Whether a search answers with held articles too: the request says so, or its query
+    or filters ask for a held status (``tag:embargoed``, ``tag=not-for-publication``)
+    other than to take it away (``-tag:embargoed`` leaves them out still)."""
+    return request.include_held or _names_held(asked, negated=False)
+
+
+def _names_held(node: Node, *, negated: bool) -> bool:
+    if isinstance(node, Not):
+        return _names_held(node.child, negated=not negated)
+    if isinstance(node, And | Or):
+        return any(_names_held(child, negated=negated) for child in node.children)
+    if negated or getattr(node, "field", None) != "tags":
+        return False
+    if isinstance(node, Exact):
+        return node.value.casefold() in HELD_TAGS
+    if isinstance(node, Term | Phrase):
+        named = (node.text,) if isinstance(node, Term) else node.words
+        return "-".join(named).casefold() in HELD_TAGS
+    return False
 
 
 class _Parser:

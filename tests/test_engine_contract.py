@@ -16,7 +16,7 @@ from archive.config import Settings
 from archive.engines import open_engine
 from archive.errors import ArticleNotFound, IndexBusy
 from archive.examples import examples
-from archive.models import Article, PubDate, SearchRequest
+from archive.models import HELD_TAGS, Article, PubDate, SearchRequest
 from archive.query import build
 from tests import opensearch_support
 
@@ -417,7 +417,9 @@ def test_explain_gives_every_hit_reasons_adding_up_to_its_score(engine, q):
 def test_explain_says_which_words_in_which_field_and_what_each_added(engine):
     (hit,) = search(engine, "Koizumi", explain=True).hits
     found = {(m.field, m.word, m.count): m.score for m in hit.explain}
-    assert set(found) == {("title", "koizumi", 1), ("body", "koizumi", 1)}
+    held = ("not", " ".join(HELD_TAGS), 0)  # what every search takes away, adding nothing
+    assert set(found) == {("title", "koizumi", 1), ("body", "koizumi", 1), held}
+    assert found[held] == 0
     assert found["title", "koizumi", 1] > found["body", "koizumi", 1]  # the headline weighs 2
     (hit,) = search(engine, "Hokkaido -Kunashiri", explain=True).hits
     assert ("not", "kunashiri") in {(m.field, m.word) for m in hit.explain}
@@ -446,4 +448,5 @@ def test_feedback_reorders_with_words_of_the_best_answers_and_never_changes_matc
         assert added, after.id  # words feedback added, named in the explanation
         assert sum(m.score for m in after.explain) == pytest.approx(after.score, rel=1e-5)
     # off by default: the request alone does not turn it on
-    assert {m.word for h in plain.hits for m in h.explain} <= {"hokkaido", "putin"}
+    words = {m.word for h in plain.hits for m in h.explain if m.field != "not"}
+    assert words <= {"hokkaido", "putin"}

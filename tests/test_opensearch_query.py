@@ -16,13 +16,13 @@ from archive.engines.opensearch.highlight import POST, PRE, snippet
 from archive.engines.opensearch.mapping import STOP_WORDS as OPENSEARCH_STOP_WORDS
 from archive.engines.whoosh.schema import text_analyzer
 from archive.errors import ArchiveError, EngineUnavailable
-from archive.models import SearchRequest, SnippetPart
-from archive.query import build
+from archive.models import HELD_TAGS, SearchRequest, SnippetPart
+from archive.query import build, question
 from archive.search import highlight
 
 
 def compiled(q: str, **kwargs):
-    return compile_tree(build(SearchRequest(q=q, **kwargs)))
+    return compile_tree(question(SearchRequest(q=q, **kwargs)))
 
 
 def test_both_engines_drop_the_same_stop_words():
@@ -86,6 +86,13 @@ def test_not_goes_to_must_not():
     query = compiled("Hokkaido -Kunashiri")
     assert query["bool"]["must"] == [compiled("Hokkaido")]
     assert query["bool"]["must_not"] == [compiled("Kunashiri")]
+
+
+def test_held_articles_go_to_must_not_beside_the_query():
+    query = compile_tree(build(SearchRequest(q="Hokkaido -Kunashiri")))
+    assert query["bool"]["must"] == [compiled("Hokkaido -Kunashiri")]
+    (held,) = query["bool"]["must_not"]
+    assert [clause["term"]["tags.exact"] for clause in held["bool"]["should"]] == list(HELD_TAGS)
 
 
 def test_prefixes_and_fuzzy_words_look_at_words_as_written_and_share_the_clause_budget():

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from archive.errors import QueryError
 from archive.models import SearchRequest
-from archive.query import Limits, build, parse
+from archive.query import HELD, Limits, build, held, includes_held, parse, question
 from archive.querytree import (
     And,
     DateRange,
@@ -127,13 +127,47 @@ def test_limits_refuse_overlong_deep_and_huge_queries():
         parse(" OR ".join(f"w{i}" for i in range(300)), limits=Limits(max_length=10**6))
 
 
-def test_build_adds_filters():
+def test_build_adds_filters_and_leaves_held_articles_out():
     request = SearchRequest(q="putin", sources=("Kyodo",), date_from=date(2002, 1, 1))
-    assert build(request) == And(
-        (Term("putin"), Exact("source", "Kyodo"), DateRange(date(2002, 1, 1), None))
-    )
+    asked = (Term("putin"), Exact("source", "Kyodo"), DateRange(date(2002, 1, 1), None))
+    assert question(request) == And(asked)
+    assert build(request) == And((And(asked), Not(HELD)))
+    assert held(request, question(request)) == And((And(asked), HELD))
+    assert build(SearchRequest()) == And((MatchAll(), Not(HELD)))
+    assert held(SearchRequest(), MatchAll()) == HELD
     with pytest.raises(QueryError, match="start date is after"):
         build(SearchRequest(date_from=date(2003, 1, 1), date_to=date(2002, 1, 1)))
+
+
+@pytest.mark.parametrize(
+    ("q", "tags", "included"),
+    [
+        ("oil", (), False),
+        ("tag:embargoed", (), True),
+        ("tags:Not-For-Publication oil", (), True),
+        ('tag:"service message"', (), True),
+        ("oil OR tag:embargoed", (), True),
+        ("-tag:embargoed oil", (), False),  # taking a status away leaves the rest out still
+        ("NOT (NOT tag:embargoed)", (), True),
+        ("embargoed", (), False),  # a word of the text is not the status
+        ("tag:embargo*", (), False),
+        ("tag:publication", (), False),
+        ("", ("not-for-publication",), True),
+        ("", ("cocoa",), False),
+    ],
+)
+def test_a_held_status_named_in_a_tag_filter_includes_held_articles(q, tags, included):
+    request = SearchRequest(q=q, tags=tags)
+    asked = question(request)
+    assert includes_held(request, asked) is included
+    assert (build(request) == asked) is included
+    assert (held(request, asked) is None) is included
+
+
+def test_include_held_keeps_the_question_as_asked():
+    request = SearchRequest(q="oil", include_held=True)
+    assert build(request) == Term("oil")
+    assert held(request, question(request)) is None
 
 
 def test_describe_and_terms_for_people_and_highlighting():

@@ -13,7 +13,7 @@ from archive.engines.whoosh.compile import Compiler
 from archive.engines.whoosh.rank import FieldsTerm, rsj_idf
 from archive.engines.whoosh.schema import schema
 from archive.models import Article, SearchRequest
-from archive.query import build
+from archive.query import build, question
 
 CORPUS = [
     Article("a1", "Volcano erupts in Iceland", "Ash from the volcano grounded flights."),
@@ -47,13 +47,13 @@ def test_rsj_idf_is_small_for_words_everywhere_and_large_for_rare_ones():
 
 
 def test_a_bare_word_is_one_bm25f_term_over_headline_and_body():
-    query = Compiler(schema()).compile(build(SearchRequest(q="volcanoes")))
+    query = Compiler(schema()).compile(question(SearchRequest(q="volcanoes")))
     assert isinstance(query, FieldsTerm)
     assert query.text == "volcano" and query.weights == {"title": 2.0, "body": 1.0}
 
 
 def test_repeated_words_weigh_more_instead_of_being_dropped():
-    compiled = Compiler(schema()).compile(build(SearchRequest(q="ash ash volcano", mode="any")))
+    compiled = Compiler(schema()).compile(question(SearchRequest(q="ash ash volcano", mode="any")))
     boosts = {part.text: part.boost for part in compiled.children()}
     assert boosts == {"ash": 2.0, "volcano": 1.0}
 

@@ -145,3 +145,28 @@ def link_to(html: str, text: str) -> str:
         if label.startswith(text):
             return href
     raise AssertionError(f"no link {text!r} on the page")
+
+
+#: text files with agency statuses among their tags: file name -> (title, tags)
+HELD_STORIES = {
+    "strike-ends.txt": ("Port strike ends", "shipping"),
+    "strike-deal.txt": ("Port strike deal under embargo", "shipping, not-for-publication"),
+    "strike-schedule.txt": ("Port strike schedule for editors", "service-message"),
+    "strike-harbour.txt": ("Harbour reopens after the strike", "shipping"),
+}
+
+
+def write_held_corpus(folder: Path) -> None:
+    """Four strike reports, one withheld by its agency and one a service message."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for n, (name, (title, tags)) in enumerate(HELD_STORIES.items(), start=1):
+        (folder / name).write_text(
+            article(
+                title,
+                f"{title}. The dockers' union and the port authority met in Hamburg.",
+                date=f"2024-05-0{n}",
+                source="Wire",
+                tags=tags,
+            ),
+            encoding="utf-8",
+        )

@@ -13,6 +13,7 @@ from urllib.parse import urlencode, urlsplit
 
 from flask import Blueprint, render_template, request, url_for
 
+from archive import pagetext
 from archive.errors import QueryError
 from archive.models import Article, PubDate, SearchRequest, SnippetPart
 from web import params
@@ -39,6 +40,8 @@ class ArticleView:
     tags: tuple[tuple[str, str], ...]
     #: related articles: (title, link, published) for "More like this"
     related: tuple[tuple[str, str, PubDate | None], ...] = ()
+    #: the agency's markings of a held article, as its banner says them
+    held: tuple[str, ...] = ()
 
 
 #: related articles shown under an article
@@ -75,6 +78,7 @@ def show(article_id: str) -> str:
             (hit.title, url_for("articles.show", article_id=hit.id), hit.published)
             for hit in archive.similar(article.id, RELATED)
         ),
+        held=tuple(pagetext.held_label(status) for status in article.held),
     )
     return render_template(
         "article.html",

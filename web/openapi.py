@@ -66,6 +66,13 @@ def search_parameters(
             "all the words even when no article has them all (by default a query of plain "
             "words then gets the any-word ranking)",
         ),
+        _parameter(
+            "include_held",
+            {"type": "boolean"},
+            "also articles their agency marked not for publication, embargoed or as service "
+            "messages (tags not-for-publication, embargoed, service-message), which are left "
+            "out unless a tag filter or tag: in the query names one of those",
+        ),
     ]
     for name in FILTERS:
         parameter = _parameter(

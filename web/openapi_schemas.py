@@ -24,6 +24,14 @@ _ARTICLE_FIELDS = {
     "url": NULLABLE,
     "language": NULLABLE,
     "tags": {"type": "array", "items": STRING},
+    "held": {
+        "type": "array",
+        "items": {
+            "type": "string",
+            "enum": ["not-for-publication", "embargoed", "service-message"],
+        },
+        "description": "the agency's markings that keep the article out of default searches",
+    },
 }
 SCHEMAS: dict[str, Any] = {
     "Error": {
@@ -88,6 +96,23 @@ SCHEMAS: dict[str, Any] = {
                 "type": ["integer", "null"],
                 "description": "how many articles have all the words, when the any-word "
                 "ranking answers instead; null otherwise",
+            },
+            "held": {
+                "type": "object",
+                "description": "articles their agency marked not for publication, embargoed "
+                "or as service messages: whether the search includes them, and how many that "
+                "match it left out, in all and per status",
+                "properties": {
+                    "included": {"type": "boolean"},
+                    "left_out": {"type": "integer"},
+                    "statuses": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "properties": {"value": STRING, "count": {"type": "integer"}},
+                        },
+                    },
+                },
             },
             "took_ms": {"type": "number"},
             "explanation": STRING,

@@ -39,6 +39,7 @@ PARAMETERS = (
     "copies",
     "explain",
     "strict",
+    "include_held",
 )
 #: repeatable filter parameter -> SearchRequest field
 FILTERS = {"source": "sources", "byline": "bylines", "tag": "tags", "lang": "languages"}
@@ -79,6 +80,7 @@ def search_request(
     fields["copies"] = _flag(args, "copies")
     fields["explain"] = _flag(args, "explain")
     fields["strict"] = _flag(args, "strict")
+    fields["include_held"] = _flag(args, "include_held")
     if switches:
         fields.update((name, _switch(args, name)) for name in SWITCHES)
     return SearchRequest(
@@ -134,6 +136,8 @@ def to_pairs(request: SearchRequest, *, page: bool = True) -> list[tuple[str, st
         pairs.append(("explain", "1"))
     if request.strict:
         pairs.append(("strict", "1"))
+    if request.include_held:
+        pairs.append(("include_held", "1"))
     if request.per_page != DEFAULT_PER_PAGE:
         pairs.append(("per_page", str(request.per_page)))
     if page and request.page != 1:

@@ -64,6 +64,8 @@ class HitView:
     date_href: str | None
     byline_href: str | None
     source_href: str | None
+    #: the agency's markings of a held article, as people read them
+    held: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +90,10 @@ class ResultsView:
     #: when the any-word ranking answers a search for all the words: why, and the way
     #: back to all the words
     relaxed: Link | None
+    #: held articles the search left out: how many, and the same search with them
+    held_out: Link | None = None
+    #: when the request asks for held articles: the same search without them
+    held_in: Link | None = None
 
 
 def href_for(endpoint_path: str) -> Href:
@@ -146,6 +152,20 @@ def results_view(page: SearchPage, href: Href, article_href: Callable[[str], str
             if page.all_words is not None
             else None
         ),
+        held_out=(
+            Link(pagetext.held_out(page), href(replace(request, include_held=True, page=1)))
+            if page.held
+            else None
+        ),
+        held_in=(
+            Link(
+                "Articles marked by their agency (not for publication, embargoed, service "
+                "messages) are included",
+                href(replace(request, include_held=False, page=1)),
+            )
+            if request.include_held
+            else None
+        ),
     )
 
 
@@ -158,6 +178,7 @@ def _hit(
         date_href=published_href(request, href, hit.published) if hit.published else None,
         byline_href=narrow_href(request, href, "byline", hit.byline) if hit.byline else None,
         source_href=narrow_href(request, href, "source", hit.source) if hit.source else None,
+        held=tuple(pagetext.held_label(status) for status in hit.held),
     )
 
 

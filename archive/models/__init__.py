@@ -6,7 +6,15 @@ and its date, ``search`` a search's request and answer, ``reports`` what the arc
 about itself; every name is importable from ``archive.models``.
 """
 
-from archive.models.articles import Article, Precision, PubDate, RecordFailure
+from archive.models.articles import (
+    HELD_STATUSES,
+    HELD_TAGS,
+    Article,
+    Precision,
+    PubDate,
+    RecordFailure,
+    held_statuses,
+)
 from archive.models.reports import CheckReport, IngestReport, SourceRecord, Stats
 from archive.models.search import (
     SORTS,
@@ -24,6 +32,8 @@ from archive.models.search import (
 )
 
 __all__ = [
+    "HELD_STATUSES",
+    "HELD_TAGS",
     "SORTS",
     "Article",
     "Bucket",
@@ -44,4 +54,5 @@ __all__ = [
     "Sort",
     "SourceRecord",
     "Stats",
+    "held_statuses",
 ]

@@ -9,6 +9,21 @@ from typing import Any, Literal
 
 Precision = Literal["year", "month", "day", "minute", "second"]
 
+#: the tags the agency-format parsers give items an agency marks as not to be published as
+#: they are (``archive.ingest.text.pubstatus`` says which markings): *held* articles, which
+#: default searches leave out; tag -> how a person reads it
+HELD_STATUSES = {
+    "not-for-publication": "Not for publication",
+    "embargoed": "Embargoed",
+    "service-message": "Service message",
+}
+HELD_TAGS = tuple(HELD_STATUSES)
+
+
+def held_statuses(tags: tuple[str, ...]) -> tuple[str, ...]:
+    """The held statuses among ``tags``, in ``HELD_TAGS`` order."""
+    return tuple(tag for tag in HELD_TAGS if tag in tags)
+
 
 @dataclass(frozen=True)
 class PubDate:
@@ -67,10 +82,17 @@ class Article:
     #: None when the article heads its own group (the group id is then its own id)
     group: str | None = None
 
+    @property
+    def held(self) -> tuple[str, ...]:
+        """The agency's markings that keep this article out of default searches (its
+        ``HELD_TAGS``); empty for an article to publish."""
+        return held_statuses(self.tags)
+
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["published"] = self.published.to_dict() if self.published else None
         data["tags"] = list(self.tags)
+        data["held"] = list(self.held)
         return data
 
 

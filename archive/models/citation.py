@@ -64,6 +64,8 @@ class Citation:
             pairs.append(("mode", request.mode))
         if request.copies:
             pairs.append(("copies", "1"))
+        if request.include_held:
+            pairs.append(("include_held", "1"))
         pairs += [
             ("n", str(self.count)),
             ("sha256", self.fingerprint),
@@ -135,6 +137,7 @@ def parse_citation(text: str) -> Citation:
         languages=tuple(fields.get("lang", ())),
         mode="any" if one("mode", "all") == "any" else "all",
         copies=one("copies", "") == "1",
+        include_held=one("include_held", "") == "1",
     )
     return Citation(
         request=request,
@@ -162,6 +165,7 @@ def request_from(query: str, filters: Mapping[str, Any]) -> SearchRequest:
         languages=values("languages"),
         mode="any" if filters.get("mode") == "any" else "all",
         copies=bool(filters.get("copies")),
+        include_held=bool(filters.get("include_held")),
     )
 
 
@@ -188,7 +192,10 @@ def filters_of(request: SearchRequest) -> dict[str, Any]:
     """The filters of a request as its ``to_dict`` gives them, without paging or switches."""
     data = request.to_dict()
     keep = ("date_from", "date_to", "sources", "bylines", "tags", "languages", "mode", "copies")
-    return {key: data[key] for key in keep}
+    found = {key: data[key] for key in keep}
+    if request.include_held:  # only when asked: older citations and saved searches match
+        found["include_held"] = True
+    return found
 
 
 def _day(text: str) -> date | None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from archive.models.articles import PubDate
+from archive.models.articles import PubDate, held_statuses
 
 Sort = Literal["relevance", "newest", "oldest"]
 Mode = Literal["all", "any"]
@@ -41,6 +41,9 @@ class SearchRequest:
     explain: bool = False
     #: insist on all the words: no any-word ranking when (almost) no article has them all
     strict: bool = False
+    #: also the articles an agency marked not for publication, embargoed or as service
+    #: messages (``HELD_TAGS``), which a search leaves out unless it names one of those tags
+    include_held: bool = False
 
     @property
     def offset(self) -> int:
@@ -114,6 +117,11 @@ class Hit:
     explain: tuple[Match, ...] = ()
 
     @property
+    def held(self) -> tuple[str, ...]:
+        """The agency's markings that keep this article out of default searches."""
+        return held_statuses(self.tags)
+
+    @property
     def snippet_text(self) -> str:
         return "".join(part.text for part in self.snippet)
 
@@ -129,6 +137,7 @@ class Hit:
             "url": self.url,
             "language": self.language,
             "tags": list(self.tags),
+            "held": list(self.held),
             "snippet": [{"text": p.text, "match": p.match} for p in self.snippet],
             "snippet_text": self.snippet_text,
             "group": self.group,
@@ -211,6 +220,13 @@ class SearchPage:
     #: how many articles have all the words, when (almost) none do and the any-word
     #: ranking answers instead (``Archive.search``); ``None`` when all the words answered
     all_words: int | None = None
+    #: held articles (``HELD_TAGS``) that match but were left out, counted as ``total`` is
+    #: (0 when the search includes them), and how many of those have each held status
+    held: int = 0
+    held_statuses: tuple[FacetValue, ...] = ()
+    #: whether held articles are among the answers: the request includes them, or its
+    #: query or filters name a held status (``archive.query.includes_held``)
+    held_included: bool = False
 
     @property
     def mode(self) -> str:
@@ -233,6 +249,11 @@ class SearchPage:
             "took_ms": round(self.took_ms, 2),
             "explanation": self.explanation,
             "suggestion": self.suggestion,
+            "held": {
+                "included": self.held_included,
+                "left_out": self.held,
+                "statuses": [dataclasses.asdict(value) for value in self.held_statuses],
+            },
             "terms": list(self.terms),
             "hits": [hit.to_dict() for hit in self.hits],
             "facets": [facet.to_dict() for facet in self.facets],

@@ -22,7 +22,8 @@ LISTED_IDS = 20
 
 
 def cited_request(request: SearchRequest) -> SearchRequest:
-    """Only what decides which articles match: the query, its mode, filters and copies."""
+    """Only what decides which articles match: the query, its mode, filters, copies and
+    whether held articles are included."""
     return SearchRequest(
         q=request.q,
         date_from=request.date_from,
@@ -33,6 +34,7 @@ def cited_request(request: SearchRequest) -> SearchRequest:
         languages=request.languages,
         mode=request.mode,
         copies=request.copies,
+        include_held=request.include_held,
     )
 
 

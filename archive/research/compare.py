@@ -27,13 +27,15 @@ MAX_QUERIES = 5
 
 def coverage_request(request: SearchRequest) -> SearchRequest:
     """Every article the share of ``request``'s matches is measured against: the same
-    dates, sources, languages and copies, any words, bylines and tags."""
+    dates, sources, languages, copies and held articles (left out unless the request
+    includes them, as its matches are), any words, bylines and tags."""
     return SearchRequest(
         date_from=request.date_from,
         date_to=request.date_to,
         sources=request.sources,
         languages=request.languages,
         copies=request.copies,
+        include_held=request.include_held,
     )
 
 

@@ -76,11 +76,18 @@ def counts_from(response: Mapping[str, Any]) -> dict[str, dict[str, dict[str, in
 
 
 def without(tree: Node) -> tuple[Match, ...]:
-    """What every hit is without: the NOT parts at the top of ``tree``, named."""
-    negated = [tree] if isinstance(tree, Not) else []
+    """What every hit is without: the NOT parts at the top of ``tree`` (and of ANDs at its
+    top, as the search leaves held articles out of a whole query), named."""
+    if isinstance(tree, Not):
+        return (Match("not", _named(tree.child), 0, 0.0),)
     if isinstance(tree, And):
-        negated = [child for child in tree.children if isinstance(child, Not)]
-    return tuple(Match("not", _named(part.child), 0, 0.0) for part in negated)
+        return tuple(
+            match
+            for child in tree.children
+            if isinstance(child, Not | And)
+            for match in without(child)
+        )
+    return ()
 
 
 def explain_hit(

@@ -29,7 +29,7 @@ from opensearchpy.exceptions import RequestError
 
 from archive import words
 from archive.engines.opensearch.mapping import MIN_WORD
-from archive.models import Completion
+from archive.models import HELD_TAGS, Completion
 from archive.search.spelling import closest
 from archive.stopwords import ENGLISH
 
@@ -58,7 +58,8 @@ def similar_query(index: str, article_id: str, group: str) -> dict[str, Any]:
             "minimum_should_match": 1,
         }
     }
-    unlike = [{"ids": {"values": [article_id]}}, {"term": {"group": group}}]
+    unlike: list[dict[str, Any]] = [{"ids": {"values": [article_id]}}, {"term": {"group": group}}]
+    unlike += [{"term": {"tags.exact": tag}} for tag in HELD_TAGS]  # as searches do
     return {"bool": {"must": [like], "must_not": unlike}}
 
 
@@ -173,7 +174,10 @@ def completion_body(head: str, start: str, limit: int) -> dict[str, Any] | None:
         starting = {"prefix": {"title.surface": {"value": start}}}
         selects.append(starting)
         body["aggs"] = {"words": _starting_words(starting, start, limit)}
-    body["query"] = {"bool": {"must": scores or [{"match_all": {}}], "filter": selects}}
+    held = [{"term": {"tags.exact": tag}} for tag in HELD_TAGS]  # left out, as searches do
+    body["query"] = {
+        "bool": {"must": scores or [{"match_all": {}}], "filter": selects, "must_not": held}
+    }
     return body
 
 

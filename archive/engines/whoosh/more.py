@@ -27,10 +27,10 @@ from archive.engines.whoosh.evaluate import evaluate, ranked
 from archive.engines.whoosh.expand import bound_expansions
 from archive.engines.whoosh.forms import forms
 from archive.engines.whoosh.rank import FieldsTerm
-from archive.engines.whoosh.schema import FIELD_BOOSTS
+from archive.engines.whoosh.schema import EXACT, FIELD_BOOSTS
 from archive.engines.whoosh.search import run_search
 from archive.errors import ArticleNotFound
-from archive.models import Completion, Hit, SearchRequest
+from archive.models import HELD_TAGS, Completion, Hit, SearchRequest
 from archive.querytree import DEFAULT_FIELDS
 from archive.search.expansion import idf
 from archive.search.spelling import closest, max_edits
@@ -79,7 +79,9 @@ def similar_query(searcher: Searcher, docnum: int) -> wq.Query | None:
     fields = {name: FIELD_BOOSTS.get(name, 1.0) for name in DEFAULT_FIELDS}
     words = wq.Or([FieldsTerm(fields, word, boost=weight / top) for word, weight in best])
     group = stored.get("group") or article_id
-    return wq.AndNot(words, wq.Or([wq.Term("id", article_id), wq.Term("group", group)]))
+    unlike = [wq.Term("id", article_id), wq.Term("group", group)]
+    unlike += [wq.Term(EXACT["tags"], tag) for tag in HELD_TAGS]  # as searches do
+    return wq.AndNot(words, wq.Or(unlike))
 
 
 def suggest(searcher: Searcher, words: Sequence[str]) -> dict[str, str]:
@@ -150,7 +152,8 @@ def complete(
 
 def completion_query(searcher: Searcher, prefix: str) -> wq.Query | None:
     """The headlines that match what is typed: every headline word typed, and a headline
-    word starting with the last one (unless a space follows it)."""
+    word starting with the last one (unless a space follows it); held articles left out,
+    as searches leave them out."""
     typed = prefix.split()
     if not typed:
         return None
@@ -161,4 +164,7 @@ def completion_query(searcher: Searcher, prefix: str) -> wq.Query | None:
     stem = "".join(t.text for t in analyzer(last, removestops=False)) if last else ""
     if stem:
         parts.append(wq.Prefix("words", stem))
-    return wq.And(parts) if parts else None
+    if not parts:
+        return None
+    held = wq.Or([wq.Term(EXACT["tags"], tag) for tag in HELD_TAGS])
+    return wq.AndNot(wq.And(parts), held)

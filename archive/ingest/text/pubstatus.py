@@ -4,7 +4,8 @@ Agency feeds carry, beside the stories, items that say of themselves that they m
 be published (a story withheld or cancelled, a kill, an item under embargo) and service
 messages for the newsroom (advisories, schedules, notes to editors, test transmissions).
 The parsers keep them (an archive records what was sent) and mark each with one of these
-tags, fixed values that search can filter and facet on:
+tags, fixed values that search can filter and facet on and that searches leave out
+unless asked (``archive.models.HELD_TAGS``, ``archive.query``):
 
 ``not-for-publication``
     NewsML-G2 ``pubStatus`` ``stat:withheld`` or ``stat:canceled`` (the IPTC "publishing
@@ -31,11 +32,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-NOT_FOR_PUBLICATION = "not-for-publication"
-EMBARGOED = "embargoed"
-SERVICE_MESSAGE = "service-message"
-#: every tag this module gives, in a fixed order
-STATUS_TAGS = (NOT_FOR_PUBLICATION, EMBARGOED, SERVICE_MESSAGE)
+from archive.models import HELD_TAGS
+
+#: every tag this module gives, in a fixed order (the archive's held statuses)
+STATUS_TAGS = HELD_TAGS
+NOT_FOR_PUBLICATION, EMBARGOED, SERVICE_MESSAGE = STATUS_TAGS
 
 _WITHHELD = frozenset({"withheld", "withhold", "canceled", "cancelled", "cancel", "kill", "killed"})
 _EMBARGOED = frozenset({"embargoed", "embargo"})
