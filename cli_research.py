@@ -60,6 +60,12 @@ def filters(command: Callable[..., Any]) -> Callable[..., Any]:
         click.option("--lang", multiple=True, help="Only this language code (repeatable)."),
         click.option("--any", "any_word", is_flag=True, help="Any word may match."),
         click.option("--all-copies", is_flag=True, help="Count every copy of a story."),
+        click.option(
+            "--include-held",
+            is_flag=True,
+            help="Also articles their agency marked not for publication, embargoed or as "
+            "service messages (left out unless a --tag or tag: names one of those).",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -78,6 +84,7 @@ def request_from(q: str, **given: Any) -> SearchRequest:
         languages=tuple(given.get("lang") or ()),
         mode="any" if given.get("any_word") else "all",
         copies=bool(given.get("all_copies")),
+        include_held=bool(given.get("include_held")),
         sort=given.get("sort") or ("relevance" if q else "newest"),  # type: ignore[arg-type]
     )
 

@@ -9,6 +9,7 @@ test holds the default answer to the include-held answer minus the held articles
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -254,6 +255,11 @@ def test_the_cli_says_what_it_left_out_and_shows_a_held_article(tmp_path):
     assert '"left_out": 2' in as_json
     tagged = runner.invoke(cli.main, [*data, "search", "--tag", "service-message"]).output
     assert "1 article matches" in tagged and "schedule for editors" in tagged
+    for extra, count in (([], 2), (["--include-held"], 4)):
+        cited = runner.invoke(cli.main, [*data, "cite", "strike", *extra, "--json"]).output
+        assert json.loads(cited)["count"] == count
+        compact = json.loads(cited)["compact"]
+        assert runner.invoke(cli.main, [*data, "cite", "--check", compact]).exit_code == 0
 
 
 def test_research_leaves_held_articles_out_unless_asked_and_cites_which(archive):
