@@ -137,7 +137,10 @@ def _globs(_: click.Context, __: click.Parameter, value: tuple[str, ...]) -> tup
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--prune", is_flag=True, help="Drop articles whose files are gone.")
+@click.option("--prune", is_flag=True, help="Drop articles whose files under PATHS are gone.")
+@click.option(
+    "--follow-links", is_flag=True, help="Follow symbolic links that lead out of PATHS too."
+)
 @click.option(
     "--include",
     multiple=True,
@@ -162,6 +165,7 @@ def index(
     ctx: click.Context,
     paths: tuple[Path, ...],
     prune: bool,
+    follow_links: bool,
     include: tuple[str, ...],
     exclude: tuple[str, ...],
     quiet: bool,
@@ -172,17 +176,20 @@ def index(
     ctx.obj = dataclasses.replace(
         settings, include=settings.include + include, exclude=settings.exclude + exclude
     )
-    report = _archive(ctx).index(paths, prune=prune, progress=out.Progress(quiet or as_json))
+    report = _archive(ctx).index(
+        paths, prune=prune, progress=out.Progress(quiet or as_json), follow_links=follow_links
+    )
     _finish_run(report, as_json, quiet, _gains(ctx, report))
 
 
 @main.command()
+@click.option("--prune", is_flag=True, help="Drop articles whose files are gone.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress and no summary.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @click.pass_context
-def reindex(ctx: click.Context, quiet: bool, as_json: bool) -> None:
+def reindex(ctx: click.Context, prune: bool, quiet: bool, as_json: bool) -> None:
     """Rebuild the whole index from its sources and swap it in atomically."""
-    report = _archive(ctx).reindex(progress=out.Progress(quiet or as_json))
+    report = _archive(ctx).reindex(progress=out.Progress(quiet or as_json), prune=prune)
     _finish_run(report, as_json, quiet, _gains(ctx, report))
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -30,6 +31,13 @@ from archive.models.saved import SavedGain
 
 #: failed sources named after an ``index`` or ``reindex`` summary
 FAILURES_SHOWN = 20
+#: what would break a line of text output: control characters, line and paragraph breaks
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def line(text: str) -> str:
+    """``text`` on one line: what would break or forge a line written as an escape."""
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 def error(message: str) -> None:
@@ -84,21 +92,55 @@ def ingest_report(
         return
     if quiet:
         return
+    extra = [
+        f"{count} {what}"
+        for count, what in (
+            (report.unfollowed, "links not followed"),
+            (report.kept, "kept"),
+            (report.removed, "removed"),
+        )
+        if count
+    ]
     click.echo(
         f"{report.seen} sources: {report.new} new, {report.updated} updated, "
         f"{report.unchanged} unchanged, {report.failed} failed"
-        + (f", {report.removed} removed" if report.removed else "")
+        + "".join(f", {part}" for part in extra)
         + (f"; {report.skipped} files skipped by pattern" if report.skipped else "")
-        + f"; {report.articles_written} articles written in {report.seconds:.1f} s"
+        + f"; {report.articles_written} articles written in {report.seconds:.1f} s; "
+        f"the archive holds {report.articles_total} articles from {report.sources_total} sources"
     )
     if gains:
         listed = ", ".join(f"{g.name} +{g.gained:,} ({g.total:,})" for g in gains)
         click.echo(f"saved searches (new articles, all): {listed}")
-    for path, reason in report.failures[:FAILURES_SHOWN]:
-        click.echo(f"  failed: {path}: {reason}", err=True)
-    if report.failed > FAILURES_SHOWN:
-        more = report.failed - FAILURES_SHOWN
-        click.echo(f"  ... and {more} more (newsarchive errors)", err=True)
+    _listed("failed", report.failures, report.failed)
+    _listed("skipped", report.unfollowed_links, report.unfollowed)
+    if report.kept:
+        click.echo(
+            f"  kept {report.kept} sources whose files cannot be read now, with their articles"
+            " (`newsarchive reindex --prune` drops those whose files are gone):",
+            err=True,
+        )
+        _listed("kept", [(key, "") for key in report.kept_sources], report.kept)
+    if report.missing:
+        click.echo(
+            f"  {report.missing} sources under these paths are gone and kept "
+            "(`--prune` drops them)",
+            err=True,
+        )
+    if report.deferred:
+        click.echo(
+            f"  {report.deferred} files are left for the next run: this one unpacked its "
+            "limit (NEWSARCHIVE_MAX_RUN_UNPACKED_BYTES); run it again to continue",
+            err=True,
+        )
+
+
+def _listed(what: str, items: Any, count: int) -> None:
+    """The first ``FAILURES_SHOWN`` sources of a kind, one line each, on stderr."""
+    for path, reason in list(items)[:FAILURES_SHOWN]:
+        click.echo(f"  {what}: {line(path)}" + (f": {line(reason)}" if reason else ""), err=True)
+    if count > FAILURES_SHOWN:
+        click.echo(f"  ... and {count - FAILURES_SHOWN} more (newsarchive errors)", err=True)
 
 
 def search_page(page: SearchPage, *, as_json: bool, jsonl: bool, explain: bool) -> None:
@@ -175,7 +217,7 @@ def article(shown: Article, as_json: bool) -> None:
     for status in shown.held:
         click.echo(click.style(page_notes.held_label(status).upper(), fg="red", bold=True))
     click.echo(
-        click.style(shown.title, bold=True)
+        click.style(line(shown.title), bold=True)
         + (" (title derived from the lede)" if shown.title_derived else "")
     )
     facts = [
@@ -185,8 +227,8 @@ def article(shown: Article, as_json: bool) -> None:
         shown.url,
         ", ".join(shown.tags) or None,
     ]
-    click.echo(" · ".join(fact for fact in facts if fact))
-    click.echo(f"id {shown.id} · {shown.format} · {shown.source_path}\n")
+    click.echo(line(" · ".join(fact for fact in facts if fact)))
+    click.echo(f"id {shown.id} · {shown.format} · {line(shown.source_path)}\n")
     click.echo(shown.body)
 
 
@@ -219,7 +261,7 @@ def failed_sources(records: list[SourceRecord], *, as_json: bool, as_csv: bool) 
         click.echo("no failed sources")
     else:
         for record in records:
-            click.echo(f"{record.path}: {record.error}")
+            click.echo(f"{line(record.path)}: {line(record.error or record.status)}")
 
 
 def check_report(report: CheckReport, as_json: bool) -> None:

@@ -93,8 +93,13 @@ class Settings:
     feedback: str = "never"
     #: largest page size the API serves
     max_per_page: int = 100
-    #: files larger than this are refused at ingest, in bytes
+    #: files (and members of containers) larger than this are refused at ingest, in bytes
     max_source_bytes: int = 64 * 1024 * 1024
+    #: most bytes one container (zip, tar, gzip, a web archive) may unpack
+    max_unpacked_bytes: int = 1024 * 1024 * 1024
+    #: most bytes one run may unpack from containers and web archives; past it the run
+    #: leaves the remaining files for the next run
+    max_run_unpacked_bytes: int = 16 * 1024 * 1024 * 1024
     #: longer article texts are refused (no news story is millions of characters long)
     max_article_chars: int = 2_000_000
     #: seconds parsing one source may take before it is refused

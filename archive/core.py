@@ -134,18 +134,26 @@ class Archive:
     # ingest ----------------------------------------------------------------------------
 
     def index(
-        self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None
+        self,
+        paths: Iterable[Path | str],
+        prune: bool = False,
+        progress: Progress | None = None,
+        follow_links: bool = False,
     ) -> IngestReport:
-        """Index files and folders; unchanged files are skipped, changed ones re-indexed."""
+        """Index files and folders; unchanged files are skipped, changed ones re-indexed;
+        ``prune`` drops what is gone under ``paths``; links out of them are not followed
+        unless ``follow_links``."""
         from archive.indexing.indexer import Indexer
 
-        return Indexer(self.settings, self.engine, self.catalog).index(paths, prune, progress)
+        indexer = Indexer(self.settings, self.engine, self.catalog)
+        return indexer.index(paths, prune, progress, follow_links)
 
-    def reindex(self, progress: Progress | None = None) -> IngestReport:
-        """Rebuild the whole index from the catalog's sources and swap it in atomically."""
+    def reindex(self, progress: Progress | None = None, prune: bool = False) -> IngestReport:
+        """Rebuild the whole index from the catalog's sources and swap it in atomically;
+        what cannot be read is kept, unless ``prune`` and its file is gone."""
         from archive.indexing.indexer import Indexer
 
-        return Indexer(self.settings, self.engine, self.catalog).reindex(progress)
+        return Indexer(self.settings, self.engine, self.catalog).reindex(prune, progress)
 
     # search ----------------------------------------------------------------------------
 

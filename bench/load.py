@@ -6,11 +6,12 @@ already holds the build). Then, against a real `newsarchive serve` on 127.0.0.1:
 
 1. **baseline**: ``--clients`` concurrent searches (keep-alive HTTP, 20 realistic queries,
    snippets, facets and timeline) for ``--seconds``;
-2. **rebuild**: the same load while a full `reindex` builds a new generation and swaps it
-   in; the load runs for ``--seconds`` and at least until the swap is done.
+2. **rebuild**: the same load while a full `reindex --prune` builds a new generation and
+   swaps it in; the load runs for ``--seconds`` and at least until the swap is done.
 
-One source file is set aside before the rebuild, so the new generation holds fewer
-articles than the old one and a response from a half-swapped index would show: every
+One source file is set aside before the rebuild (which ``--prune`` lets drop its articles;
+a plain `reindex` keeps what it cannot read), so the new generation holds fewer articles
+than the old one and a response from a half-swapped index would show: every
 answer's total must be the query's count in the old or in the new generation, never
 another. The file is put back (and indexed again) at the end.
 
@@ -238,7 +239,11 @@ def main() -> int:
             shutil.move(source, kept)
         try:
             rebuild, reindex = run_phase(
-                server, "rebuild", options.clients, options.seconds, cli(data_dir, "reindex", "-q")
+                server,
+                "rebuild",
+                options.clients,
+                options.seconds,
+                cli(data_dir, "reindex", "--prune", "-q"),
             )
             new = counts(server)
         finally:

@@ -88,7 +88,7 @@ def sample_files(shared: Path) -> Iterator[tuple[str, bytes]]:
             if containers.is_container(data[: formats.SNIFF_BYTES], path.name):
                 for member, content in containers.members(data, str(path)):
                     if isinstance(content, bytes):
-                        yield f"{path}!{member}", content
+                        yield f"{path}!" + "!".join(level.name for level in member), content
             else:
                 yield str(path), data
 

@@ -218,3 +218,20 @@ def test_the_readme_command_reference_matches_the_help():
     for command in commands:
         problems += compare(f"newsarchive {command}", help_options([command]), documented[command])
     assert not problems, "\n".join(problems)
+
+
+def test_a_name_never_forges_a_line_of_output(run, tmp_path):
+    folder = tmp_path / "odd"
+    folder.mkdir()
+    forged = "broken\n  failed: forged.txt: a reason\x1b[2J.txt"
+    (folder / forged).write_bytes(b"\x00\x01 binary")
+    folder.joinpath(os.fsdecode(b"caf\xe9\n.txt")).write_text("Caf\n\nA story of cafes.\n")
+    result = run("index", str(folder), code=3)
+    escaped = f"{folder}/broken\\n  failed: forged.txt: a reason\\u001b[2J.txt: "
+    (failed,) = [line for line in result.stderr.splitlines() if "failed:" in line]
+    assert failed.startswith(f"  failed: {escaped}")
+    (listed,) = run("errors").stdout.splitlines()
+    assert listed.startswith(escaped)
+    (hit,) = json.loads(run("search", "cafes", "--json").stdout)["hits"]
+    shown = run("show", hit["id"]).stdout.splitlines()
+    assert shown[2].endswith(f" · {folder}/caf\\xe9\\n.txt")

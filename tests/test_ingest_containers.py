@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from archive.errors import ParseError
 from archive.ingest import containers
+from archive.ingest.inflating import Unpacked
 
 
 def make_zip(path: Path, files: dict[str, bytes], method: int = zipfile.ZIP_DEFLATED) -> bytes:
@@ -32,11 +33,16 @@ def make_tar(path: Path, files: dict[str, bytes], mode: str = "w") -> bytes:
     return path.read_bytes()
 
 
-def read(data: bytes, name: str) -> list[tuple[str, bytes | str]]:
+def label(path: tuple[containers.Name, ...]) -> str:
+    """A member's path as one label: ``inner.zip!b.txt``, ``same.txt#2``."""
+    return "!".join(f"{n.name}#{n.copy}" if n.copy > 1 else n.name for n in path)
+
+
+def read(data: bytes, name: str, limits=None) -> list[tuple[str, bytes | str]]:
     """Members as (name, bytes) or (name, error message)."""
     return [
-        (label, content if isinstance(content, bytes) else f"error: {content}")
-        for label, content in containers.members(data, name)
+        (label(path), content if isinstance(content, bytes) else f"error: {content}")
+        for path, content in containers.members(data, name, limits)
     ]
 
 
@@ -72,6 +78,19 @@ def test_nested_archives_are_opened_and_named(tmp_path):
         ("a.txt", b"A"),
         ("inner.zip!b.txt", b"B"),
         ("t.tgz!c.txt", b"C"),
+    ]
+
+
+def test_an_empty_nested_archive_is_a_failed_member(tmp_path):
+    """Like an empty archive on disk, an empty one inside another is a failure to list,
+    not nothing: the member does not vanish from the run's account without a word."""
+    empty_zip = make_zip(tmp_path / "e.zip", {})
+    empty_tar = make_tar(tmp_path / "e.tar", {})
+    outer = make_zip(tmp_path / "o.zip", {"e.zip": empty_zip, "a.txt": b"A", "e.tar": empty_tar})
+    assert read(outer, "o.zip") == [
+        ("e.zip", "error: the archive holds no files"),
+        ("a.txt", b"A"),
+        ("e.tar", "error: the archive holds no files"),
     ]
 
 
@@ -151,13 +170,13 @@ def test_zip_bomb_ratio_is_refused(tmp_path):
         list(containers.members(gzip.compress(bytes(20_000_000)), "zeros.gz"))
 
 
-def test_member_size_and_count_limits(tmp_path, monkeypatch):
-    monkeypatch.setattr(containers, "MAX_MEMBER_BYTES", 100)
+def test_member_size_and_count_limits(tmp_path):
+    small = containers.Limits(member_bytes=100)
     data = make_tar(tmp_path / "big.tar", {"small.txt": b"s", "big.txt": b"b" * 101})
-    assert read(data, "big.tar")[1] == ("big.txt", "error: member is larger than 100 bytes")
-    monkeypatch.setattr(containers, "MAX_MEMBERS", 2)
+    assert read(data, "big.tar", small)[1] == ("big.txt", "error: member is larger than 100 bytes")
+    few = containers.Limits(members=2)
     many = make_zip(tmp_path / "many.zip", {f"{n}.txt": b"x" for n in range(5)})
-    results = read(many, "many.zip")
+    results = read(many, "many.zip", few)
     assert [label for label, _content in results] == ["0.txt", "1.txt", "2.txt"]
     assert results[-1][1] == "error: container holds more than 2 members"
 
@@ -170,8 +189,8 @@ def test_member_size_and_count_limits(tmp_path, monkeypatch):
 )
 def test_arbitrary_bytes_give_members_or_parse_error(prefix, data, name):
     try:
-        for label, content in containers.members(prefix + data, name):
-            assert isinstance(label, str)
+        for path, content in containers.members(prefix + data, name):
+            assert all(isinstance(level.name, str) for level in path)
             assert isinstance(content, bytes | ParseError)
     except ParseError:
         pass
@@ -193,3 +212,55 @@ def test_zip_round_trip(files):
         for name, data in files.items():
             archive.writestr(zipfile.ZipInfo(name), data)
     assert read(buffer.getvalue(), "r.zip") == list(files.items())
+
+
+def test_a_container_stops_at_its_budget_after_the_members_before_it(tmp_path):
+    files = {f"{n}.txt": bytes([65 + n]) * 1000 for n in range(5)}
+    small = containers.Limits(container_bytes=2500)
+    for name, data in (
+        ("z.zip", make_zip(tmp_path / "z.zip", files)),
+        ("t.tar", make_tar(tmp_path / "t.tar", files)),
+        ("t.tgz", make_tar(tmp_path / "t.tgz", files, "w:gz")),
+    ):
+        found = []
+        with pytest.raises(ParseError, match="unpacks to more than 2500 bytes"):
+            for path, content in containers.members(data, name, small):
+                found.append((label(path), content))
+        # what was read before the limit is kept (a gzipped tar counts its headers too)
+        assert found and found[0] == ("0.txt", files["0.txt"]) and len(found) <= 2, name
+
+
+def test_a_gzipped_tar_is_unpacked_as_it_is_read(tmp_path):
+    files = {f"{n}.txt": f"story {n}".encode() * 100 for n in range(300)}
+    data = make_tar(tmp_path / "many.tgz", files, "w:gz")
+    run = Unpacked()
+    assert read(data, "many.tgz") == list(files.items())
+    list(containers.members(data, "many.tgz", run=run))
+    assert run.bytes >= sum(map(len, files.values()))
+    # cut off half-way: the members before the cut, then the damage
+    found = []
+    with pytest.raises(ParseError, match="cut off"):
+        for path, content in containers.members(data[: len(data) // 2], "many.tgz"):
+            found.append((label(path), content))
+    assert found[:3] == list(files.items())[:3] and len(found) < len(files)
+
+
+def test_inflating_steps_back_a_little_and_counts(tmp_path):
+    from archive.ingest.inflating import Exhausted, Inflating
+
+    data = gzip.compress(b"0123456789" * 1000) + gzip.compress(b"abc")
+    counted = []
+    stream = Inflating(data, 20_000, count=counted.append)
+    assert stream.peek(5) == b"01234" and stream.tell() == 0
+    stream.seek(9_995)
+    assert stream.read(8) == b"56789abc" and stream.read(5) == b""
+    stream.seek(9_990)
+    assert stream.read(3) == b"012"
+    assert sum(counted) == 10_003
+    with pytest.raises(Exhausted):
+        Inflating(data, 5_000).read()
+    # a web archive's stream ends at damage rather than failing, once something was read
+    lenient = Inflating(data[:-10], 20_000, strict=False)
+    assert lenient.read().startswith(b"0123456789")
+    with pytest.raises(ParseError, match="cut off"):
+        Inflating(data[:-10], 20_000).read()

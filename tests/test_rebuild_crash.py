@@ -125,4 +125,4 @@ def test_sigkill_during_reindex_never_disturbs_searches_and_the_next_run_complet
     assert not (data_dir / "index" / "BUILDING").exists()
     with Archive(Settings(data_dir=data_dir)) as archive:
         assert archive.check().ok
-        assert archive.catalog.staged_files() == set()
+        assert archive.catalog.staged_files() == {}

@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from archive.errors import ArchiveError
 from archive.indexing.database import connect, connect_for_reading
+from archive.indexing.journal import Entry
 from archive.models import SourceRecord
 
 SCHEMA = """
@@ -49,8 +48,13 @@ CREATE TABLE IF NOT EXISTS pending (
 CREATE TABLE IF NOT EXISTS staged_sources AS SELECT * FROM sources WHERE 0;
 CREATE TABLE IF NOT EXISTS staged_articles AS SELECT * FROM articles WHERE 0;
 CREATE INDEX IF NOT EXISTS staged_sources_file ON staged_sources(file);
+CREATE TABLE IF NOT EXISTS roots (
+    path TEXT PRIMARY KEY
+);
 """
 _LIVE = ("sources", "articles")
+#: the mtime recorded for a source whose file must be read again (no file has it)
+RETRY = -1
 _COLUMNS = (
     "path, file_size, file_mtime_ns, content_hash, format, status, error, article_count, indexed_at"
 )
@@ -96,6 +100,20 @@ class Catalog:
         row = self.db.execute(f"SELECT {_COLUMNS} FROM sources WHERE path = ?", (path,)).fetchone()
         return _record(row) if row else None
 
+    def sizes(self, file: str) -> dict[str, int]:
+        """The size of each source of a file, by key (a member's own size)."""
+        return dict(self.db.execute("SELECT path, size FROM sources WHERE file = ?", (file,)))
+
+    def roots(self) -> list[str]:
+        """The files and folders given to ``index``, as keys."""
+        return [row[0] for row in self.db.execute("SELECT path FROM roots ORDER BY path")]
+
+    def add_roots(self, roots: Iterable[str]) -> None:
+        self.db.executemany("INSERT OR IGNORE INTO roots (path) VALUES (?)", ((r,) for r in roots))
+
+    def drop_roots(self, roots: Iterable[str]) -> None:
+        self.db.executemany("DELETE FROM roots WHERE path = ?", ((r,) for r in roots))
+
     def article_ids(self, path: str) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT id FROM articles WHERE path = ?", (path,))]
 
@@ -109,8 +127,9 @@ class Catalog:
             yield from (row[0] for row in cursor.fetchall())
 
     def failures(self) -> list[SourceRecord]:
+        """The sources that failed, and those skipped (links not followed), by key."""
         rows = self.db.execute(
-            f"SELECT {_COLUMNS} FROM sources WHERE status = 'failed' ORDER BY path"
+            f"SELECT {_COLUMNS} FROM sources WHERE status IN ('failed', 'skipped') ORDER BY path"
         )
         return [_record(row) for row in rows]
 
@@ -122,7 +141,7 @@ class Catalog:
 
     def formats(self) -> dict[str, int]:
         rows = self.db.execute(
-            "SELECT format, COUNT(*) FROM sources WHERE status != 'failed' GROUP BY format"
+            "SELECT format, COUNT(*) FROM sources WHERE status = 'indexed' GROUP BY format"
         )
         return dict(rows)
 
@@ -183,9 +202,32 @@ class Catalog:
                 ((article_id, record.path) for article_id in article_ids),
             )
 
-    def staged_files(self) -> set[str]:
-        """Files a rebuild in progress has already written."""
-        return {row[0] for row in self.db.execute("SELECT DISTINCT file FROM staged_sources")}
+    def staged_files(self) -> dict[str, set[tuple[int, int]]]:
+        """Files a rebuild in progress has already written, with the size and mtime each
+        had when it was read."""
+        staged: dict[str, set[tuple[int, int]]] = {}
+        rows = self.db.execute("SELECT file, file_size, file_mtime_ns FROM staged_sources")
+        for file, size, mtime in rows:
+            staged.setdefault(file, set()).add((size, mtime))
+        return staged
+
+    def staged_ids(self, file: str) -> list[str]:
+        """The article ids a rebuild in progress staged for ``file``."""
+        rows = self.db.execute(
+            "SELECT a.id FROM staged_articles a JOIN staged_sources s ON a.path = s.path "
+            "WHERE s.file = ?",
+            (file,),
+        )
+        return [row[0] for row in rows]
+
+    def unstage(self, file: str) -> None:
+        """Drop what a rebuild in progress staged for ``file``."""
+        self.db.execute(
+            "DELETE FROM staged_articles WHERE path IN "
+            "(SELECT path FROM staged_sources WHERE file = ?)",
+            (file,),
+        )
+        self.db.execute("DELETE FROM staged_sources WHERE file = ?", (file,))
 
     def reset_staged(self) -> None:
         self.db.execute("DELETE FROM staged_articles")
@@ -198,10 +240,11 @@ class Catalog:
         self.db.execute("INSERT INTO articles SELECT * FROM staged_articles")
         self.reset_staged()
 
-    def touch(self, path: str, file_size: int, mtime_ns: int) -> None:
+    def touch(self, path: str, file_size: int, mtime_ns: int, staged: bool = False) -> None:
         """Note a new size and mtime for a source whose content did not change."""
+        table = "staged_sources" if staged else "sources"
         self.db.execute(
-            "UPDATE sources SET file_size = ?, file_mtime_ns = ? WHERE path = ?",
+            f"UPDATE {table} SET file_size = ?, file_mtime_ns = ? WHERE path = ?",
             (file_size, mtime_ns, path),
         )
 
@@ -238,6 +281,8 @@ class Catalog:
                 for entry in self.pending():
                     if entry.op == "forget":
                         self.forget(entry.path)
+                    elif entry.op == "touch":
+                        self.touch(entry.path, entry.size, entry.mtime)
                     elif entry.record is not None:
                         self.record(entry.record, entry.file, entry.size, entry.ids)
             self.db.execute("DELETE FROM pending")
@@ -249,32 +294,6 @@ class Catalog:
     def clear(self) -> None:
         self.db.execute("DELETE FROM articles")
         self.db.execute("DELETE FROM sources")
-
-
-@dataclass(frozen=True)
-class Entry:
-    """One journalled change: a source's new record (with its article ids) or its removal."""
-
-    op: str  # "record" or "forget"
-    path: str
-    file: str = ""
-    size: int = 0
-    record: SourceRecord | None = None
-    ids: list[str] | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "path": self.path,
-            "file": self.file,
-            "size": self.size,
-            "ids": self.ids,
-            "record": self.record.to_dict() if self.record else None,
-        }
-
-    @classmethod
-    def from_json(cls, op: str, data: dict[str, Any]) -> Entry:
-        record = SourceRecord(**data["record"]) if data.get("record") else None
-        return cls(op, data["path"], data["file"], data["size"], record, data["ids"])
 
 
 def now() -> str:

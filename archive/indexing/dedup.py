@@ -252,6 +252,15 @@ class Deduper:
         return self._count(after=last)
 
 
+def drop_unknown(catalog: Catalog) -> None:
+    """Drop the fingerprints of articles the catalog no longer lists (a rebuild left them
+    out), inside the caller's transaction; they would only lend groups to later copies."""
+    db = catalog.db
+    unknown = "SELECT doc FROM fingerprints WHERE id NOT IN (SELECT id FROM articles)"
+    db.execute(f"DELETE FROM fingerprint_bands WHERE doc IN ({unknown})")
+    db.execute(f"DELETE FROM fingerprints WHERE doc IN ({unknown})")
+
+
 def _regroup_later(count: int, why: str) -> None:
     """Say that fingerprints are dropped, and how to group their articles' copies again."""
     if count:

@@ -2,28 +2,34 @@
 
 Unchanged files are skipped by size and mtime, then by content hash (``changes``). Work is
 committed in batches (``batches``), index first and catalog second, so an interruption
-keeps every finished batch and the next run continues where this one stopped.
+keeps every finished batch and the next run continues where this one stopped. A rebuild
+(``rebuild``) never loses what it cannot read: it carries those articles over.
 """
 
 from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.config import Settings
 from archive.engines.base import Engine, EngineWriter
 from archive.errors import ArchiveError
-from archive.indexing import changes
+from archive.indexing import changes, dedup, rebuild
 from archive.indexing.batches import Batch
-from archive.indexing.catalog import Catalog, Entry, now
+from archive.indexing.catalog import Catalog, now
+from archive.indexing.changes import Job
 from archive.indexing.dedup import Deduper
+from archive.indexing.journal import Entry
 from archive.indexing.locking import write_lock
 from archive.indexing.parsing import Parsed, parse_source
 from archive.indexing.reporting import Progress, Silent, Tally
-from archive.ingest import sources
+from archive.indexing.upgrades import upgrade
+from archive.ingest import containers, keys, sources
+from archive.ingest.inflating import Unpacked
 from archive.ingest.selection import Selection
 from archive.models import IngestReport, SourceRecord
 from archive.workers import die_with_parent
@@ -32,6 +38,9 @@ if TYPE_CHECKING:
     from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
+
+#: most bytes of sources handed to the parsing processes and not yet parsed
+MAX_HELD_BYTES = 64 * 1024 * 1024
 
 
 class Indexer:
@@ -43,38 +52,44 @@ class Indexer:
         self.catalog = catalog
 
     def index(
-        self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None
+        self,
+        paths: Iterable[Path | str],
+        prune: bool = False,
+        progress: Progress | None = None,
+        follow_links: bool = False,
     ) -> IngestReport:
         """Bring the live index up to date with ``paths``.
 
-        Ctrl-C (``KeyboardInterrupt``) drops the batch in progress and keeps every batch
-        committed before it; the report says it was interrupted and the next run continues.
+        ``prune`` drops the sources under ``paths`` whose files are gone; without it they
+        are kept and counted (``missing``). Ctrl-C (``KeyboardInterrupt``) drops the batch
+        in progress and keeps every batch committed before it; the report says it was
+        interrupted and the next run continues.
         """
+        tops = sources.roots(paths)
+        roots = [keys.file_key(top) for top in tops]
         selection = Selection(self.settings.include, self.settings.exclude)
-        files = list(sources.walk(paths, selection))
-        # a run is sized by what it has to read, not by the unchanged files it skips;
-        # a lone file is parsed in this process
-        changed = changes.changed(self.catalog, files)
-        timeout = self.settings.writer_timeout
+        files = list(sources.walk(tops, selection, follow_links))
+        walked = {file.key for file in files}
         tally = Tally(skipped=selection.skipped)
+
+        def finish(batch: Batch) -> None:
+            if prune:
+                changes.prune(self.catalog, roots, walked, tally, batch)
+            else:
+                changes.missing(self.catalog, roots, walked, tally)
+
         try:
-            with (
-                write_lock(self.settings.data_dir, timeout, "indexing"),
-                self.engine.writer(timeout, bulk=changes.is_bulk(changed)) as writer,
-            ):
+            with write_lock(self.settings.data_dir, self.settings.writer_timeout, "indexing"):
                 self.recover()
-                self._run(
-                    files,
-                    writer,
-                    tally,
-                    fresh=False,
-                    prune=prune,
-                    progress=progress,
-                    parallel=len(files) > 1 and changes.is_bulk(changed),
-                )
+                upgrade(self.catalog)
+                # a run is sized by what it has to read, not by the unchanged files it skips
+                bulk = changes.is_bulk(changes.changed(self.catalog, files))
+                with self.engine.writer(self.settings.writer_timeout, bulk=bulk) as writer:
+                    self.catalog.add_roots(roots)
+                    self._run(files, writer, tally, progress, parallel=bulk, finish=finish)
         except KeyboardInterrupt:
-            return tally.report(interrupted=True)
-        return tally.report()
+            return tally.report(self.catalog.counts(), interrupted=True)
+        return tally.report(self.catalog.counts())
 
     def recover(self) -> bool:
         """Settle a batch a crash left between the engine's commit and the catalog's.
@@ -107,8 +122,13 @@ class Indexer:
                 return False
         return True
 
-    def reindex(self, progress: Progress | None = None) -> IngestReport:
+    def reindex(self, prune: bool = False, progress: Progress | None = None) -> IngestReport:
         """Rebuild everything the catalog knows into a new generation and swap it in.
+
+        A source whose file cannot be read now keeps its articles, carried over from the
+        live generation; with ``prune`` the sources of files that are gone are dropped.
+        A folder or file given to ``index`` that is missing entirely is an error unless
+        ``prune``: the live generation is left as it is.
 
         Progress is committed in batches to the new generation and to the catalog's staging
         tables; an interrupted rebuild leaves the live index as it was and is continued by
@@ -117,40 +137,27 @@ class Indexer:
         timeout = self.settings.writer_timeout
         tally = Tally()
         try:
-            with (
-                write_lock(self.settings.data_dir, timeout, "reindexing"),
-                self.engine.rebuild(timeout) as writer,
-            ):
+            with write_lock(self.settings.data_dir, timeout, "reindexing"):
                 self.recover()
-                if not writer.resumed:
-                    self.catalog.reset_staged()
-                done = self.catalog.staged_files()
-                files = [
-                    file
-                    for path in list(self.catalog.files())
-                    if path not in done and (file := sources.stat(path))
-                ]
-                self._run(
-                    files,
-                    writer,
-                    tally,
-                    fresh=True,
-                    prune=False,
-                    progress=progress,
-                    parallel=len(files) > 1 and changes.is_bulk(files),
-                    staged=True,
-                )
-                self.catalog.begin()
-                self.catalog.install_staged()
+                upgrade(self.catalog)
+                lost = rebuild.lost_roots(self.catalog, prune)
+                with self.engine.rebuild(timeout) as writer:
+                    files = rebuild.files(self.catalog, writer, prune, tally)
+                    carry = rebuild.Carrier(self.catalog, self.engine)
+                    self._run(files, writer, tally, progress, parallel=True, carry=carry)
+                    self.catalog.begin()
+                    self.catalog.install_staged()
+                    self.catalog.drop_roots(lost)
+                    dedup.drop_unknown(self.catalog)
         except KeyboardInterrupt:
             self.catalog.rollback()
-            return tally.report(interrupted=True)
+            return tally.report(self.catalog.counts(), interrupted=True)
         except BaseException:
             self.catalog.rollback()
             raise
         # the engine has swapped the new generation in: the catalog follows
         self.catalog.commit()
-        return tally.report()
+        return tally.report(self.catalog.counts())
 
     # the loop --------------------------------------------------------------------------
 
@@ -159,85 +166,111 @@ class Indexer:
         files: list[sources.SourceFile],
         writer: EngineWriter,
         tally: Tally,
-        *,
-        fresh: bool,
-        prune: bool,
         progress: Progress | None,
+        *,
         parallel: bool,
-        staged: bool = False,
+        carry: rebuild.Carrier | None = None,
+        finish: Callable[[Batch], None] | None = None,
     ) -> None:
         progress = progress or Silent()
-        batch = Batch(self.catalog, writer, staged, Deduper(self.catalog))
+        fresh = carry is not None
+        batch = Batch(self.catalog, writer, fresh, Deduper(self.catalog))
+        budget = changes.Budget(
+            self.settings.max_source_bytes,
+            containers.Limits(self.settings.max_source_bytes, self.settings.max_unpacked_bytes),
+            self.settings.max_run_unpacked_bytes,
+            Unpacked(),
+        )
+        jobs = changes.jobs(
+            self.catalog, files, budget, fresh=fresh, tally=tally, batch=batch,
+            progress=progress, carry=carry,
+        )  # fmt: skip
         progress.start(len(files))
         try:
-            for outcome in self._parsed(files, tally, fresh, batch, progress, parallel):
-                self._apply(outcome, tally, batch, fresh)
+            for outcome in self._parsed(jobs, parallel and len(files) > 1):
+                budget.unpacked.add(outcome.unpacked)
+                self._apply(outcome, tally, batch, carry)
                 progress.advance(0, len(outcome.articles))
                 if batch.articles >= self.settings.batch_articles:
                     batch.flush()
-            if prune:
-                changes.prune(self.catalog, tally, batch)
+            if finish is not None:
+                finish(batch)
             batch.flush()
         finally:
             self.catalog.rollback()  # an unfinished batch's fingerprints
             progress.finish()
 
-    def _parsed(
-        self,
-        files: list[sources.SourceFile],
-        tally: Tally,
-        fresh: bool,
-        batch: Batch,
-        progress: Progress,
-        parallel: bool,
-    ) -> Iterator[Parsed]:
-        """Parsed sources in order; unchanged and unreadable ones are settled on the way."""
-        jobs = changes.jobs(
-            self.catalog,
-            files,
-            self.settings.max_source_bytes,
-            fresh=fresh,
-            tally=tally,
-            batch=batch,
-            progress=progress,
-        )
+    def _parsed(self, jobs: Iterator[Job | Parsed], parallel: bool) -> Iterator[Parsed]:
+        """Parsed sources in order (carried ones as they are); at most ``MAX_HELD_BYTES``
+        of sources wait in the parsing processes at a time (but always one)."""
         workers = self.settings.workers or os.cpu_count() or 1
-        limits = (self.settings.max_article_chars, self.settings.max_parse_seconds)
+        limits = (
+            self.settings.max_article_chars,
+            self.settings.max_parse_seconds,
+            self.settings.max_unpacked_bytes,
+        )
         if workers <= 1 or not parallel:
             for job in jobs:
-                yield parse_source(job.key, job.data, *limits)
+                yield job if isinstance(job, Parsed) else parse_source(job.key, job.data, *limits)
             return
         from concurrent.futures import ProcessPoolExecutor  # only a bulk run starts a pool
 
         with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
-            window: list[Future[Parsed]] = []
+            window: deque[tuple[Future[Parsed] | Parsed, int]] = deque()
+            held = 0
             for job in jobs:
-                window.append(pool.submit(parse_source, job.key, job.data, *limits))
-                if len(window) >= workers * 8:
-                    yield window.pop(0).result()
-            for future in window:
-                yield future.result()
+                if isinstance(job, Parsed):
+                    window.append((job, 0))
+                else:
+                    future = pool.submit(parse_source, job.key, job.data, *limits)
+                    window.append((future, len(job.data)))
+                    held += len(job.data)
+                while window and (len(window) >= workers * 8 or held > MAX_HELD_BYTES):
+                    item, size = window.popleft()
+                    held -= size
+                    yield item if isinstance(item, Parsed) else item.result()
+            for item, _size in window:
+                yield item if isinstance(item, Parsed) else item.result()
 
-    def _apply(self, parsed: Parsed, tally: Tally, batch: Batch, fresh: bool) -> None:
+    def _apply(
+        self, parsed: Parsed, tally: Tally, batch: Batch, carry: rebuild.Carrier | None
+    ) -> None:
+        if parsed.carried is not None:
+            tally.keep(parsed.key)
+            ids = [article.id for article in parsed.articles]
+            batch.add(parsed.articles, parsed.prints)
+            batch.record(parsed.carried, keys.file_of(parsed.key), ids, parsed.size)
+            return
         file = batch.files.pop(parsed.key)
+        try:
+            self._settle(parsed, file, tally, batch, carry)
+        finally:
+            batch.closed(file)
+
+    def _settle(
+        self,
+        parsed: Parsed,
+        file: sources.SourceFile,
+        tally: Tally,
+        batch: Batch,
+        carry: rebuild.Carrier | None,
+    ) -> None:
+        """Record a parsed source of ``file``: its articles, or why it has none."""
         tally.record_failures += len(parsed.failures)
         if parsed.error is not None:
+            if parsed.transient and carry is not None and (kept := carry(parsed.key)):
+                self._apply(kept, tally, batch, carry)
+                return
             tally.fail(parsed.key, parsed.error)
             record = changes.failed(
                 file, parsed.key, parsed.size, parsed.content_hash, parsed.error, parsed.format
             )
-            batch.record(record, file.path, None)
+            # a parse that ran out of time says nothing of the content: what the source gave
+            # is kept (and it is not parsed again, at that cost, until it changes)
+            tally.deleted += batch.record(record, file.key, None if parsed.transient else [])
             return
-        old_ids = [] if fresh else self.catalog.article_ids(parsed.key)
         new_ids = [article.id for article in parsed.articles]
-        stale = set(old_ids) - set(new_ids)
-        if stale:
-            batch.writer.delete(stale)
-            batch.deduper.forget(stale)
-            tally.deleted += len(stale)
-        batch.add(parsed.articles, parsed.prints)
-        tally.written += len(parsed.articles)
-        if fresh or self.catalog.get(parsed.key) is None:
+        if carry is not None or self.catalog.get(parsed.key) is None:
             tally.new += 1
         else:
             tally.updated += 1
@@ -252,4 +285,6 @@ class Indexer:
             article_count=len(new_ids),
             indexed_at=now(),
         )
-        batch.record(record, file.path, new_ids, parsed.size)
+        tally.deleted += batch.record(record, file.key, new_ids, parsed.size)
+        batch.add(parsed.articles, parsed.prints)
+        tally.written += len(parsed.articles)

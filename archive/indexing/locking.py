@@ -47,6 +47,10 @@ def write_lock(data_dir: Path, timeout: float, purpose: str) -> Iterator[None]:
         _note(handle.fileno(), purpose)
         yield
     finally:
+        # unlocked explicitly: a child process that inherited the descriptor (a bulk
+        # writer's workers) must not go on holding the lock once the holder is done
+        with contextlib.suppress(OSError):
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
         handle.close()
 
 

@@ -8,18 +8,23 @@ fingerprints), so it runs in the parsing processes rather than beside the writer
 from __future__ import annotations
 
 import logging
-import os
 from dataclasses import dataclass, field
 
 from archive.errors import ParseError
 from archive.indexing import languages
 from archive.indexing.fingerprints import Fingerprint, fingerprint
 from archive.indexing.timelimit import Overtime, time_limit
-from archive.ingest import formats
+from archive.ingest import formats, keys
 from archive.ingest.articles import SourceDoc, content_hash
-from archive.models import Article, RecordFailure
+from archive.ingest.inflating import Unpacked
+from archive.models import Article, RecordFailure, SourceRecord
 
 log = logging.getLogger(__name__)
+
+#: formats that hold one article per source, and the most bytes a character of article
+#: text can take in them: a larger source cannot hold an article within the limit on
+#: its length, so it is refused before it is parsed (parsing it would cost the most)
+ONE_ARTICLE = {"text": 4}
 
 
 @dataclass
@@ -35,21 +40,34 @@ class Parsed:
     prints: list[Fingerprint] = field(default_factory=list)
     failures: list[RecordFailure] = field(default_factory=list)
     error: str | None = None
+    #: the error says nothing of the content (the parse ran out of time): what the source
+    #: gave is kept
+    transient: bool = False
+    #: bytes unpacked while parsing (a gzipped web archive), for the run's budget
+    unpacked: int = 0
+    #: for a rebuild that could not read the source: its record, its articles taken from
+    #: the live index
+    carried: SourceRecord | None = None
 
 
-def parse_source(key: str, data: bytes, max_chars: int = 0, seconds: float = 0) -> Parsed:
+def parse_source(
+    key: str, data: bytes, max_chars: int = 0, seconds: float = 0, max_unpacked: int = 1 << 30
+) -> Parsed:
     """Parse one source; never raises: every problem becomes ``error`` or a record failure.
 
     An article whose text is longer than ``max_chars`` is refused as a record failure,
     and a parse that takes longer than ``seconds`` refuses the whole source (0: no limit).
     The per-article work that needs no index (language detection, copy fingerprints) is
     done here too, so it runs in the parsing processes rather than beside the writer.
+    A web archive unpacks at most ``max_unpacked`` bytes.
     """
     parsed = Parsed(key=key, size=len(data), content_hash=content_hash(data))
+    unpacked = Unpacked(limit=max_unpacked)
     try:
         with time_limit(seconds):
-            parsed.format = formats.detect(data, os.path.basename(key))
-            doc = SourceDoc(key, data, parsed.content_hash)
+            parsed.format = formats.detect(data, keys.name_of(key))
+            _check_size(parsed.format, len(data), max_chars)
+            doc = SourceDoc(key, data, parsed.content_hash, unpacked)
             for item in formats.parse(doc, parsed.format):
                 if isinstance(item, RecordFailure):
                     parsed.failures.append(item)
@@ -62,6 +80,7 @@ def parse_source(key: str, data: bytes, max_chars: int = 0, seconds: float = 0) 
         parsed.articles.clear()
         parsed.prints.clear()
         parsed.error = f"parsing took longer than {seconds:g} s; the source was refused"
+        parsed.transient = True
     except ParseError as exc:
         parsed.error = str(exc)
     except Exception as exc:  # a parser bug must not stop a bulk run
@@ -70,7 +89,18 @@ def parse_source(key: str, data: bytes, max_chars: int = 0, seconds: float = 0) 
     if parsed.error is None and not parsed.articles:
         reasons = "; ".join(f.reason for f in parsed.failures[:3])
         parsed.error = f"no articles found ({reasons})" if reasons else "no articles found"
+    parsed.unpacked = unpacked.bytes
     return parsed
+
+
+def _check_size(fmt: str, size: int, max_chars: int) -> None:
+    """Refuse, before parsing, a one-article source too large to hold a short enough article."""
+    per_char = ONE_ARTICLE.get(fmt)
+    if per_char and max_chars and size > per_char * max_chars:
+        raise ParseError(
+            f"the {fmt} file is {size:,} bytes; the limit is {per_char * max_chars:,} bytes "
+            f"(an article of at most {max_chars:,} characters); refused unread"
+        )
 
 
 def _too_long(article: Article, max_chars: int) -> RecordFailure:

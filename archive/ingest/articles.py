@@ -5,8 +5,10 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from archive.ingest import keys
+from archive.ingest.inflating import Unpacked
 from archive.models import Article, PubDate
 
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
@@ -19,13 +21,15 @@ _CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 class SourceDoc:
     """One source as a parser sees it.
 
-    ``path`` is the catalog's key for the source: the absolute path of a file, or
-    ``container!member`` for a member of a zip or tar file.
+    ``path`` is the catalog's key for the source (``ingest.keys``): the absolute path of a
+    file, or ``container!member`` for a member of a zip or tar file.
     """
 
     path: str
     data: bytes
     content_hash: str
+    #: what a parser that unpacks (a gzipped web archive) has unpacked, and may
+    unpacked: Unpacked = field(default_factory=Unpacked, compare=False)
 
 
 def content_hash(data: bytes) -> str:
@@ -34,7 +38,10 @@ def content_hash(data: bytes) -> str:
 
 
 def stable_id(path: str, record: str = "") -> str:
-    """The article id: the same source path and record key always give the same id."""
+    """The article id: the same source path and record key always give the same id.
+
+    ``path`` is a source's id seed (``keys.seed``): a file's path, as it always was.
+    """
     key = f"{path}\x00{record}".encode("utf-8", "surrogatepass")
     return hashlib.blake2b(key, digest_size=8).hexdigest()
 
@@ -136,7 +143,7 @@ def build_article(
             seen.add(tag_line.casefold())
             clean_tags.append(tag_line)
     return Article(
-        id=stable_id(doc.path, record),
+        id=stable_id(keys.seed(doc.path), record),
         title=title,
         title_derived=derived,
         body=body,

@@ -1,20 +1,27 @@
 """Archives read in place: ``.gz``, ``.zip``, ``.tar``, ``.tar.gz``/``.tgz``.
 
 ``is_container(head, name)`` tells whether a source is an archive whose members are
-sources of their own; ``members(data, name)`` yields ``(member name, bytes)`` for each
-regular file inside, in archive order. Nothing is ever written to disk and member names
-are labels only (``../../etc/passwd`` is just a name); the caller keys a member in the
-catalog as ``container_path!member_name``.
+sources of their own; ``members(data, name, limits, run)`` yields ``(path, bytes)`` for
+each regular file inside, in archive order, where ``path`` is the member's chain of
+``Name``s (one per level of nesting). Nothing is ever written to disk and member names
+are labels only (``../../etc/passwd`` is just a name); the caller makes keys of them
+(``ingest.keys``).
+
+Work is bounded whatever the input: every byte unpacked is counted while it streams
+(``Unpacked``) and reading stops at the limit, before anything is parsed. A member may
+not exceed ``Limits.member_bytes`` (the limit on a file), nor unpack at more than
+``MAX_RATIO`` to 1; one container, nested archives included, may unpack at most
+``Limits.container_bytes`` and hold ``Limits.members`` members. A gzipped tar is
+unpacked as it is read, one member at a time, never whole.
 
 A member that cannot be read (too large, a zip bomb, a bad checksum, encrypted, cut
-off) is yielded as ``(name, ParseError)`` so the caller can record that one failure and
+off) is yielded as ``(path, ParseError)`` so the caller can record that one failure and
 keep the members before and after it. An archive that cannot be opened at all raises
-``ParseError``. Archives inside archives are opened too, up to ``MAX_DEPTH`` levels,
-their members named ``inner.zip!member``.
+``ParseError``. Archives inside archives are opened too, up to ``MAX_DEPTH`` levels.
 
 A gzipped WARC or ARC file (``.warc.gz``, ``.arc.gz``, or any gzip whose content starts
-like one) is not a container: the WARC reader reads gzip itself, record by record.
-Zip-based documents (EPUB, OpenDocument, Office Open XML) are not containers either.
+like one) is not a container: the WARC reader reads gzip itself (``Inflating``), record
+by record. Zip-based documents (EPUB, OpenDocument, Office Open XML) are not containers.
 """
 
 from __future__ import annotations
@@ -25,144 +32,154 @@ import lzma
 import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import IO
 
 from archive.errors import ParseError
+from archive.ingest.inflating import GZIP, Exhausted, Inflating, Unpacked, check_ratio, size_text
 
 log = logging.getLogger(__name__)
 
-#: the largest member read, uncompressed
-MAX_MEMBER_BYTES = 100 * 1024 * 1024
-#: the most bytes read out of one container, all members and nested archives together
-MAX_TOTAL_BYTES = 1024 * 1024 * 1024
-#: the most members yielded from one container, nested archives included
-MAX_MEMBERS = 100_000
-#: the highest uncompressed-to-compressed ratio believed for a member of more than 1 MB
-MAX_RATIO = 200
 MAX_DEPTH = 3
-_RATIO_FLOOR = 1024 * 1024
+#: bytes read from a member at a time, so a limit stops the reading soon after it is passed
+CHUNK = 1 << 20
 
-_GZIP = b"\x1f\x8b"
 _ZIP = (b"PK\x03\x04", b"PK\x05\x06")
 _WARC_NAMES = (".warc.gz", ".arc.gz", ".warc.gzip", ".arc.gzip")
 _WARC_STARTS = (b"WARC/", b"filedesc:")
 _ZIP_DOCUMENTS = (b"mimetype", b"[Content_Types].xml")
 _GZIP_SUFFIXES = ((".tgz", ".tar"), (".gzip", ""), (".gz", ""))
+_TAR_ERRORS = (tarfile.TarError, OSError, EOFError, ValueError, zlib.error)
 
-Member = tuple[str, bytes | ParseError]
+
+@dataclass(frozen=True)
+class Limits:
+    """How much one container may unpack (see the module's docstring)."""
+
+    member_bytes: int = 64 * 1024 * 1024
+    container_bytes: int = 1024 * 1024 * 1024
+    members: int = 100_000
 
 
-@dataclass
+@dataclass(frozen=True)
+class Name:
+    """One level of a member's path: its name in its archive, and which copy of that name
+    it is (archives may repeat a name)."""
+
+    name: str
+    copy: int = 1
+
+
+Member = tuple[tuple[Name, ...], bytes | ParseError]
+_Raw = tuple[str, bytes | ParseError]
+
+
 class _Budget:
     """What one top-level container may still yield, shared by its nested archives."""
 
-    members: int
-    size: int
+    def __init__(self, limits: Limits, run: Unpacked) -> None:
+        self.limits = limits
+        self.members = limits.members
+        self.size = limits.container_bytes
+        self.run = run
 
-    def spend(self, size: int) -> None:
+    def spend(self) -> None:
         self.members -= 1
-        self.size -= size
         if self.members < 0:
-            raise ParseError(f"container holds more than {MAX_MEMBERS} members")
+            raise ParseError(f"container holds more than {self.limits.members} members")
+
+    def take(self, count: int) -> None:
+        """Count ``count`` bytes unpacked; ``ParseError`` past the container's limit."""
+        self.size -= count
+        self.run.add(count)
         if self.size < 0:
-            raise ParseError(f"container holds more than {_size(MAX_TOTAL_BYTES)}")
+            limit = size_text(self.limits.container_bytes)
+            raise Exhausted(f"container unpacks to more than {limit}")
 
 
 def is_container(head: bytes, name: str) -> bool:
     """True for a gzip, zip or tar archive; False for a gzipped WARC/ARC or a zip document."""
-    if head.startswith(_GZIP):
+    if head.startswith(GZIP):
         return not name.lower().endswith(_WARC_NAMES) and not _gzipped_warc(head)
     if head.startswith(_ZIP):
         return _first_zip_name(head) not in _ZIP_DOCUMENTS
     return _is_tar_header(head) or (name.lower().endswith(".tar") and len(head) >= 512)
 
 
-def members(data: bytes, name: str) -> Iterator[Member]:
-    """Each regular file in the archive ``data`` (named ``name``), as ``(label, bytes)``.
+def members(
+    data: bytes, name: str, limits: Limits | None = None, run: Unpacked | None = None
+) -> Iterator[Member]:
+    """Each regular file in the archive ``data`` (named ``name``), as ``(path, bytes)``.
 
     Raises ``ParseError`` when the archive itself cannot be read; a member that cannot be
-    read is yielded as ``(label, ParseError)``.
+    read is yielded as ``(path, ParseError)``. What is unpacked is added to ``run``.
     """
-    yield from _members(data, name, _Budget(MAX_MEMBERS, MAX_TOTAL_BYTES), depth=1)
+    budget = _Budget(limits or Limits(), run if run is not None else Unpacked())
+    yield from _members(data, name, budget, depth=1)
 
 
 def _members(data: bytes, name: str, budget: _Budget, depth: int) -> Iterator[Member]:
-    if data.startswith(_GZIP):
-        reader = _gzip_members
+    if data.startswith(GZIP):
+        raw = _gzip_members(data, name, budget)
     elif data.startswith(_ZIP):
-        reader = _zip_members
+        raw = _zip_members(data, budget)
     elif _is_tar_header(data) or name.lower().endswith(".tar"):
-        reader = _tar_members
+        raw = _tar_members(io.BytesIO(data), budget)
     else:
         raise ParseError("not a gzip, zip or tar archive")
     seen: dict[str, int] = {}
-    for original, content in reader(data, name):
+    for original, content in raw:
         seen[original] = seen.get(original, 0) + 1
-        label = original if seen[original] == 1 else f"{original}#{seen[original]}"
-        if isinstance(content, bytes):
-            try:
-                budget.spend(len(content))
-            except ParseError as exc:
-                yield label, exc
-                return
-        if isinstance(content, bytes) and is_container(content[:4096], label):
+        label = Name(original, seen[original])
+        try:
+            budget.spend()
+        except ParseError as exc:
+            yield (label,), exc
+            return
+        if isinstance(content, bytes) and is_container(content[:4096], original):
             yield from _nested(content, label, budget, depth)
         else:
-            yield label, content
+            yield (label,), content
 
 
-def _nested(data: bytes, label: str, budget: _Budget, depth: int) -> Iterator[Member]:
-    """The members of an archive inside an archive, named ``label!member``."""
+def _nested(data: bytes, label: Name, budget: _Budget, depth: int) -> Iterator[Member]:
+    """The members of an archive inside an archive, their paths under ``label``."""
     if depth >= MAX_DEPTH:
-        yield label, ParseError(f"archive nested more than {MAX_DEPTH} levels deep")
+        yield (label,), ParseError(f"archive nested more than {MAX_DEPTH} levels deep")
         return
+    found = False
     try:
-        for inner, content in _members(data, label, budget, depth + 1):
-            yield f"{label}!{inner}", content
+        for inner, content in _members(data, label.name, budget, depth + 1):
+            found = True
+            yield (label, *inner), content
     except ParseError as exc:
-        yield label, exc
+        yield (label,), exc
+        return
+    if not found:
+        yield (label,), ParseError("the archive holds no files")
 
 
-def _gzip_members(data: bytes, name: str) -> Iterator[Member]:
+def _gzip_members(data: bytes, name: str, budget: _Budget) -> Iterator[_Raw]:
     """A gzip file's one member; a gzipped tar gives the tar's members directly."""
-    content = _gunzip(data)
     base = name.replace("\\", "/").rsplit("/", 1)[-1]
     label = base
     for suffix, replacement in _GZIP_SUFFIXES:
         if base.lower().endswith(suffix):
             label = base[: -len(suffix)] + replacement
             break
-    if _is_tar_header(content) or label.lower().endswith(".tar"):
-        try:
-            yield from _tar_members(content, label)
-            return
-        except ParseError:
-            if _is_tar_header(content):
-                raise
+    stream = Inflating(data, budget.size, count=budget.take)
+    head = stream.peek(512)
+    if _is_tar_header(head) or (label.lower().endswith(".tar") and len(head) >= 512):
+        yield from _tar_members(stream, budget)
+        return
+    content = _read(stream, budget.limits.member_bytes, len(data), what="gzip content")
+    if isinstance(content, ParseError):
+        raise content
     yield label or "content", content
 
 
-def _gunzip(data: bytes) -> bytes:
-    """All members of a gzip stream, bounded by ``MAX_MEMBER_BYTES`` and ``MAX_RATIO``."""
-    output = bytearray()
-    rest = data
-    try:
-        while rest.startswith(_GZIP):
-            inflater = zlib.decompressobj(wbits=31)
-            output += inflater.decompress(rest, MAX_MEMBER_BYTES + 1 - len(output))
-            if len(output) > MAX_MEMBER_BYTES:
-                raise ParseError(f"gzip content is larger than {_size(MAX_MEMBER_BYTES)}")
-            if not inflater.eof:
-                raise ParseError("gzip file is cut off before its end")
-            rest = inflater.unused_data
-    except zlib.error as exc:
-        raise ParseError(f"corrupt gzip data: {exc}") from exc
-    _check_ratio(len(output), len(data))
-    return bytes(output)
-
-
-def _zip_members(data: bytes, name: str) -> Iterator[Member]:
+def _zip_members(data: bytes, budget: _Budget) -> Iterator[_Raw]:
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         infos = archive.infolist()
@@ -172,21 +189,23 @@ def _zip_members(data: bytes, name: str) -> Iterator[Member]:
         for info in infos:
             if info.is_dir() or _is_zip_symlink(info):
                 continue
-            yield info.filename, _zip_member(archive, info)
+            yield info.filename, _zip_member(archive, info, budget)
 
 
-def _zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | ParseError:
+def _zip_member(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: _Budget
+) -> bytes | ParseError:
+    limit = budget.limits.member_bytes
     if info.flag_bits & 0x1:
         return ParseError("member is encrypted")
-    if info.file_size > MAX_MEMBER_BYTES:
-        return ParseError(f"member is larger than {_size(MAX_MEMBER_BYTES)}")
+    if info.file_size > limit:
+        return ParseError(f"member is larger than {size_text(limit)}")
     try:
-        _check_ratio(info.file_size, info.compress_size)
+        check_ratio(info.file_size, info.compress_size)
         with archive.open(info) as stream:
-            content = stream.read(MAX_MEMBER_BYTES + 1)
-        if len(content) > MAX_MEMBER_BYTES:
-            return ParseError(f"member is larger than {_size(MAX_MEMBER_BYTES)}")
-        _check_ratio(len(content), info.compress_size)
+            content = _read(stream, limit, info.compress_size, count=budget.take)
+    except Exhausted:
+        raise
     except ParseError as exc:
         return exc
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
@@ -196,52 +215,86 @@ def _zip_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes | Pars
     return content
 
 
-def _tar_members(data: bytes, name: str) -> Iterator[Member]:
+def _read(
+    stream: IO[bytes] | Inflating,
+    limit: int,
+    compressed: int | None,
+    what: str = "member",
+    count: Callable[[int], None] | None = None,
+) -> bytes | ParseError:
+    """A member's bytes, read a chunk at a time: a ``ParseError`` once it passes ``limit``
+    or unpacks at too high a ratio (to ``compressed`` bytes, when known), without reading
+    further."""
+    parts: list[bytes] = []
+    size = 0
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if count is not None:
+            count(len(chunk))
+        if size > limit:
+            return ParseError(f"{what} is larger than {size_text(limit)}")
+        if compressed is not None:
+            try:
+                check_ratio(size, compressed)
+            except ParseError as exc:
+                return exc
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _tar_members(stream: IO[bytes] | Inflating, budget: _Budget) -> Iterator[_Raw]:
+    """The regular files of a tar read from ``stream`` (in memory, or unpacked as read)."""
     try:
-        archive = tarfile.TarFile(fileobj=io.BytesIO(data), mode="r")
-    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        archive = tarfile.TarFile(fileobj=stream, mode="r")  # type: ignore[arg-type]
+    except _TAR_ERRORS as exc:
         raise ParseError(f"corrupt tar file: {exc}") from exc
     with archive:
         count = 0
         while True:
             try:
                 info = archive.next()
-            except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+            except _TAR_ERRORS as exc:
                 yield f"(entry {count + 1})", ParseError(f"corrupt tar entry: {exc}")
                 return
             if info is None:
-                if data[archive.offset :].strip(b"\0"):
+                if _garbage_after(stream, archive.offset):
                     problem = ParseError(f"tar file is cut off or corrupt after {count} entries")
                     yield f"(entry {count + 1})", problem
                 return
             count += 1
             if info.isreg():
-                yield info.name, _tar_member(archive, info)
+                yield info.name, _tar_member(archive, info, budget, stream)
+            archive.members.clear()  # type: ignore[attr-defined]  # read once: keep no index
 
 
-def _tar_member(archive: tarfile.TarFile, info: tarfile.TarInfo) -> bytes | ParseError:
-    if info.size > MAX_MEMBER_BYTES:
-        return ParseError(f"member is larger than {_size(MAX_MEMBER_BYTES)}")
+def _tar_member(
+    archive: tarfile.TarFile, info: tarfile.TarInfo, budget: _Budget, stream: object
+) -> bytes | ParseError:
+    limit = budget.limits.member_bytes
+    if info.size > limit:
+        return ParseError(f"member is larger than {size_text(limit)}")
     try:
-        stream = archive.extractfile(info)
-        content = stream.read() if stream is not None else b""
-    except (tarfile.TarError, OSError, EOFError, ValueError) as exc:
+        handle = archive.extractfile(info)
+        # a gzipped tar counts its bytes as they are unpacked; a tar in memory here
+        take = None if isinstance(stream, Inflating) else budget.take
+        content = _read(handle, limit, None, count=take) if handle is not None else b""
+    except _TAR_ERRORS as exc:
         return ParseError(f"corrupt tar member: {exc}")
-    if len(content) != info.size:
+    if isinstance(content, bytes) and len(content) != info.size:
         return ParseError("tar member is cut off before its end")
     return content
 
 
-def _size(count: int) -> str:
-    return f"{count >> 20} MB" if count >= 1 << 20 else f"{count} bytes"
-
-
-def _check_ratio(size: int, compressed: int) -> None:
-    if size > _RATIO_FLOOR and size > MAX_RATIO * max(compressed, 1):
-        raise ParseError(
-            f"compression ratio above {MAX_RATIO}:1 ({size} bytes from {compressed}); "
-            "refused as a likely zip bomb"
-        )
+def _garbage_after(stream: IO[bytes] | Inflating, offset: int) -> bool:
+    """Whether anything but NUL padding follows the tar's end."""
+    try:
+        stream.seek(offset)
+        while chunk := stream.read(CHUNK):
+            if chunk.strip(b"\0"):
+                return True
+    except _TAR_ERRORS:
+        return True
+    return False
 
 
 def _is_tar_header(data: bytes) -> bool:

@@ -16,7 +16,8 @@ class SourceRecord:
     mtime_ns: int
     content_hash: str
     format: str
-    status: Literal["indexed", "failed", "empty"]
+    #: "skipped": a symbolic link not followed (``error`` says why); it holds no articles
+    status: Literal["indexed", "failed", "empty", "skipped"]
     error: str | None
     article_count: int
     indexed_at: str
@@ -29,8 +30,15 @@ class SourceRecord:
 class IngestReport:
     """The summary of one ``index`` or ``reindex`` run.
 
-    ``new + updated + unchanged + failed == seen`` always holds: every source the run saw
-    is counted exactly once.
+    ``new + updated + unchanged + failed + unfollowed + kept == seen`` always holds: every
+    source the run saw is counted exactly once. ``unfollowed``: links out of the folders
+    given, not followed (their sources have the status "skipped"); ``kept``:
+    sources a rebuild could not read, whose articles it carried over from the live index;
+    ``removed``: sources dropped (pruned, or no longer in a file that was read);
+    ``missing``: sources under the paths indexed whose files are gone, kept because no
+    prune was asked for; ``deferred``: files left for the next run, once the run had
+    unpacked its limit. ``sources_total`` and ``articles_total`` are what the archive
+    holds after the run (as ``stats`` counts them).
     """
 
     seen: int = 0
@@ -38,16 +46,24 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     failed: int = 0
+    unfollowed: int = 0
+    kept: int = 0
     removed: int = 0
+    missing: int = 0
+    deferred: int = 0
     articles_written: int = 0
     articles_deleted: int = 0
     record_failures: int = 0
     seconds: float = 0.0
     failures: tuple[tuple[str, str], ...] = field(default=())
+    unfollowed_links: tuple[tuple[str, str], ...] = field(default=())
+    kept_sources: tuple[str, ...] = field(default=())
     #: files found in the folders given that the include and exclude patterns left out
     #: (not sources: never counted in ``seen``)
     skipped: int = 0
     interrupted: bool = False
+    sources_total: int = 0
+    articles_total: int = 0
 
     @property
     def indexed(self) -> int:
@@ -57,6 +73,8 @@ class IngestReport:
         data = dataclasses.asdict(self)
         data["indexed"] = self.indexed
         data["failures"] = [{"path": p, "error": e} for p, e in self.failures]
+        data["unfollowed_links"] = [{"path": p, "reason": e} for p, e in self.unfollowed_links]
+        data["kept_sources"] = list(self.kept_sources)
         return data
 
 

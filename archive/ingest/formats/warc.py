@@ -30,14 +30,12 @@ from warcio.statusandheaders import StatusAndHeadersParserException
 from archive.errors import ParseError
 from archive.ingest.articles import SourceDoc
 from archive.ingest.formats import html
+from archive.ingest.inflating import GZIP, Inflating
 from archive.models import Article, RecordFailure
 
 FORMAT = "warc"
 log = logging.getLogger(__name__)
 
-#: a gzipped archive is unpacked in memory up to this size (bounds the work per source)
-MAX_UNPACKED_BYTES = 1 << 30
-_GZIP_MAGIC = b"\x1f\x8b"
 _WARC_START = re.compile(rb"^\s*(WARC/\d|filedesc://)")
 _NAMES = (".warc", ".arc", ".warc.gz", ".arc.gz", ".warc.gzip", ".arc.gzip")
 _HTML_TYPES = ("text/html", "application/xhtml+xml")
@@ -58,7 +56,7 @@ _DAMAGE = (
 
 def sniff(head: bytes, name: str) -> bool:
     """A WARC (``WARC/1.x``) or ARC (``filedesc://``) file, gzipped or not."""
-    if head.startswith(_GZIP_MAGIC):
+    if head.startswith(GZIP):
         try:
             head = zlib.decompressobj(31).decompress(head, 256)
         except zlib.error:
@@ -69,29 +67,40 @@ def sniff(head: bytes, name: str) -> bool:
 
 
 def parse(doc: SourceDoc) -> Iterator[Article | RecordFailure]:
-    """Every article captured in one WARC or ARC file."""
-    data = _unpacked(doc.data)
-    if not _WARC_START.match(data[:4096]):
+    """Every article captured in one WARC or ARC file.
+
+    A gzipped archive is unpacked as it is read, and at most ``doc.unpacked.limit``
+    bytes of it: past that, or at a ratio no web page compresses to, the rest is refused.
+    """
+    stream = _stream(doc)
+    head = stream.peek(4096) if isinstance(stream, Inflating) else doc.data[:4096]
+    if not _WARC_START.match(head):
         raise ParseError("not a WARC or ARC file (no WARC/ or filedesc:// header at the start)")
-    is_arc = data.lstrip().startswith(b"filedesc://")
-    records = ArchiveIterator(io.BytesIO(data), arc2warc=True)
+    is_arc = head.lstrip().startswith(b"filedesc://")
+    records = ArchiveIterator(stream, arc2warc=True)
     seen: dict[str, int] = {}
     last = ""
     while True:
         try:
             record = next(records)
+            last = _unique(_record_key(record, is_arc), seen)
+            outcome = _article(doc, record, last)
         except StopIteration:
             return
+        except ParseError as exc:  # unpacking refused to go on
+            if not seen:
+                raise
+            yield RecordFailure(record=f"after {last}", reason=f"the rest is not read: {exc}")
+            return
         except _DAMAGE as exc:
-            if not last:
+            if not seen:
                 raise ParseError(f"unreadable web archive: {_reason(exc)}") from exc
             yield RecordFailure(
                 record=f"after {last}",
                 reason=f"damaged record; the rest of the archive is unreadable: {_reason(exc)}",
             )
             return
-        last = _unique(_record_key(record, is_arc), seen)
-        if (outcome := _article(doc, record, last)) is not None:
+        if outcome is not None:
             yield outcome
 
 
@@ -122,30 +131,12 @@ def _article(doc: SourceDoc, record: ArcWarcRecord, key: str) -> Article | Recor
         return RecordFailure(record=key, reason=str(exc))
 
 
-def _unpacked(data: bytes) -> bytes:
-    """The archive's bytes, gzip members unpacked (one member per record or one for all)."""
-    if not data.startswith(_GZIP_MAGIC):
-        return data
-    parts: list[bytes] = []
-    size = 0
-    rest = data
-    while rest.startswith(_GZIP_MAGIC):
-        member = zlib.decompressobj(31)
-        try:
-            chunk = member.decompress(rest, MAX_UNPACKED_BYTES - size + 1)
-        except zlib.error as exc:
-            if not parts:
-                raise ParseError(f"corrupt gzip data: {exc}") from exc
-            log.debug("gzip member damaged after %d bytes: %s", size, exc)
-            break
-        size += len(chunk)
-        if size > MAX_UNPACKED_BYTES:
-            raise ParseError(f"web archive unpacks to more than {MAX_UNPACKED_BYTES >> 20} MB")
-        parts.append(chunk)
-        if not member.eof:
-            break
-        rest = member.unused_data
-    return b"".join(parts)
+def _stream(doc: SourceDoc) -> io.BytesIO | Inflating:
+    """The archive's bytes, gzip members unpacked as they are read (one member per record
+    or one for all); a damaged gzip member ends the stream after its last good byte."""
+    if not doc.data.startswith(GZIP):
+        return io.BytesIO(doc.data)
+    return Inflating(doc.data, doc.unpacked.limit, count=doc.unpacked.add, strict=False)
 
 
 def _record_key(record: ArcWarcRecord, is_arc: bool) -> str:
