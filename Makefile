@@ -45,7 +45,7 @@ test-long: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n $(WORKERS) --long -m long $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check archive web cli.py cli_output.py tests bench
+	$(BIN)/ruff check archive web cli.py cli_output.py cli_research.py cli_research_output.py scripts tests bench
 	$(BIN)/mypy archive
 
 # pin what a fresh install of the project with its test and bench extras resolves to today

@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
@@ -18,9 +19,11 @@ import click
 
 import cli_output as out
 from archive.config import Settings
-from archive.errors import ArchiveError
+from archive.errors import ArchiveError, IndexMissing
 from archive.ingest.selection import compile_glob
 from archive.models import SORTS, IngestReport, SearchRequest
+from archive.models.saved import SavedGain
+from cli_research import COMMANDS
 
 if TYPE_CHECKING:
     from archive.core import Archive
@@ -109,9 +112,11 @@ def main(
 # ingest --------------------------------------------------------------------------------
 
 
-def _finish_run(report: IngestReport, as_json: bool, quiet: bool) -> None:
+def _finish_run(
+    report: IngestReport, as_json: bool, quiet: bool, gains: Sequence[SavedGain] = ()
+) -> None:
     """Print an ``index`` or ``reindex`` summary; exit as its outcome says."""
-    out.ingest_report(report, as_json, quiet)
+    out.ingest_report(report, as_json, quiet, gains)
     if report.interrupted:
         _fail(
             "interrupted; everything committed so far is kept, run again to continue",
@@ -174,7 +179,7 @@ def index(
     report = _archive(ctx).index(
         paths, prune=prune, progress=out.Progress(quiet or as_json), follow_links=follow_links
     )
-    _finish_run(report, as_json, quiet)
+    _finish_run(report, as_json, quiet, _gains(ctx, report))
 
 
 @main.command()
@@ -185,7 +190,17 @@ def index(
 def reindex(ctx: click.Context, prune: bool, quiet: bool, as_json: bool) -> None:
     """Rebuild the whole index from its sources and swap it in atomically."""
     report = _archive(ctx).reindex(progress=out.Progress(quiet or as_json), prune=prune)
-    _finish_run(report, as_json, quiet)
+    _finish_run(report, as_json, quiet, _gains(ctx, report))
+
+
+def _gains(ctx: click.Context, report: IngestReport) -> list[SavedGain]:
+    """What each saved search gained with this run (nothing when it was interrupted)."""
+    if report.interrupted:
+        return []
+    try:
+        return _archive(ctx).saved_gains()
+    except IndexMissing:
+        return []
 
 
 # search --------------------------------------------------------------------------------
@@ -354,6 +369,11 @@ def serve(ctx: click.Context, host: str | None, port: int | None, threads: int |
             f"serving the archive in {settings.data_dir} on {url}", err=True
         ),
     )
+
+
+# the research commands: timeline, words, kwic, cite, saved
+for _command in COMMANDS:
+    main.add_command(_command)
 
 
 if __name__ == "__main__":

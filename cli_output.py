@@ -12,6 +12,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -26,6 +27,7 @@ from archive.models import (
     SourceRecord,
     Stats,
 )
+from archive.models.saved import SavedGain
 
 #: failed sources named after an ``index`` or ``reindex`` summary
 FAILURES_SHOWN = 20
@@ -77,10 +79,16 @@ class Progress:
             self.bar.close()
 
 
-def ingest_report(report: IngestReport, as_json: bool, quiet: bool) -> None:
-    """The summary of an ``index`` or ``reindex`` run, and the first failed sources."""
+def ingest_report(
+    report: IngestReport, as_json: bool, quiet: bool, gains: Sequence[SavedGain] = ()
+) -> None:
+    """The summary of an ``index`` or ``reindex`` run, what each saved search gained, and
+    the first failed sources."""
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        data = report.to_dict()
+        if gains:
+            data["saved_searches"] = [gain.to_dict() for gain in gains]
+        click.echo(json.dumps(data, indent=2))
         return
     if quiet:
         return
@@ -101,6 +109,9 @@ def ingest_report(report: IngestReport, as_json: bool, quiet: bool) -> None:
         + f"; {report.articles_written} articles written in {report.seconds:.1f} s; "
         f"the archive holds {report.articles_total} articles from {report.sources_total} sources"
     )
+    if gains:
+        listed = ", ".join(f"{g.name} +{g.gained:,} ({g.total:,})" for g in gains)
+        click.echo(f"saved searches (new articles, all): {listed}")
     _listed("failed", report.failures, report.failed)
     _listed("skipped", report.unfollowed_links, report.unfollowed)
     if report.kept:

@@ -154,6 +154,11 @@ class Settings:
     def index_root(self) -> Path:
         return self.data_dir / "index"
 
+    @property
+    def research_path(self) -> Path:
+        """Saved searches and the id sets behind citations (``archive.research.store``)."""
+        return self.data_dir / "research.sqlite3"
+
 
 def _convert(name: str, raw: str, cls: type[Settings]) -> Any:
     default = getattr(cls(data_dir=Path(".")), name)

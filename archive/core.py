@@ -40,12 +40,14 @@ from archive.models import (
     SourceRecord,
     Stats,
 )
+from archive.models.saved import SavedGain
 from archive.querytree import And, Exact, Node, describe, terms
 from archive.search import highlight, spelling
 
 if TYPE_CHECKING:
     from archive.engines.base import Engine
     from archive.indexing.reporting import Progress
+    from archive.research.service import Research
 
 log = logging.getLogger(__name__)
 
@@ -80,6 +82,7 @@ class Archive:
             max_terms=settings.max_query_terms,
             min_prefix=settings.min_prefix_length,
         )
+        self._research: Research | None = None
 
     @property
     def engine(self) -> Engine:
@@ -90,12 +93,34 @@ class Archive:
             return self._engine
 
     @property
+    def research(self) -> Research:
+        """Attention over time, characteristic words, keywords in context, citations and
+        saved searches (``archive.research``), made on first use."""
+        from archive.research.service import Research
+
+        engine = self.engine
+        with self._engine_lock:
+            if self._research is None:
+                self._research = Research(engine, self.settings.research_path, self.tree)
+            return self._research
+
+    def saved_gains(self) -> list[SavedGain]:
+        """What each saved search gained since this was last asked (after ``index`` and
+        ``reindex``); nothing, and nothing of the research tools loaded, while the archive
+        has no research store (nothing was ever saved or cited)."""
+        if not self.settings.research_path.exists():
+            return []
+        return self.research.saved.gains()
+
+    @property
     def catalog(self) -> Catalog:
         """The catalog for writing: the data directory must take files (``StorageError``
         otherwise), and the catalog is created on first use."""
         return self.data.writable_catalog()
 
     def close(self) -> None:
+        if self._research is not None:
+            self._research.close()
         if self._engine is not None:
             self._engine.close()
         self.data.close()
@@ -147,6 +172,10 @@ class Archive:
         if request.mode not in ("all", "any"):
             raise QueryError("mode must be 'all' or 'any'")
         return request
+
+    def tree(self, request: SearchRequest) -> Node:
+        """The checked request as one query tree (``QueryError`` naming what is wrong)."""
+        return query.build(self.validate(request), self.limits)
 
     def search(self, request: SearchRequest) -> SearchPage:
         """One page of results for ``request``, with facets and a timeline.

@@ -61,6 +61,7 @@ def args(command: str, article_id: str) -> list[str]:
         "show": ["show", article_id],
         "similar": ["similar", article_id],
         "index": ["index", str(SEEDS)],
+        **{research: [research, "harbour"] for research in ("timeline", "words", "kwic", "cite")},
     }.get(command, [command])
 
 
@@ -122,7 +123,7 @@ def test_the_table_covers_every_reading_command():
     assert set(COMMANDS) == {"search", "show", "similar", "stats", "errors", "check"} | {
         "index",
         "reindex",
-    }
+    } | {"timeline", "words", "kwic", "cite"}
     assert "serve" in TABLE
 
 

@@ -9,6 +9,7 @@ test holds the default answer to the include-held answer minus the held articles
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from datetime import UTC, date, datetime
 
@@ -254,3 +255,23 @@ def test_the_cli_says_what_it_left_out_and_shows_a_held_article(tmp_path):
     assert '"left_out": 2' in as_json
     tagged = runner.invoke(cli.main, [*data, "search", "--tag", "service-message"]).output
     assert "1 article matches" in tagged and "schedule for editors" in tagged
+    for extra, count in (([], 2), (["--include-held"], 4)):
+        cited = runner.invoke(cli.main, [*data, "cite", "strike", *extra, "--json"]).output
+        assert json.loads(cited)["count"] == count
+        compact = json.loads(cited)["compact"]
+        assert runner.invoke(cli.main, [*data, "cite", "--check", compact]).exit_code == 0
+
+
+def test_research_leaves_held_articles_out_unless_asked_and_cites_which(archive):
+    plain = archive.research.cite(SearchRequest(q="strike", copies=True))
+    held = archive.research.cite(SearchRequest(q="strike", copies=True, include_held=True))
+    assert (plain.count, held.count) == (2, 4)
+    assert "include_held=1" in held.compact() and "include_held" not in plain.compact()
+    assert archive.research.check(held.compact()).holds
+    assert archive.research.check(held.to_dict()["compact"]).now.count == 4
+    may = {"date_from": date(2024, 5, 1), "date_to": date(2024, 5, 31)}
+    for include in (False, True):
+        asked = SearchRequest(q="strike", include_held=include, copies=True, **may)
+        (point,) = archive.research.compare([asked], "month").series[0].points
+        everything = search(archive, include_held=include, **may).total
+        assert (point.count, point.total) == (4 if include else 2, everything)

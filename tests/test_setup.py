@@ -62,11 +62,13 @@ def canonical(name: str) -> str:
 def test_every_library_the_code_imports_is_a_declared_dependency():
     declared = {requirement_name(r) for r in project()["dependencies"]}
     providers = importlib.metadata.packages_distributions()
+    modules = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "py-modules"
+    ]
     sources = [
         *(ROOT / "archive").rglob("*.py"),
         *(ROOT / "web").rglob("*.py"),
-        ROOT / "cli.py",
-        ROOT / "cli_output.py",
+        *(ROOT / f"{module}.py" for module in modules),
     ]
     imported = set()
     for path in sources:
@@ -75,7 +77,7 @@ def test_every_library_the_code_imports_is_a_declared_dependency():
                 imported.update(alias.name.split(".")[0] for alias in node.names)
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
                 imported.add(node.module.split(".")[0])
-    third_party = imported - set(sys.stdlib_module_names) - {"archive", "web", "cli", "cli_output"}
+    third_party = imported - set(sys.stdlib_module_names) - {"archive", "web", *modules}
     undeclared = {
         module: providers.get(module)
         for module in third_party

@@ -49,6 +49,14 @@ PARSERS = (
 )
 #: the indexing pipeline, which only ``index``, ``reindex`` and ``check`` run
 PIPELINE = ("archive.indexing.indexer", "archive.indexing.parsing", *PARSERS)
+#: the research tools (charts, words, keyword in context, citations, saved searches), which
+#: only the research commands and an ``index`` run with saved searches to count use
+RESEARCH = (
+    "archive.research",
+    "archive.engines.whoosh.research",
+    "archive.engines.whoosh.terms",
+    "archive.engines.opensearch.research",
+)
 
 #: run the command in this interpreter; print the names of the modules imported
 COMMAND = """
@@ -109,20 +117,20 @@ def run(data_dir: str, *args: str) -> set[str]:
 
 def test_help_imports_no_heavy_library_and_not_the_archive():
     modules = imported(COMMAND, "--help")
-    none_of((*HEAVY, *PIPELINE, "archive.core"), modules)
+    none_of((*HEAVY, *PIPELINE, *RESEARCH, "archive.core"), modules)
     assert "click" in modules
 
 
 def test_importing_the_facade_imports_no_heavy_library():
     modules = imported(FACADE)
-    none_of((*HEAVY, *PIPELINE, "archive.engines.whoosh"), modules)
+    none_of((*HEAVY, *PIPELINE, *RESEARCH, "archive.engines.whoosh"), modules)
     assert "archive.core" in modules
 
 
 def test_search_imports_the_engine_and_no_parser(seeded):
     data_dir, _ = seeded
     modules = run(data_dir, "search", "Koizumi")
-    none_of((*PIPELINE, "opensearchpy", "flask", "waitress"), modules)
+    none_of((*PIPELINE, *RESEARCH, "opensearchpy", "flask", "waitress"), modules)
     assert {"whoosh", "numpy"} <= modules  # what a search runs on
 
 
@@ -130,18 +138,30 @@ def test_search_imports_the_engine_and_no_parser(seeded):
 def test_show_and_stats_read_the_index_without_numpy(seeded, command):
     data_dir, article_id = seeded
     modules = run(data_dir, *(["show", article_id] if command == "show" else ["stats"]))
-    none_of((*PIPELINE, "numpy", "opensearchpy", "flask", "waitress"), modules)
+    none_of((*PIPELINE, *RESEARCH, "numpy", "opensearchpy", "flask", "waitress"), modules)
     assert "whoosh" in modules
 
 
 def test_errors_reads_only_the_catalog(seeded):
     data_dir, _ = seeded
-    none_of((*HEAVY, *PIPELINE), run(data_dir, "errors"))
+    none_of((*HEAVY, *PIPELINE, *RESEARCH), run(data_dir, "errors"))
 
 
 def test_indexing_an_unchanged_file_loads_no_parser(seeded):
     data_dir, _ = seeded
     seed = next(path for path in sorted(SEEDS.iterdir()) if path.is_file())
     modules = run(data_dir, "index", "-q", str(seed))
-    none_of((*PARSERS, "numpy", "opensearchpy", "flask", "waitress"), modules)
+    none_of((*PARSERS, *RESEARCH, "numpy", "opensearchpy", "flask", "waitress"), modules)
     assert "archive.indexing.indexer" in modules
+
+
+@pytest.mark.parametrize("command", ["timeline", "words", "kwic", "cite", "saved"])
+def test_research_commands_help_imports_no_research_code(command):
+    none_of((*HEAVY, *RESEARCH, "archive.core"), imported(COMMAND, command, "--help"))
+
+
+def test_a_timeline_imports_the_research_tools_without_a_parser(seeded):
+    data_dir, _ = seeded
+    modules = run(data_dir, "timeline", "Koizumi", "--by", "year")
+    none_of((*PIPELINE, "opensearchpy", "flask", "waitress"), modules)
+    assert {"archive.research.compare", "archive.engines.whoosh.research"} <= modules

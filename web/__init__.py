@@ -13,7 +13,7 @@ from flask import Flask
 from archive.config import Settings
 from archive.core import Archive
 from archive.errors import ArchiveError
-from web import api, articles, errors, feeds, search, security
+from web import api, articles, cite, compare, errors, feeds, kwic, saved, search, security, words
 
 #: requests carry their parameters in the URL; a body is never needed
 MAX_BODY_BYTES = 64 * 1024
@@ -39,6 +39,8 @@ def create_app(settings: Settings | None = None, archive: Archive | None = None)
     app.jinja_env.lstrip_blocks = True
     app.extensions["archive"] = archive
     for module in (search, articles, api, feeds):
+        app.register_blueprint(module.bp)
+    for module in (compare, words, kwic, cite, saved):  # the research tools
         app.register_blueprint(module.bp)
     errors.register(app)
     security.register(app)

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 
 #: path prefixes answered in JSON
 JSON_PREFIXES = ("/api/", "/export.", "/feed.", "/opensearch.")
+#: path endings answered in JSON (the research tools' downloads and feeds)
+JSON_SUFFIXES = (".csv", ".atom")
 TITLES = {
     400: "This search cannot be run",
     404: "Not found",
@@ -81,7 +83,7 @@ def handle(exc: Exception) -> Response:
 
 def wants_json() -> bool:
     """API, feeds and exports answer errors in JSON; pages in HTML."""
-    return request.path.startswith(JSON_PREFIXES)
+    return request.path.startswith(JSON_PREFIXES) or request.path.endswith(JSON_SUFFIXES)
 
 
 def _context(found: Problem) -> dict[str, Any]:

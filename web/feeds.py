@@ -23,6 +23,7 @@ from web import params
 from web.api import public
 from web.articles import is_web_url
 from web.context import current_archive, current_search
+from web.research_links import cite_as
 
 bp = Blueprint("feeds", __name__)
 
@@ -150,7 +151,7 @@ def _download(chunks: Iterator[str], mimetype: str, extension: str) -> Response:
     response.headers["Content-Disposition"] = (
         f'attachment; filename="newsarchive-search.{extension}"'
     )
-    return response
+    return cite_as(response, current_search())
 
 
 def _csv_row(hit: Hit, permalink: str) -> list[object]:

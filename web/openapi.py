@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from archive.config import Settings
+from web.openapi_research import RESEARCH_SCHEMAS, research_paths
 from web.openapi_schemas import SCHEMAS, STRING
 from web.params import FILTERS
 
@@ -206,6 +207,7 @@ def spec(base_url: str, settings: Settings) -> dict[str, Any]:
                 [],
                 _media("application/opensearchdescription+xml", "OpenSearch 1.1"),
             ),
+            **research_paths(search_parameters(settings, paged=False), settings.max_query_length),
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **RESEARCH_SCHEMAS}},
     }

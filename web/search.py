@@ -16,7 +16,7 @@ from archive.core import Archive
 from archive.errors import IndexMissing, NothingIndexed
 from archive.examples import Example, Examples
 from archive.models import SearchPage, SearchRequest, Stats
-from web import params
+from web import params, research_links
 from web.context import current_archive, current_search
 from web.views import href_for, results_view
 
@@ -62,6 +62,7 @@ def results() -> str:
         atom=url_for("feeds.atom") + export_suffix,
         csv=url_for("feeds.export_csv") + export_suffix,
         jsonl=url_for("feeds.export_jsonl") + export_suffix,
+        research=research_links.links(request),
     )
 
 

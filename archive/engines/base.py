@@ -14,9 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from datetime import date
 from typing import Protocol
 
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
+from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
 from archive.search.highlight import Token
 
@@ -83,6 +85,39 @@ class Engine(Protocol):
         """What the search box offers for ``prefix``: up to ``limit`` queries ending in a
         headline word starting with the last word typed (the most frequent first), and
         up to ``limit`` headlines matching all of it."""
+
+    # research: attention over time, characteristic terms, keywords in context, citations;
+    # matches are counted one per story unless ``request.copies``, as ``search`` counts them
+
+    def histogram(self, tree: Node, request: SearchRequest, unit: str) -> dict[date, int]:
+        """Dated matches per period (UTC day, week from Monday, month or year), keyed by
+        the period's first day; periods without matches are left out."""
+
+    def match_ids(self, tree: Node, request: SearchRequest) -> list[str]:
+        """The id of every match, in no particular order (for citation fingerprints)."""
+
+    def term_counts(
+        self, tree: Node, request: SearchRequest, kind: str, size: int, score: str
+    ) -> TermCounts:
+        """The ``size`` terms of ``kind`` ("word": index words of the text, "source",
+        "byline") that best characterise the matches against the whole archive by
+        ``score`` (``archive.research.significance``), with their counts in both. Word
+        counts may come from the text of the best-ranked matches only (``sample``)."""
+
+    def word_keys(self, words: Sequence[str]) -> dict[str, str]:
+        """The index word each written word is searched as (its stem), leaving out words
+        that are not indexed; so index words can be shown as people write them."""
+
+    def marked_texts(
+        self, tree: Node, request: SearchRequest, marks: bool = True
+    ) -> Iterator[MarkedText]:
+        """Every match's stored headline and text in the request's order, with the
+        query's words marked (unless ``marks`` is false); reads lazily, so memory stays
+        flat however many match."""
+
+    def sample_texts(self, size: int) -> Iterator[MarkedText]:
+        """A fixed pseudo-random sample of ``size`` articles of the archive (the same one
+        while the archive is unchanged), unmarked: the background of estimates."""
 
     def get(self, article_id: str) -> Article:
         """The stored article; raises ``ArticleNotFound``."""

@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from datetime import date
 from itertools import islice
 from typing import Any
 
@@ -22,7 +23,7 @@ from opensearchpy.exceptions import NotFoundError
 from opensearchpy.helpers import ScanError
 
 from archive.config import Settings
-from archive.engines.opensearch import more
+from archive.engines.opensearch import more, research
 from archive.engines.opensearch.cluster import (
     WriteLock,
     describe_health,
@@ -35,6 +36,8 @@ from archive.engines.opensearch.explain import explained, without
 from archive.engines.opensearch.feedback import query_weight, with_feedback
 from archive.engines.opensearch.generations import Generations
 from archive.engines.opensearch.highlight import (
+    analyze_body,
+    forms_from,
     highlight_body,
     marked_forms,
     tagged_texts,
@@ -51,6 +54,7 @@ from archive.errors import (
     NothingIndexed,
 )
 from archive.models import Article, Completion, Hit, Match, SearchPage, SearchRequest
+from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
 from archive.search.highlight import Token
 
@@ -82,6 +86,7 @@ class OpenSearchEngine:
         self.client = client or make_client(self.url)
         self.lock = WriteLock(self.client, self.alias)
         self.generations = Generations(self.client, settings)
+        self.written = research.WordKeys(self._analyse)
 
     def generation(self) -> str:
         return self.generations.current()
@@ -237,6 +242,62 @@ class OpenSearchEngine:
     def complete(self, prefix: str, limit: int) -> Completion:
         with self._reading():
             return more.complete(self.client, self.alias, prefix, limit)
+
+    # research ----------------------------------------------------------------------------
+
+    def histogram(self, tree: Node, request: SearchRequest, unit: str) -> dict[date, int]:
+        query = self._folded(tree, request)
+        return {} if query is None else research.histogram(self._request, query, unit)
+
+    def match_ids(self, tree: Node, request: SearchRequest) -> list[str]:
+        query = self._folded(tree, request)
+        return [] if query is None else research.match_ids(self._scroll, query)
+
+    def term_counts(
+        self, tree: Node, request: SearchRequest, kind: str, size: int, score: str
+    ) -> TermCounts:
+        query = self._folded(tree, request)
+        if query is None:
+            return TermCounts(kind=kind, foreground=0, background=self.count(), terms=())
+        return research.term_counts(self._request, query, kind, size, score)
+
+    def word_keys(self, words: Sequence[str]) -> dict[str, str]:
+        return self.written.keys(words)
+
+    def marked_texts(
+        self, tree: Node, request: SearchRequest, marks: bool = True
+    ) -> Iterator[MarkedText]:
+        query = self._folded(tree, request)
+        if query is None:
+            return
+        marked = highlight_tree(tree) if marks else None
+        yield from research.marked_texts(self._scroll, query, marked, sort(request))
+
+    def sample_texts(self, size: int) -> Iterator[MarkedText]:
+        body = {"query": research.sample_query(), "_source": research.TEXT_FIELDS}
+        for raw in islice(self._scroll(body, True), size):
+            yield research.text_from(raw)
+
+    def _folded(self, tree: Node, request: SearchRequest) -> Query | None:
+        """The compiled tree, one article per story unless the request asks for copies."""
+        query = compile_tree(tree)
+        if query is None or request.copies:
+            return query
+        return without_copies(query, self._scroll)
+
+    def _request(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._reading():
+            return self.client.search(
+                index=self.alias,
+                body=body,
+                request_timeout=self.settings.search_time_budget + REQUEST_MARGIN,
+            )
+
+    def _analyse(self, words: list[str]) -> dict[str, str]:
+        """Each word -> its analysed form in the body (words of several tokens joined)."""
+        with self._reading():
+            analysed = self.client.indices.analyze(index=self.alias, body=analyze_body(words))
+        return forms_from(analysed, words)
 
     def get(self, article_id: str) -> Article:
         with self._reading():

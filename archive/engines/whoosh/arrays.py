@@ -199,6 +199,17 @@ class View:
         shared: np.ndarray = self.group_sizes() > 1
         return shared
 
+    def derived(self, name: str, build: Callable[[View], Any]) -> Any:
+        """A value computed from this view's arrays (``build(view)``), made once per view."""
+        key = ("derived", name)
+        with self._lock:
+            found = self._joined.get(key)
+        if found is None:
+            found = build(self)
+            with self._lock:
+                found = self._joined.setdefault(key, found)
+        return found
+
     def _join(self, kind: str, field: str, build: Callable[[Any, str], Any], join: Any) -> Any:
         with self._lock:
             if (kind, field) not in self._joined:

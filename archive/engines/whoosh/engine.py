@@ -14,9 +14,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -33,14 +35,20 @@ from archive.engines.whoosh.schema import from_document, schema
 from archive.engines.whoosh.write import WhooshWriter
 from archive.errors import ArticleNotFound, IndexMissing, nothing_indexed, unreadable_index
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
+from archive.models.research import MarkedText, TermCounts
 from archive.querytree import Node
 from archive.search.highlight import Token
 
 if TYPE_CHECKING:
-    from archive.engines.whoosh.arrays import ArrayCache
+    from archive.engines.whoosh.arrays import ArrayCache, View
     from archive.engines.whoosh.compile import Compiler
+    from archive.engines.whoosh.evaluate import Matches
+    from archive.engines.whoosh.terms import Terms
 
 log = logging.getLogger(__name__)
+
+#: the evaluated matches of this many recent research trees kept per thread
+KEPT_MATCHES = 8
 
 
 class WhooshEngine:
@@ -58,6 +66,7 @@ class WhooshEngine:
         self._local = threading.local()
         self._arrays: ArrayCache | None = None
         self._arrays_lock = threading.Lock()
+        self._terms: Terms | None = None
 
     def generation(self) -> str:
         return self.generations.current()
@@ -80,6 +89,16 @@ class WhooshEngine:
 
                 self._arrays = ArrayCache()
             return self._arrays
+
+    @property
+    def terms(self) -> Terms:
+        """The characteristic-term counter of research, made on first use."""
+        with self._arrays_lock:
+            if self._terms is None:
+                from archive.engines.whoosh.terms import Terms
+
+                self._terms = Terms()
+            return self._terms
 
     # writing ---------------------------------------------------------------------------
 
@@ -209,6 +228,71 @@ class WhooshEngine:
 
         return more.complete(self._searcher(), prefix, limit, self.arrays)
 
+    # research ----------------------------------------------------------------------------
+
+    def histogram(self, tree: Node, request: SearchRequest, unit: str) -> dict[date, int]:
+        from archive.engines.whoosh import research
+
+        arrays, found = self._matches(tree, request)
+        return research.histogram(arrays, found, unit)
+
+    def match_ids(self, tree: Node, request: SearchRequest) -> list[str]:
+        from archive.engines.whoosh import research
+
+        return research.ids(*self._matches(tree, request))
+
+    def term_counts(
+        self, tree: Node, request: SearchRequest, kind: str, size: int, score: str
+    ) -> TermCounts:
+        return self.terms.term_counts(*self._matches(tree, request), kind, size, score)
+
+    def word_keys(self, words: Sequence[str]) -> dict[str, str]:
+        return self.terms.keys(self._searcher(), words)
+
+    def marked_texts(
+        self, tree: Node, request: SearchRequest, marks: bool = True
+    ) -> Iterator[MarkedText]:
+        from archive.engines.whoosh import research
+        from archive.engines.whoosh.arrays import view
+
+        searcher = self._searcher()
+        arrays = view(searcher, self.arrays)
+        query = bound_expansions(self.compiler.compile(tree), searcher.reader())
+        found = research.matches(arrays, query, request, None)
+        yield from research.marked_texts(arrays, query if marks else None, found, request)
+
+    def sample_texts(self, size: int) -> Iterator[MarkedText]:
+        from archive.engines.whoosh import research
+        from archive.engines.whoosh.arrays import view
+
+        yield from research.sample_texts(view(self._searcher(), self.arrays), size)
+
+    def _matches(self, tree: Node, request: SearchRequest) -> tuple[View, Matches]:
+        """The matches of ``tree`` on this thread's searcher. The last few trees' are kept
+        while the searcher is: a chart asks for a series' periods and then its ids, and
+        for the same coverage every time."""
+        from archive.engines.whoosh import research
+        from archive.engines.whoosh.arrays import view
+
+        searcher = self._searcher()
+        kept: OrderedDict[tuple[Node, bool], tuple[View, Matches]] | None = getattr(
+            self._local, "matches", None
+        )
+        if kept is None or getattr(self._local, "matched_on", None) is not searcher:
+            kept = self._local.matches = OrderedDict()
+            self._local.matched_on = searcher
+        key = (tree, request.copies)
+        if key in kept:
+            kept.move_to_end(key)
+            return kept[key]
+        arrays = view(searcher, self.arrays)
+        query = self.compiler.compile(tree)
+        found = research.matches(arrays, query, request, self.settings.search_time_budget)
+        kept[key] = (arrays, found)
+        while len(kept) > KEPT_MATCHES:
+            kept.popitem(last=False)
+        return arrays, found
+
     def get(self, article_id: str) -> Article:
         stored = self._searcher().document(id=article_id)
         if stored is None:
@@ -232,6 +316,7 @@ class WhooshEngine:
         return "ok"
 
     def close(self) -> None:
+        self._local.matches = self._local.matched_on = None
         self._drop_searcher()
 
 
