@@ -1,0 +1,259 @@
+"""Whoosh segments written from arrays, and added to an index as Whoosh's commit does.
+
+Whoosh's own writer adds a document's postings one at a time in Python and writes them
+one at a time again at commit: most of the cost of bulk indexing. ``SegmentBuilder``
+takes documents already analysed into arrays (``whoosh_segments_analysis``, in the
+processes that parse them), puts each field's postings in term order with one sort, and
+writes a complete W3 segment (term index, posting blocks, field lengths, columns, stored
+fields, in one compound file) that Whoosh's readers read like one of its own. ``commit``
+then publishes segments and deletions in a new generation of the index's table of
+contents, written and renamed into place exactly as ``SegmentWriter.commit`` does, so a
+crash before the rename leaves the index as it was.
+"""
+
+from __future__ import annotations
+
+import struct
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import columns, fields, formats
+from whoosh.codec import default_codec
+from whoosh.codec.whoosh3 import W3Codec, W3Segment
+from whoosh.index import TOC, FileIndex, clean_files
+from whoosh.reading import SegmentReader
+from whoosh.util.numeric import byte_to_length
+
+from archive.engines.whoosh_segments_analysis import Analysed, FieldBatch
+from archive.engines.whoosh_segments_bytes import take
+from archive.engines.whoosh_segments_files import (
+    OFFSETS_CUTOFF,
+    lengths_column,
+    numeric_column,
+    other_column,
+    terms_file,
+    varbytes_column,
+    write_compound,
+)
+from archive.engines.whoosh_segments_postings import (
+    FREQUENCIES,
+    NO_VALUES,
+    TERMINFO,
+    VALUES,
+    Layout,
+    Postings,
+    encode,
+)
+
+#: the length each length byte stands for (``whoosh.util.numeric.byte_to_length``)
+_BYTE_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.int64)
+
+
+def length_bytes(lengths: np.ndarray) -> np.ndarray:
+    """``whoosh.util.numeric.length_to_byte`` of each length."""
+    return np.minimum(np.searchsorted(_BYTE_LENGTHS, lengths, side="left"), 255).astype(np.uint8)
+
+
+@dataclass
+class _Part:
+    """A batch's postings of one field, terms numbered in the builder's vocabulary."""
+
+    term: np.ndarray
+    doc: np.ndarray
+    freq: np.ndarray
+    weight: np.ndarray
+    values: tuple[np.ndarray, np.ndarray] | None
+
+
+class SegmentBuilder:
+    """Analysed batches gathered into one segment, written when ``write`` is called."""
+
+    def __init__(self, schema: fields.Schema, layout: Layout | None = None) -> None:
+        self.schema = schema
+        self.layout = layout or Layout()
+        self._reset()
+
+    def _reset(self) -> None:
+        #: documents added since the last segment was written
+        self.count = 0
+        self._vocabulary: dict[str, dict[bytes, int]] = defaultdict(dict)
+        self._postings: dict[str, list[_Part]] = defaultdict(list)
+        self._lengths: dict[str, list[tuple[int, np.ndarray]]] = defaultdict(list)
+        self._columns: dict[str, list[tuple[int, list[Any]]]] = defaultdict(list)
+        self._stored: list[bytes] = []
+
+    def add(self, batch: Analysed) -> None:
+        """Add a batch's documents (their numbers follow the documents added before)."""
+        base = self.count
+        for name, found in batch.fields.items():
+            self._postings[name].append(self._part(name, found, base))
+        for name, lengths in batch.lengths.items():
+            self._lengths[name].append((base, lengths))
+        for name, values in batch.columns.items():
+            self._columns[name].append((base, values))
+        self._stored.extend(batch.stored)
+        self.count += batch.count
+
+    def _part(self, name: str, found: FieldBatch, base: int) -> _Part:
+        vocabulary = self._vocabulary[name]
+        numbers = [vocabulary.setdefault(text, len(vocabulary)) for text in found.terms]
+        remap = np.asarray(numbers, dtype=np.int32)
+        doc = found.doc.astype(np.int32) + base
+        return _Part(remap[found.term], doc, found.freq, found.weight, found.values)
+
+    def write(self, index: FileIndex) -> W3Segment | None:
+        """Write the documents added so far as one compound segment of ``index`` (not yet
+        in its table of contents: see ``commit``) and start a new one."""
+        if not self.count:
+            return None
+        codec = default_codec()
+        segment = codec.new_segment(index.storage, index.indexname)
+        lengths = {name: self._joined_lengths(name) for name in self._lengths}
+        bytes_of = {name: length_bytes(values) for name, values in lengths.items()}
+        names = sorted(name for name in self._postings if self._postings[name])
+        keys: list[bytes] = []
+        entries: list[np.ndarray] = []
+        posting_files: list[bytes] = []
+        offset = 0
+        for number, name in enumerate(names):
+            postings, texts = self._field(name, bytes_of.get(name))
+            data, found = encode(postings, len(texts), self.layout, offset)
+            prefix = struct.pack("!H", number)
+            keys.extend(prefix + text for text in texts)
+            entries.append(found)
+            posting_files.append(data)
+            offset += len(data)
+        # (numpy would join the records in native byte order)
+        raw = b"".join(found.tobytes() for found in entries)
+        table = np.frombuffer(raw, dtype=np.uint8).reshape(-1, TERMINFO.itemsize)
+        files = [
+            (
+                segment.make_filename(W3Codec.TERMS_EXT),
+                terms_file(keys, table, dict(zip(names, range(len(names))))),
+            ),
+            (segment.make_filename(W3Codec.POSTS_EXT), b"".join(posting_files)),
+        ]
+        files += self._column_files(segment, bytes_of)
+        handle = index.storage.create_file(segment.make_filename(segment.COMPOUND_EXT))
+        write_compound(handle, files)
+        segment.set_doc_count(self.count)
+        segment._fieldlengths = defaultdict(int)
+        for name in sorted(lengths):
+            total = int(lengths[name].sum())
+            if total:
+                segment._fieldlengths[name] = total
+        segment.compound = True
+        self._reset()
+        return segment
+
+    def _joined_lengths(self, name: str) -> np.ndarray:
+        joined = np.zeros(self.count, dtype=np.int64)
+        for base, values in self._lengths[name]:
+            joined[base : base + len(values)] = values
+        return joined
+
+    def _field(self, name: str, length_bytes: np.ndarray | None) -> tuple[Postings, list[bytes]]:
+        """A field's postings in term then document order, and its terms in byte order."""
+        parts = self._postings[name]
+        texts = list(self._vocabulary[name])
+        order = sorted(range(len(texts)), key=texts.__getitem__)
+        rank = np.empty(len(texts), dtype=np.int64)
+        rank[order] = np.arange(len(texts))
+        term = rank[np.concatenate([part.term for part in parts])]
+        sort = np.argsort(term, kind="stable")
+        doc = np.concatenate([part.doc for part in parts])[sort]
+        kind = _kind(self.schema[name])
+        values = None
+        if kind == VALUES:
+            values = take(*_joined_values(parts), sort)
+        postings = Postings(
+            term=term[sort],
+            doc=doc,
+            weight=np.concatenate([part.weight for part in parts])[sort],
+            freq=np.concatenate([part.freq for part in parts])[sort],
+            lengths=length_bytes[doc] if length_bytes is not None else np.zeros(len(doc), np.uint8),
+            kind=kind,
+            values=values,
+        )
+        return postings, [texts[i] for i in order]
+
+    def _column_files(
+        self, segment: W3Segment, bytes_of: dict[str, np.ndarray]
+    ) -> list[tuple[str, bytes]]:
+        files = [("_stored", varbytes_column(self._stored, self.count))]
+        for name in sorted(bytes_of):
+            if bytes_of[name].any():
+                files.append((f"_{name}_len", lengths_column(bytes_of[name])))
+        for name in sorted(self._columns):
+            values: list[Any] = [None] * self.count
+            for base, given in self._columns[name]:
+                values[base : base + len(given)] = given
+            if all(value is None for value in values):
+                continue
+            files.append((name, _column(self.schema[name].column_type, values, self.count)))
+        return [(W3Codec.column_filename(segment, name), data) for name, data in sorted(files)]
+
+
+def _kind(fieldobj: Any) -> str:
+    fmt = fieldobj.format
+    if type(fmt) is formats.Frequency:
+        return FREQUENCIES
+    return NO_VALUES if fmt.fixed_value_size() == 0 else VALUES
+
+
+def _joined_values(parts: list[_Part]) -> tuple[np.ndarray, np.ndarray]:
+    datas, starts, base = [], [np.zeros(1, dtype=np.int64)], 0
+    for part in parts:
+        assert part.values is not None
+        data, offsets = part.values
+        datas.append(data)
+        starts.append(offsets[1:] + base)
+        base += len(data)
+    return np.concatenate(datas), np.concatenate(starts)
+
+
+def _column(column: columns.Column, values: list[Any], count: int) -> bytes:
+    if type(column) is columns.VarBytesColumn and column.allow_offsets:
+        if column.write_offsets_cutoff == OFFSETS_CUTOFF:
+            return varbytes_column(values, count)
+    if type(column) is columns.NumericColumn:
+        return numeric_column(column, values)
+    return other_column(column, values, count)
+
+
+def commit(
+    index: FileIndex, segments: Iterable[W3Segment], delete: dict[str, Iterable[Any]] | None = None
+) -> None:
+    """Publish ``segments`` and delete the documents holding any of ``delete``'s terms (in
+    the segments already there) in a new generation of the table of contents; the caller
+    holds the index's write lock."""
+    storage, name = index.storage, index.indexname
+    toc = TOC.read(storage, name)
+    existing = list(toc.segments)
+    if delete:
+        _delete(storage, toc.schema, existing, delete)
+    final = existing + [segment for segment in segments if segment is not None]
+    TOC(toc.schema, final, toc.generation + 1).write(storage, name)
+    clean_files(storage, name, toc.generation + 1, final)
+
+
+def _delete(
+    storage: Any, schema: fields.Schema, segments: list[Any], delete: dict[str, Iterable[Any]]
+) -> None:
+    terms = [
+        (field, schema[field].to_bytes(value))
+        for field, values in delete.items()
+        for value in values
+    ]
+    for segment in segments:
+        reader = SegmentReader(storage, schema, segment)
+        try:
+            for term in terms:
+                if term in reader:
+                    for docnum in reader.postings(*term).all_ids():
+                        segment.delete_document(docnum)
+        finally:
+            reader.close()

@@ -1,0 +1,307 @@
+"""Bulk indexing through the array segment writer: a prototype pipeline against today's
+pipeline and a naive Whoosh writer, on Reuters-21578 repeated with new ids.
+
+The prototype runs the archive's own indexer (sources, catalog and journal, copy
+detection, batches and commits) with two changes: the parsing workers also analyse each
+article into arrays (``whoosh_segments_analysis``), and the engine writer gathers those
+arrays into one segment per batch (``whoosh_segments``) instead of adding documents to
+Whoosh's writer. Each run is a separate process; the table gives wall time, articles/s,
+CPU time of the process tree per article, peak RSS of the tree and the speed against the
+naive writer measured in the same run.
+
+    python bench/segment_throughput.py --times 1 5
+    python bench/segment_throughput.py --times 1 --writer-alone   # the writer by itself
+    python bench/segment_throughput.py --times 1 --profile /tmp/main.prof
+
+``--writer-alone`` also times, in one process, analysing and writing the parsed articles
+(no parsing, copy detection or catalog): the writer's own cost per article.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+for path in (ROOT, ROOT / "bench"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
+
+from index_throughput import NAIVE, build_corpus, folder_bytes, measure  # noqa: E402
+
+#: fields whose values are known only after copy detection (in the main process)
+LATE = ("copy", "group")
+
+
+@dataclass
+class Run:
+    name: str
+    articles: int
+    seconds: float
+    cpu: float
+    peak_rss: float
+    index_bytes: int
+
+
+def _cpu_of_children() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(name: str, command: list[str], env: dict[str, str], folder: Path) -> tuple[Run, str]:
+    before = _cpu_of_children()
+    output, seconds, peak = measure(command, env)
+    cpu = _cpu_of_children() - before
+    lines = output.strip().splitlines()
+    articles = int(json.loads(lines[-1])["articles_written"]) if lines[-1].startswith("{") else int(lines[-1])
+    return Run(name, articles, seconds, cpu, peak, folder_bytes(folder)), output
+
+
+# the prototype (runs in its own process) ------------------------------------------------
+
+_analyser: Any = None
+
+
+def parse_and_analyse(key: str, data: bytes, max_chars: int, seconds: float) -> Any:
+    """A parsing worker's job: ``parse_source``, then each article analysed into arrays."""
+    global _analyser
+    from archive.engines.whoosh_schema import schema, to_document
+    from archive.engines.whoosh_segments_analysis import Analyser
+    from archive.parsing import parse_source
+
+    if _analyser is None:
+        _analyser = Analyser(schema(), late=LATE)
+    parsed = parse_source(key, data, max_chars, seconds)
+    parsed.analysed = _analyser.analyse([to_document(article) for article in parsed.articles])
+    return parsed
+
+
+class SegmentsWriter:
+    """An engine writer that adds analysed batches and writes a segment per commit."""
+
+    def __init__(self, ix: Any, schema: Any, fresh: bool) -> None:
+        from archive.engines.whoosh_segments import SegmentBuilder
+        from archive.engines.whoosh_segments_analysis import Analyser
+
+        self.ix = ix
+        self.fresh = fresh
+        self.builder = SegmentBuilder(schema)
+        self.analyser = Analyser(schema, late=LATE)
+        #: analysed batches waiting for their articles, by their articles' ids
+        self.pending: dict[tuple[str, ...], Any] = {}
+        self.deleted: list[str] = []
+        self.added: list[str] = []
+        self.resumed = False
+
+    def add(self, articles: Iterable[Any]) -> None:
+        from archive.engines.whoosh_schema import to_document
+
+        articles = list(articles)
+        batch = self.pending.pop(tuple(article.id for article in articles))
+        documents = [to_document(article) for article in articles]
+        late = {name: [document.get(name) for document in documents] for name in LATE}
+        self.analyser.complete(batch, late)
+        self.builder.add(batch)
+        self.added.extend(article.id for article in articles)
+
+    def delete(self, ids: Iterable[str]) -> None:
+        self.deleted.extend(ids)
+
+    def commit(self) -> None:
+        from archive.engines.whoosh_segments import commit
+
+        segment = self.builder.write(self.ix)
+        replaced = [] if self.fresh else self.added
+        commit(self.ix, [segment], {"id": [*self.deleted, *replaced]})
+        self.deleted, self.added = [], []
+
+
+def prototype(corpus: str, data_dir: str) -> dict[str, Any]:
+    """Index ``corpus`` into ``data_dir`` through the prototype; returns the report."""
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from archive.catalog import Catalog
+    from archive.config import Settings
+    from archive.engines.whoosh import WhooshEngine
+    from archive.indexer import Indexer
+    from archive.parsing import Parsed
+    from archive.workers import die_with_parent
+
+    settings = Settings.load(data_dir=data_dir)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    class Engine(WhooshEngine):
+        @contextmanager
+        def writer(self, timeout: float, bulk: bool = False) -> Iterator[SegmentsWriter]:
+            ix = self._live(create=True)
+            lock = ix.lock("WRITELOCK")
+            lock.acquire(blocking=True)
+            try:
+                self.current = SegmentsWriter(ix, self.schema, fresh=ix.is_empty())
+                yield self.current
+                self.current.commit()
+            finally:
+                lock.release()
+
+    class PrototypeIndexer(Indexer):
+        def _parsed(self, files: Any, tally: Any, fresh: bool, batch: Any, progress: Any, parallel: bool) -> Iterator[Parsed]:
+            jobs = self._jobs(files, tally, fresh, batch, progress)
+            limits = (self.settings.max_article_chars, self.settings.max_parse_seconds)
+            workers = self.settings.workers or os.cpu_count() or 1
+            with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
+                window: list[Future[Any]] = []
+                for job in jobs:
+                    window.append(pool.submit(parse_and_analyse, job.key, job.data, *limits))
+                    if len(window) >= workers * 8:
+                        yield self._stash(window.pop(0).result())
+                for future in window:
+                    yield self._stash(future.result())
+
+        def _stash(self, parsed: Any) -> Parsed:
+            ids = tuple(article.id for article in parsed.articles)
+            self.engine.current.pending[ids] = parsed.analysed
+            del parsed.analysed
+            return parsed
+
+    engine = Engine(settings)
+    catalog = Catalog(settings.catalog_path)
+    try:
+        report = PrototypeIndexer(settings, engine, catalog).index([corpus])
+    finally:
+        catalog.close()
+        engine.close()
+    return {"articles_written": report.articles_written, "seconds": report.seconds}
+
+
+# the writer alone -----------------------------------------------------------------------
+
+
+def writer_alone(corpus: Path, folder: Path) -> str:
+    """Analyse and write the corpus's articles in one process: the writer's own cost."""
+    from whoosh import index
+
+    from archive.engines.whoosh_schema import schema, to_document
+    from archive.engines.whoosh_segments import SegmentBuilder, commit
+    from archive.engines.whoosh_segments_analysis import Analyser
+    from archive.parsing import parse_source
+
+    documents = []
+    for path in sorted(corpus.rglob("*.sgm")):
+        parsed = parse_source(str(path), path.read_bytes())
+        documents.append([to_document(article) for article in parsed.articles])
+    count = sum(map(len, documents))
+    folder.mkdir(parents=True)
+    ix = index.create_in(str(folder), schema())
+    analyser, builder = Analyser(ix.schema), SegmentBuilder(ix.schema)
+    started = time.process_time()
+    batches = [analyser.analyse(part) for part in documents]
+    analysed = time.process_time()
+    for batch in batches:
+        builder.add(batch)
+    added = time.process_time()
+    commit(ix, [builder.write(ix)])
+    written = time.process_time()
+    return (
+        f"writer alone, {count} articles, CPU per article: analysis "
+        f"{(analysed - started) / count * 1e6:.0f} us (in the workers), adding "
+        f"{(added - analysed) / count * 1e6:.0f} us, writing the segment "
+        f"{(written - added) / count * 1e6:.0f} us (in the main process); "
+        f"index {folder_bytes(folder) / 1e6:.1f} MB"
+    )
+
+
+# the benchmark --------------------------------------------------------------------------
+
+
+def one_size(shared: Path, work: Path, times: int, archive: bool) -> list[Run]:
+    corpus = work / f"corpus-{times}"
+    build_corpus(shared, corpus, times)
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    runs = []
+    naive = work / f"naive-{times}"
+    naive.mkdir()
+    runs.append(timed("naive whoosh", [sys.executable, "-c", NAIVE, str(corpus), str(naive)], env, naive)[0])
+    data = work / f"segments-{times}"
+    command = [sys.executable, __file__, "--prototype", str(corpus), str(data)]
+    runs.append(timed("segments full", command, env, data / "index")[0])
+    if archive:
+        data = work / f"archive-{times}"
+        command = [sys.executable, "-m", "cli", "--data-dir", str(data), "index", str(corpus), "--json"]
+        runs.append(timed("archive full", command, env, data / "index")[0])
+    return runs
+
+
+def table(results: dict[int, list[Run]]) -> str:
+    lines = [
+        f"{'size':>5} {'run':<14} {'articles':>9} {'seconds':>8} {'art/s':>7} "
+        f"{'CPU ms/art':>10} {'peak RSS MiB':>12} {'index MB':>9} {'vs naive':>9}"
+    ]
+    for times, runs in results.items():
+        naive = runs[0]
+        for run in runs:
+            rate = run.articles / run.seconds
+            ratio = rate / (naive.articles / naive.seconds)
+            lines.append(
+                f"{times:>4}x {run.name:<14} {run.articles:>9} {run.seconds:>8.1f} {rate:>7.0f} "
+                f"{run.cpu / run.articles * 1e3:>10.2f} {run.peak_rss:>12.0f} "
+                f"{run.index_bytes / 1e6:>9.1f} {ratio:>8.2f}x"
+            )
+    sizes = list(results)
+    if len(sizes) > 1:
+        for name in ("segments full", "archive full"):
+            pair = [next((r for r in results[s] if r.name == name), None) for s in (sizes[0], sizes[-1])]
+            if pair[0] and pair[1]:
+                growth = (pair[1].seconds / pair[1].articles) / (pair[0].seconds / pair[0].articles)
+                lines.append(f"{name}: cost per article {sizes[-1]}x vs {sizes[0]}x: {growth:.2f}x")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--times", type=int, nargs="+", default=[1])
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--work-dir", type=Path, default=None)
+    parser.add_argument("--no-archive", action="store_true", help="skip today's pipeline")
+    parser.add_argument("--writer-alone", action="store_true")
+    parser.add_argument("--prototype", nargs=2, metavar=("CORPUS", "DATA_DIR"), help=argparse.SUPPRESS)
+    parser.add_argument("--profile", type=Path, help="profile the prototype's main process")
+    args = parser.parse_args()
+    if args.prototype:
+        import cProfile
+
+        profile = cProfile.Profile()
+        if args.profile:
+            profile.enable()
+        report = prototype(*args.prototype)
+        profile.disable()
+        if args.profile:
+            profile.dump_stats(str(args.profile))
+        print(json.dumps(report))
+        return
+    work = args.work_dir or Path(tempfile.mkdtemp(prefix="newsarchive-segments-"))
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        results = {}
+        for times in args.times:
+            results[times] = one_size(args.shared, work / f"t{times}", times, not args.no_archive)
+            if args.writer_alone:
+                print(writer_alone(work / f"t{times}" / f"corpus-{times}", work / f"t{times}" / "alone"))
+    finally:
+        if args.work_dir is None:
+            shutil.rmtree(work, ignore_errors=True)
+    print(table(results))
+
+
+if __name__ == "__main__":
+    main()
