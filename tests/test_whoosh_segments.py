@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import pickle
 import random
 import struct
 import tempfile
@@ -294,9 +295,9 @@ def test_analysis_gives_what_the_fields_index(values: list[str | None]) -> None:
 
 
 def _value(postings: Any, at: int, field: Any) -> bytes:
-    if postings.values is not None:
+    if postings.values is not None:  # a pickled bytes object
         data, starts = postings.values
-        return data[starts[at] : starts[at + 1]].tobytes()
+        return pickle.loads(b"\x80\x04" + data[starts[at] : starts[at + 1]].tobytes() + b".")
     if field.format.fixed_value_size() == 0:
         return b""
     return struct.pack("!I", int(postings.freq[at]))

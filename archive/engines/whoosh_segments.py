@@ -27,8 +27,7 @@ from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
-from archive.engines.whoosh_segments_analysis import Analysed, FieldBatch
-from archive.engines.whoosh_segments_bytes import take
+from archive.engines.whoosh_segments_analysis import Analysed, FieldBatch, sorted_terms
 from archive.engines.whoosh_segments_files import (
     OFFSETS_CUTOFF,
     lengths_column,
@@ -156,29 +155,35 @@ class SegmentBuilder:
         return joined
 
     def _field(self, name: str, length_bytes: np.ndarray | None) -> tuple[Postings, list[bytes]]:
-        """A field's postings in term then document order, and its terms in byte order."""
+        """A field's postings in term then document order, and its terms in byte order.
+
+        Each batch's postings come in runs of one term, in term order; the field's are
+        those runs ordered by term and, within a term, by batch (documents ascend).
+        """
         parts = self._postings[name]
-        texts = list(self._vocabulary[name])
-        order = sorted(range(len(texts)), key=texts.__getitem__)
-        rank = np.empty(len(texts), dtype=np.int64)
-        rank[order] = np.arange(len(texts))
-        term = rank[np.concatenate([part.term for part in parts])]
-        sort = np.argsort(term, kind="stable")
-        doc = np.concatenate([part.doc for part in parts])[sort]
-        kind = _kind(self.schema[name])
-        values = None
-        if kind == VALUES:
-            values = take(*_joined_values(parts), sort)
+        terms, rank = sorted_terms(list(self._vocabulary[name]))
+        runs = [_runs(part.term) for part in parts]
+        firsts = np.concatenate([found + base for found, base in zip(runs, _bases(parts), strict=True)])
+        sizes = np.diff(np.append(firsts, sum(len(part.term) for part in parts)))
+        joined = np.concatenate([part.term for part in parts])
+        run_rank = rank[joined[firsts]]
+        number = np.repeat(np.arange(len(parts)), [len(found) for found in runs])
+        order = np.lexsort((number, run_rank))
+        firsts, sizes = firsts[order], sizes[order]
+        gather = np.repeat(firsts - (np.cumsum(sizes) - sizes), sizes)
+        gather += np.arange(len(gather))
+        doc = np.concatenate([part.doc for part in parts])[gather]
         postings = Postings(
-            term=term[sort],
+            term=np.repeat(run_rank[order], sizes),
             doc=doc,
-            weight=np.concatenate([part.weight for part in parts])[sort],
-            freq=np.concatenate([part.freq for part in parts])[sort],
+            weight=np.concatenate([part.weight for part in parts])[gather],
+            freq=np.concatenate([part.freq for part in parts])[gather],
             lengths=length_bytes[doc] if length_bytes is not None else np.zeros(len(doc), np.uint8),
-            kind=kind,
-            values=values,
+            kind=_kind(self.schema[name]),
         )
-        return postings, [texts[i] for i in order]
+        if postings.kind == VALUES:
+            postings.values = _gathered_values(parts, firsts, sizes, gather)
+        return postings, terms
 
     def _column_files(
         self, segment: W3Segment, bytes_of: dict[str, np.ndarray]
@@ -204,7 +209,21 @@ def _kind(fieldobj: Any) -> str:
     return NO_VALUES if fmt.fixed_value_size() == 0 else VALUES
 
 
-def _joined_values(parts: list[_Part]) -> tuple[np.ndarray, np.ndarray]:
+def _runs(term: np.ndarray) -> np.ndarray:
+    """Where each run of one term starts."""
+    return np.flatnonzero(np.diff(term, prepend=-1))
+
+
+def _bases(parts: list[_Part]) -> list[int]:
+    """Where each part's postings start when the parts are joined."""
+    sizes = [len(part.term) for part in parts]
+    return [sum(sizes[:number]) for number in range(len(parts))]
+
+
+def _gathered_values(
+    parts: list[_Part], firsts: np.ndarray, sizes: np.ndarray, gather: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """The postings' values in the order ``gather`` gives, copied a run at a time."""
     datas, starts, base = [], [np.zeros(1, dtype=np.int64)], 0
     for part in parts:
         assert part.values is not None
@@ -212,7 +231,11 @@ def _joined_values(parts: list[_Part]) -> tuple[np.ndarray, np.ndarray]:
         datas.append(data)
         starts.append(offsets[1:] + base)
         base += len(data)
-    return np.concatenate(datas), np.concatenate(starts)
+    data, joined = b"".join(part.tobytes() for part in datas), np.concatenate(starts)
+    low, high = joined[firsts].tolist(), joined[firsts + sizes].tolist()
+    copied = b"".join([data[a:b] for a, b in zip(low, high, strict=True)])
+    lengths = np.diff(joined)[gather]
+    return np.frombuffer(copied, dtype=np.uint8), np.concatenate(([0], np.cumsum(lengths)))
 
 
 def _column(column: columns.Column, values: list[Any], count: int) -> bytes:

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 from whoosh import fields, formats
 
-from archive.engines.whoosh_segments_bytes import position_values
+from archive.engines.whoosh_segments_bytes import Stream, bytes_header, join, position_values
 from archive.engines.whoosh_segments_chains import Chain, Memo
 from archive.engines.whoosh_segments_postings import FREQUENCIES, NO_VALUES, VALUES
 from archive.errors import ArchiveError
@@ -39,9 +39,10 @@ class UnsupportedField(ArchiveError):
 
 @dataclass
 class FieldBatch:
-    """One field's postings in a batch, in document order: each posting's term (an index
-    into ``terms``), document (in the batch), frequency and weight; for ``VALUES`` fields
-    the encoded values back to back and where each starts."""
+    """One field's postings in a batch, in term then document order: the terms in byte
+    order, each posting's term (an index into ``terms``), document (in the batch),
+    frequency and weight; for ``VALUES`` fields each posting's value as a pickled bytes
+    object (as posting blocks hold them), back to back, and where each starts."""
 
     terms: list[bytes]
     term: np.ndarray
@@ -202,8 +203,10 @@ def _check(schema: fields.Schema, documents: Sequence[Document]) -> None:
 def _from_memo(plan: _Plan, memo: Memo, values: list[str]) -> FieldBatch:
     positions = plan.kind == VALUES
     out = memo.outputs(values, positions)
-    size = max(len(memo.texts), 1)
-    key = out.doc * size + out.term
+    numbers = np.unique(out.term)
+    terms, rank = sorted_terms([memo.texts[number] for number in numbers.tolist()])
+    size = len(values)
+    key = rank[np.searchsorted(numbers, out.term)] * size + out.doc
     if positions:
         order = np.argsort(key, kind="stable")
         key = key[order]
@@ -213,11 +216,10 @@ def _from_memo(plan: _Plan, memo: Memo, values: list[str]) -> FieldBatch:
         key = np.sort(key)
     starts = np.flatnonzero(np.diff(key, prepend=-1))
     freq = np.diff(np.append(starts, len(key))).astype(np.int32)
-    numbers, term = np.unique(key[starts] % size, return_inverse=True)
     batch = FieldBatch(
-        terms=[memo.texts[number] for number in numbers.tolist()],
-        term=term.astype(np.int32),
-        doc=(key[starts] // size).astype(np.int32),
+        terms=terms,
+        term=(key[starts] // size).astype(np.int32),
+        doc=(key[starts] % size).astype(np.int32),
         freq=freq,
         weight=freq * plan.boost,
     )
@@ -225,36 +227,38 @@ def _from_memo(plan: _Plan, memo: Memo, values: list[str]) -> FieldBatch:
         batch.freq = np.ones(len(freq), dtype=np.int32)
         batch.weight = np.full(len(freq), plan.boost)
     if positions:
-        batch.values = position_values(pos, freq)
+        batch.values = position_values(pos, freq, pickled=True)
     return batch
+
+
+def sorted_terms(texts: list[bytes]) -> tuple[list[bytes], np.ndarray]:
+    """``texts`` in byte order, and the place each takes in that order."""
+    order = sorted(range(len(texts)), key=texts.__getitem__)
+    rank = np.empty(len(texts), dtype=np.int64)
+    rank[order] = np.arange(len(texts))
+    return [texts[number] for number in order], rank
 
 
 def _from_field(plan: _Plan, values: list[Any]) -> FieldBatch:
     """Postings through the field's own ``index`` (what ``add_document`` calls)."""
     numbers: dict[bytes, int] = {}
-    term: list[int] = []
-    doc: list[int] = []
-    freq: list[int] = []
-    weight: list[float] = []
-    encoded: list[bytes] = []
+    found: list[tuple[int, int, int, float, bytes]] = []
     for index, value in enumerate(values):
         for btext, count, wt, vbytes in plan.field.index(value):
-            term.append(numbers.setdefault(btext, len(numbers)))
-            doc.append(index)
-            freq.append(count)
-            weight.append(wt)
-            encoded.append(vbytes)
+            found.append((numbers.setdefault(btext, len(numbers)), index, count, wt, vbytes))
+    terms, rank = sorted_terms(list(numbers))
+    found.sort(key=lambda posting: (rank[posting[0]], posting[1]))
     batch = FieldBatch(
-        terms=list(numbers),
-        term=np.asarray(term, dtype=np.int32),
-        doc=np.asarray(doc, dtype=np.int32),
-        freq=np.asarray(freq, dtype=np.int32),
-        weight=np.asarray(weight, dtype=np.float64),
+        terms=terms,
+        term=rank[[posting[0] for posting in found]].astype(np.int32),
+        doc=np.asarray([posting[1] for posting in found], dtype=np.int32),
+        freq=np.asarray([posting[2] for posting in found], dtype=np.int32),
+        weight=np.asarray([posting[3] for posting in found], dtype=np.float64),
     )
     if plan.kind == VALUES:
-        sizes = np.fromiter(map(len, encoded), np.int64, len(encoded))
-        data = np.frombuffer(b"".join(encoded), dtype=np.uint8)
-        batch.values = (data, np.concatenate(([0], np.cumsum(sizes))))
+        sizes = np.fromiter((len(posting[4]) for posting in found), np.int64, len(found))
+        data = np.frombuffer(b"".join(posting[4] for posting in found), dtype=np.uint8)
+        batch.values = join([bytes_header(sizes), Stream(data, sizes)])
     return batch
 
 

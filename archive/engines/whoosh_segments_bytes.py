@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-#: bytes laid out per scatter; bounds the index arrays ``join`` makes (8 bytes per byte)
-JOIN_BYTES = 1 << 23
+#: bytes laid out per scatter (its index arrays take 4 bytes per byte; small ones stay in cache)
+JOIN_BYTES = 1 << 19
 #: the pickle opcodes this module writes (``pickletools`` names)
 MARK, TUPLE, BININT, BININT1, BININT2, BINFLOAT = b"(", b"t", b"J", b"K", b"M", b"G"
 SHORT_BINBYTES, BINBYTES = b"C", b"B"
@@ -68,15 +68,20 @@ def join(streams: list[Stream]) -> tuple[np.ndarray, np.ndarray]:
     within = np.cumsum(lengths, axis=0) - lengths
     sources = np.cumsum(lengths, axis=1) - lengths
     for low, high in _chunks(starts):
+        # positions within one chunk fit 32 bits, which halves the index arrays
+        base = int(starts[low])
+        chunk = out[base : int(starts[high])]
         for number, stream in enumerate(streams):
             counts = lengths[number, low:high]
             total = int(counts.sum())
             if not total:
                 continue
             first = int(sources[number, low])
-            shift = starts[low:high] + within[number, low:high] - sources[number, low:high]
-            target = np.repeat(shift, counts) + np.arange(first, first + total)
-            out[target] = stream.data[first : first + total]
+            shift = starts[low:high] - base + within[number, low:high]
+            shift -= sources[number, low:high] - first
+            target = np.repeat(shift.astype(np.int32), counts)
+            target += np.arange(total, dtype=np.int32)
+            chunk[target] = stream.data[first : first + total]
     return out, starts
 
 
@@ -126,9 +131,12 @@ def bytes_header(sizes: np.ndarray) -> Stream:
     return Stream(prefix(rows, widths), widths)
 
 
-def position_values(positions: np.ndarray, freqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def position_values(
+    positions: np.ndarray, freqs: np.ndarray, pickled: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """Each posting's value as ``whoosh.formats.Positions.encode`` writes it (the count,
-    then the position deltas as a protocol 2 pickle of a list), byte for byte.
+    then the position deltas as a protocol 2 pickle of a list), byte for byte; with
+    ``pickled``, each as a pickled bytes object (opcode and length first).
 
     ``positions`` holds each posting's positions in order, postings back to back;
     ``freqs`` how many each has. Returns the values back to back and where each starts.
@@ -152,25 +160,13 @@ def position_values(positions: np.ndarray, freqs: np.ndarray) -> tuple[np.ndarra
         ]
     )
     everywhere = np.ones(len(freqs), dtype=bool)
-    return join(
-        [
-            fixed(freqs, ">u4"),
-            const(b"\x80\x02]q\x00", everywhere),
-            grouped(Stream(items, np.diff(starts)), batches),
-            const(b".", everywhere),
-        ]
-    )
+    streams = [
+        fixed(freqs, ">u4"),
+        const(b"\x80\x02]q\x00", everywhere),
+        grouped(Stream(items, np.diff(starts)), batches),
+        const(b".", everywhere),
+    ]
+    if pickled:
+        streams.insert(0, bytes_header(sum(stream.lengths for stream in streams)))
+    return join(streams)
 
-
-def take(data: np.ndarray, starts: np.ndarray, order: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The records of ``data`` (record ``i`` is ``data[starts[i]:starts[i + 1]]``) in the
-    order ``order`` gives; and where each starts."""
-    lengths = np.diff(starts)[order]
-    new_starts = np.concatenate(([0], np.cumsum(lengths)))
-    out = np.empty(int(new_starts[-1]), dtype=np.uint8)
-    for low, high in _chunks(new_starts):
-        counts = lengths[low:high]
-        first, last = int(new_starts[low]), int(new_starts[high])
-        shift = starts[order[low:high]] - new_starts[low:high]
-        out[first:last] = data[np.repeat(shift, counts) + np.arange(first, last)]
-    return out, new_starts

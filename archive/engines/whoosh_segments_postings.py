@@ -90,7 +90,7 @@ class Postings:
     """One field's postings in term then document order: term numbers (0 .. terms-1, in
     the terms' byte order), document numbers, weights, frequencies, the length byte of the
     field in the posting's document (0 for none), and for ``VALUES`` the values back to
-    back with where each starts."""
+    back with where each starts (each a pickled bytes object, as the blocks hold them)."""
 
     term: np.ndarray
     doc: np.ndarray
@@ -113,10 +113,11 @@ def encode(postings: Postings, terms: int, layout: Layout, base: int) -> tuple[b
     deltas = np.diff(postings.doc, prepend=0)
     deltas[firsts] = postings.doc[firsts]
     weights32 = postings.weight.astype(np.float32)
-    data, data_starts = join(_data_streams(postings, deltas, weights32, firsts, sizes, layout))
-    data_sizes = np.diff(data_starts)
+    data = _data_streams(postings, deltas, weights32, firsts, sizes, layout)
     if layout.compression:
-        data, data_sizes = _compress(data, data_starts, layout.compression)
+        joined, data_starts = join(data)
+        data = [Stream(*_compress(joined, data_starts, layout.compression))]
+    data_sizes = sum(stream.lengths for stream in data)
     info = np.zeros(len(firsts), dtype=_INFO)
     info["head"], info["frame"], info["tail"] = b"\x80\x04\x95", _INFO_FRAME, b"t."
     info["count"] = sizes
@@ -137,7 +138,7 @@ def encode(postings: Postings, terms: int, layout: Layout, base: int) -> tuple[b
             const(MAGIC, opening),
             fixed(signed, ">i4"),
             Stream(raw.reshape(-1), np.full(len(firsts), _INFO.itemsize, dtype=np.int64)),
-            Stream(data, data_sizes),
+            *data,
         ]
     )
     entries = _entries(postings, starts, weights32, info, block_of[starts[:-1]])
@@ -223,10 +224,7 @@ def _values(postings: Postings, sizes: np.ndarray) -> list[Stream]:
         header = bytes_header(sizes * 4)
         return [header, grouped(fixed(postings.freq, ">u4"), sizes)]
     assert postings.values is not None
-    data, starts = postings.values
-    lengths = np.diff(starts)
-    each, each_starts = join([bytes_header(lengths), Stream(data, lengths)])
-    items = Stream(each, np.diff(each_starts))
+    items = Stream(postings.values[0], np.diff(postings.values[1]))
     return [const(MARK, everywhere), grouped(items, sizes), const(TUPLE, everywhere)]
 
 
