@@ -64,7 +64,11 @@ def timed(name: str, command: list[str], env: dict[str, str], folder: Path) -> t
     output, seconds, peak = measure(command, env)
     cpu = _cpu_of_children() - before
     lines = output.strip().splitlines()
-    articles = int(json.loads(lines[-1])["articles_written"]) if lines[-1].startswith("{") else int(lines[-1])
+    articles = (
+        int(json.loads(lines[-1])["articles_written"])
+        if lines[-1].startswith("{")
+        else int(lines[-1])
+    )
     return Run(name, articles, seconds, cpu, peak, folder_bytes(folder)), output
 
 
@@ -155,7 +159,9 @@ def prototype(corpus: str, data_dir: str) -> dict[str, Any]:
                 lock.release()
 
     class PrototypeIndexer(Indexer):
-        def _parsed(self, files: Any, tally: Any, fresh: bool, batch: Any, progress: Any, parallel: bool) -> Iterator[Parsed]:
+        def _parsed(
+            self, files: Any, tally: Any, fresh: bool, batch: Any, progress: Any, parallel: bool
+        ) -> Iterator[Parsed]:
             jobs = self._jobs(files, tally, fresh, batch, progress)
             limits = (self.settings.max_article_chars, self.settings.max_parse_seconds)
             workers = self.settings.workers or os.cpu_count() or 1
@@ -231,13 +237,24 @@ def one_size(shared: Path, work: Path, times: int, archive: bool) -> list[Run]:
     runs = []
     naive = work / f"naive-{times}"
     naive.mkdir()
-    runs.append(timed("naive whoosh", [sys.executable, "-c", NAIVE, str(corpus), str(naive)], env, naive)[0])
+    runs.append(
+        timed("naive whoosh", [sys.executable, "-c", NAIVE, str(corpus), str(naive)], env, naive)[0]
+    )
     data = work / f"segments-{times}"
     command = [sys.executable, __file__, "--prototype", str(corpus), str(data)]
     runs.append(timed("segments full", command, env, data / "index")[0])
     if archive:
         data = work / f"archive-{times}"
-        command = [sys.executable, "-m", "cli", "--data-dir", str(data), "index", str(corpus), "--json"]
+        command = [
+            sys.executable,
+            "-m",
+            "cli",
+            "--data-dir",
+            str(data),
+            "index",
+            str(corpus),
+            "--json",
+        ]
         runs.append(timed("archive full", command, env, data / "index")[0])
     return runs
 
@@ -260,7 +277,9 @@ def table(results: dict[int, list[Run]]) -> str:
     sizes = list(results)
     if len(sizes) > 1:
         for name in ("segments full", "archive full"):
-            pair = [next((r for r in results[s] if r.name == name), None) for s in (sizes[0], sizes[-1])]
+            pair = [
+                next((r for r in results[s] if r.name == name), None) for s in (sizes[0], sizes[-1])
+            ]
             if pair[0] and pair[1]:
                 growth = (pair[1].seconds / pair[1].articles) / (pair[0].seconds / pair[0].articles)
                 lines.append(f"{name}: cost per article {sizes[-1]}x vs {sizes[0]}x: {growth:.2f}x")
@@ -274,7 +293,9 @@ def main() -> None:
     parser.add_argument("--work-dir", type=Path, default=None)
     parser.add_argument("--no-archive", action="store_true", help="skip today's pipeline")
     parser.add_argument("--writer-alone", action="store_true")
-    parser.add_argument("--prototype", nargs=2, metavar=("CORPUS", "DATA_DIR"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--prototype", nargs=2, metavar=("CORPUS", "DATA_DIR"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--profile", type=Path, help="profile the prototype's main process")
     args = parser.parse_args()
     if args.prototype:
@@ -296,7 +317,11 @@ def main() -> None:
         for times in args.times:
             results[times] = one_size(args.shared, work / f"t{times}", times, not args.no_archive)
             if args.writer_alone:
-                print(writer_alone(work / f"t{times}" / f"corpus-{times}", work / f"t{times}" / "alone"))
+                print(
+                    writer_alone(
+                        work / f"t{times}" / f"corpus-{times}", work / f"t{times}" / "alone"
+                    )
+                )
     finally:
         if args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)

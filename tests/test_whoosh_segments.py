@@ -27,11 +27,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from whoosh import formats, index
+from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.columns import NumericColumn, VarBytesColumn
 from whoosh.filedb.filetables import OrderedHashWriter
 from whoosh.filedb.structfile import StructFile
-from whoosh import query as wq
 from whoosh.matching import FilterMatcher
 from whoosh.util.numeric import length_to_byte
 
@@ -64,9 +64,7 @@ WORDS = [
     "Paulo", "İstanbul", "Straße", "STRASSE", "ﬁnance", "ΑΣ", "Σ", "don't", "can’t",
     "東京都", "北京大学", "東", "한국어", "ｶﾀｶﾅ", "a東京b", "x*y", "—", ",", ".", "\n",
 ]  # fmt: skip
-TEXT = st.lists(
-    st.one_of(st.sampled_from(WORDS), st.text(max_size=6)), max_size=40
-).map(" ".join)
+TEXT = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=6)), max_size=40).map(" ".join)
 LAYOUTS = [Layout(), WHOOSH_LAYOUT, Layout(block=4, compression=1), Layout(block=1000)]
 
 
@@ -78,7 +76,9 @@ def articles(draw: Any, count: int) -> list[Article]:
         if draw(st.booleans()):
             when = datetime(1987, 1, 1, tzinfo=UTC) + timedelta(minutes=draw(st.integers(0, 10**6)))
             published = PubDate(when, draw(st.sampled_from(["second", "day", "year"])), "")
-        tags = tuple(draw(st.lists(st.sampled_from(["oil", "Asia, Pacific", "a,b", "東京"]), max_size=3)))
+        tags = tuple(
+            draw(st.lists(st.sampled_from(["oil", "Asia, Pacific", "a,b", "東京"]), max_size=3))
+        )
         out.append(
             Article(
                 id=f"a{number:04d}",
@@ -199,7 +199,9 @@ def searches(ix: Any) -> list[Any]:
     with ix.searcher(weighting=weighting()) as searcher:
         for text in QUERIES:
             query = compiler.compile(parse(text))
-            found = [(hit.docnum, round(hit.score, 9)) for hit in searcher.search(query, limit=None)]
+            found = [
+                (hit.docnum, round(hit.score, 9)) for hit in searcher.search(query, limit=None)
+            ]
             for copies in (False, True):
                 request = SearchRequest(q=text, per_page=50, copies=copies)
                 page = run_search(searcher, query, request, Settings(), ArrayCache())
@@ -290,7 +292,10 @@ def test_analysis_gives_what_the_fields_index(values: list[str | None]) -> None:
                 found[key] = (int(postings.freq[at]), float(postings.weight[at]), encoded)
         assert found == expected, name
         if field.scorable:
-            lengths = [sum(f for (n, _), (f, _, _) in expected.items() if n == d) for d in range(len(values))]
+            lengths = [
+                sum(f for (n, _), (f, _, _) in expected.items() if n == d)
+                for d in range(len(values))
+            ]
             assert batch.lengths[name].tolist() == lengths
 
 
@@ -313,7 +318,10 @@ def _written(make: Any) -> bytes:
 
 
 @settings(max_examples=30, deadline=None)
-@given(keys=st.sets(st.binary(min_size=1, max_size=12), max_size=300), value=st.binary(min_size=3, max_size=3))
+@given(
+    keys=st.sets(st.binary(min_size=1, max_size=12), max_size=300),
+    value=st.binary(min_size=3, max_size=3),
+)
 def test_terms_file_is_whoosh_ordered_hash_file(keys: set[bytes], value: bytes) -> None:
     ordered = sorted(keys)
     fieldmap = {"body": 0, "title": 1}
@@ -337,8 +345,16 @@ def test_columns_are_whoosh_columns(count: int) -> None:
     lengths = np.array([rng.choice([0, 1, 7, 200_000]) for _ in range(count)], dtype=np.int64)
     for column, values, ours in (
         (VarBytesColumn(), texts, varbytes_column(texts, count)),
-        (NumericColumn("Q", default=255), numbers, numeric_column(NumericColumn("Q", 255), numbers)),
-        (LENGTHS_COLUMN, [int(b) or None for b in length_bytes(lengths)], lengths_column(length_bytes(lengths))),
+        (
+            NumericColumn("Q", default=255),
+            numbers,
+            numeric_column(NumericColumn("Q", 255), numbers),
+        ),
+        (
+            LENGTHS_COLUMN,
+            [int(b) or None for b in length_bytes(lengths)],
+            lengths_column(length_bytes(lengths)),
+        ),
     ):
 
         def whoosh(handle: Any, column: Any = column, values: Any = values) -> None:
@@ -358,7 +374,11 @@ def test_length_bytes_are_whoosh_length_bytes() -> None:
 
 
 @settings(max_examples=50, deadline=None)
-@given(lists=st.lists(st.sets(st.integers(0, 3_000_000), min_size=1, max_size=2100), min_size=1, max_size=4))
+@given(
+    lists=st.lists(
+        st.sets(st.integers(0, 3_000_000), min_size=1, max_size=2100), min_size=1, max_size=4
+    )
+)
 def test_position_values_are_whoosh_positions(lists: list[set[int]]) -> None:
     positions = [sorted(found) for found in lists]
     data, starts = position_values(
@@ -373,7 +393,9 @@ def test_position_values_are_whoosh_positions(lists: list[set[int]]) -> None:
 # whole indexes: long documents, other schemas, deletions, interrupted commits -------------
 
 
-def _build_both(folder: Any, documents: list[dict], ix_schema: Any, layout: Layout) -> tuple[Any, Any]:
+def _build_both(
+    folder: Any, documents: list[dict], ix_schema: Any, layout: Layout
+) -> tuple[Any, Any]:
     whoosh = index.create_in(str(folder / "whoosh"), ix_schema)
     writer = whoosh.writer()
     for document in documents:
@@ -491,3 +513,29 @@ def test_unsupported_features_are_refused() -> None:
         analyser.analyse([{"id": "a", "_boost": 2.0}])
     with pytest.raises(UnsupportedField, match="no field"):
         analyser.analyse([{"nope": "a"}])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    bits=st.sampled_from([8, 16, 32, 64]),
+    signed=st.booleans(),
+    step=st.sampled_from([0, 1, 4, 8]),
+    data=st.data(),
+)
+def test_numbers_give_whoosh_trie_terms(bits: int, signed: bool, step: int, data: Any) -> None:
+    from whoosh import fields
+
+    field = fields.NUMERIC(int, bits=bits, signed=signed, shift_step=step)
+    numbers = st.integers(field.min_value, field.max_value)
+    values = data.draw(st.lists(numbers, min_size=1, max_size=20))
+    batch = Analyser(fields.Schema(n=field)).analyse([{"n": value} for value in values])
+    found = sorted(
+        (batch.fields["n"].terms[t], int(d)) for t, d in zip(*_pairs(batch), strict=True)
+    )
+    expected = sorted((text, d) for d, v in enumerate(values) for text, *_ in field.index(v))
+    assert found == expected
+    assert batch.fields["n"].terms == sorted(batch.fields["n"].terms)
+
+
+def _pairs(batch: Any) -> tuple[list[int], list[int]]:
+    return batch.fields["n"].term.tolist(), batch.fields["n"].doc.tolist()

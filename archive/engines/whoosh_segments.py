@@ -27,7 +27,8 @@ from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
-from archive.engines.whoosh_segments_analysis import Analysed, FieldBatch, sorted_terms
+from archive.engines.whoosh_segments_analysis import Analysed
+from archive.engines.whoosh_segments_fields import FieldBatch, sorted_terms
 from archive.engines.whoosh_segments_files import (
     OFFSETS_CUTOFF,
     lengths_column,
@@ -131,7 +132,7 @@ class SegmentBuilder:
         files = [
             (
                 segment.make_filename(W3Codec.TERMS_EXT),
-                terms_file(keys, table, dict(zip(names, range(len(names))))),
+                terms_file(keys, table, {name: number for number, name in enumerate(names)}),
             ),
             (segment.make_filename(W3Codec.POSTS_EXT), b"".join(posting_files)),
         ]
@@ -163,7 +164,9 @@ class SegmentBuilder:
         parts = self._postings[name]
         terms, rank = sorted_terms(list(self._vocabulary[name]))
         runs = [_runs(part.term) for part in parts]
-        firsts = np.concatenate([found + base for found, base in zip(runs, _bases(parts), strict=True)])
+        firsts = np.concatenate(
+            [found + base for found, base in zip(runs, _bases(parts), strict=True)]
+        )
         sizes = np.diff(np.append(firsts, sum(len(part.term) for part in parts)))
         joined = np.concatenate([part.term for part in parts])
         run_rank = rank[joined[firsts]]
@@ -224,24 +227,25 @@ def _gathered_values(
     parts: list[_Part], firsts: np.ndarray, sizes: np.ndarray, gather: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """The postings' values in the order ``gather`` gives, copied a run at a time."""
-    datas, starts, base = [], [np.zeros(1, dtype=np.int64)], 0
+    datas: list[bytes] = []
+    starts, base = [np.zeros(1, dtype=np.int64)], 0
     for part in parts:
         assert part.values is not None
         data, offsets = part.values
-        datas.append(data)
+        datas.append(data.tobytes())
         starts.append(offsets[1:] + base)
         base += len(data)
-    data, joined = b"".join(part.tobytes() for part in datas), np.concatenate(starts)
+    everything, joined = b"".join(datas), np.concatenate(starts)
     low, high = joined[firsts].tolist(), joined[firsts + sizes].tolist()
-    copied = b"".join([data[a:b] for a, b in zip(low, high, strict=True)])
+    copied = b"".join([everything[a:b] for a, b in zip(low, high, strict=True)])
     lengths = np.diff(joined)[gather]
     return np.frombuffer(copied, dtype=np.uint8), np.concatenate(([0], np.cumsum(lengths)))
 
 
 def _column(column: columns.Column, values: list[Any], count: int) -> bytes:
-    if type(column) is columns.VarBytesColumn and column.allow_offsets:
-        if column.write_offsets_cutoff == OFFSETS_CUTOFF:
-            return varbytes_column(values, count)
+    plain = type(column) is columns.VarBytesColumn and column.allow_offsets
+    if plain and column.write_offsets_cutoff == OFFSETS_CUTOFF:
+        return varbytes_column(values, count)
     if type(column) is columns.NumericColumn:
         return numeric_column(column, values)
     return other_column(column, values, count)

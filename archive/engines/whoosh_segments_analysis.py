@@ -23,8 +23,15 @@ from typing import Any
 import numpy as np
 from whoosh import fields, formats
 
-from archive.engines.whoosh_segments_bytes import Stream, bytes_header, join, position_values
 from archive.engines.whoosh_segments_chains import Chain, Memo
+from archive.engines.whoosh_segments_fields import (
+    FieldBatch,
+    Plan,
+    from_field,
+    from_memo,
+    from_numbers,
+    integers,
+)
 from archive.engines.whoosh_segments_postings import FREQUENCIES, NO_VALUES, VALUES
 from archive.errors import ArchiveError
 
@@ -35,21 +42,6 @@ STORED_LEVEL = 3
 
 class UnsupportedField(ArchiveError):
     """A schema feature the array writer does not write (term vectors, boosts, ...)."""
-
-
-@dataclass
-class FieldBatch:
-    """One field's postings in a batch, in term then document order: the terms in byte
-    order, each posting's term (an index into ``terms``), document (in the batch),
-    frequency and weight; for ``VALUES`` fields each posting's value as a pickled bytes
-    object (as posting blocks hold them), back to back, and where each starts."""
-
-    terms: list[bytes]
-    term: np.ndarray
-    doc: np.ndarray
-    freq: np.ndarray
-    weight: np.ndarray
-    values: tuple[np.ndarray, np.ndarray] | None = None
 
 
 @dataclass
@@ -68,15 +60,6 @@ class Analysed:
     late: dict[str, list[Any]] = field(default_factory=dict)
 
 
-@dataclass
-class _Plan:
-    name: str
-    field: Any
-    kind: str
-    boost: float
-    memo: Memo | None
-
-
 class Analyser:
     """Analyses documents for one schema; remembers words across batches (one per process)."""
 
@@ -86,12 +69,12 @@ class Analyser:
         memos: dict[int, Memo] = {}
         self.plans = [self._plan(name, schema[name], memos) for name in sorted(schema.names())]
 
-    def _plan(self, name: str, fieldobj: Any, memos: dict[int, Memo]) -> _Plan:
+    def _plan(self, name: str, fieldobj: Any, memos: dict[int, Memo]) -> Plan:
         if fieldobj.vector or fieldobj.separate_spelling():
             raise UnsupportedField(f"the field {name!r} has term vectors or a spelling field")
         fmt = fieldobj.format
         if not fieldobj.indexed or fmt is None:
-            return _Plan(name, fieldobj, "", 1.0, None)
+            return Plan(name, fieldobj, "", 1.0, None)
         if type(fmt) is formats.Frequency:
             kind = FREQUENCIES
         elif fmt.fixed_value_size() == 0:
@@ -107,7 +90,7 @@ class Analyser:
             memo = memos.get(id(fieldobj.analyzer))
             if memo is None:
                 memo = memos[id(fieldobj.analyzer)] = Memo(chain)
-        return _Plan(name, fieldobj, kind, float(fmt.field_boost), memo)
+        return Plan(name, fieldobj, kind, float(fmt.field_boost), memo)
 
     def analyse(self, documents: Sequence[Document], only: Sequence[str] | None = None) -> Analysed:
         """The documents as arrays; with ``only``, just those fields' postings, lengths and
@@ -146,16 +129,18 @@ class Analyser:
             return b""
         return zlib.compress(pickle.dumps(stored, 2), STORED_LEVEL)
 
-    def _postings(self, plan: _Plan, values: list[Any]) -> tuple[FieldBatch | None, np.ndarray]:
+    def _postings(self, plan: Plan, values: list[Any]) -> tuple[FieldBatch | None, np.ndarray]:
         present = [index for index, value in enumerate(values) if value is not None]
         lengths = np.zeros(len(values), dtype=np.int32)
         if not present:
             return None, lengths
         given = [values[index] for index in present]
         if plan.memo is not None and all(isinstance(value, str) for value in given):
-            found = _from_memo(plan, plan.memo, given)
+            found = from_memo(plan, plan.memo, given)
+        elif integers(plan.field, given):
+            found = from_numbers(plan, given)
         else:
-            found = _from_field(plan, given)
+            found = from_field(plan, given)
         lengths[present] = np.bincount(found.doc, weights=found.freq, minlength=len(present))
         found.doc = np.asarray(present, dtype=np.int32)[found.doc]
         return (found if len(found.doc) else None), lengths
@@ -198,68 +183,6 @@ def _check(schema: fields.Schema, documents: Sequence[Document]) -> None:
                     raise UnsupportedField(f"document boosts ({name}) are not written")
             elif name not in schema:
                 raise UnsupportedField(f"no field named {name!r} in the schema")
-
-
-def _from_memo(plan: _Plan, memo: Memo, values: list[str]) -> FieldBatch:
-    positions = plan.kind == VALUES
-    out = memo.outputs(values, positions)
-    numbers = np.unique(out.term)
-    terms, rank = sorted_terms([memo.texts[number] for number in numbers.tolist()])
-    size = len(values)
-    key = rank[np.searchsorted(numbers, out.term)] * size + out.doc
-    if positions:
-        order = np.argsort(key, kind="stable")
-        key = key[order]
-        assert out.pos is not None
-        pos = out.pos[order]
-    else:
-        key = np.sort(key)
-    starts = np.flatnonzero(np.diff(key, prepend=-1))
-    freq = np.diff(np.append(starts, len(key))).astype(np.int32)
-    batch = FieldBatch(
-        terms=terms,
-        term=(key[starts] // size).astype(np.int32),
-        doc=(key[starts] % size).astype(np.int32),
-        freq=freq,
-        weight=freq * plan.boost,
-    )
-    if plan.kind == NO_VALUES:
-        batch.freq = np.ones(len(freq), dtype=np.int32)
-        batch.weight = np.full(len(freq), plan.boost)
-    if positions:
-        batch.values = position_values(pos, freq, pickled=True)
-    return batch
-
-
-def sorted_terms(texts: list[bytes]) -> tuple[list[bytes], np.ndarray]:
-    """``texts`` in byte order, and the place each takes in that order."""
-    order = sorted(range(len(texts)), key=texts.__getitem__)
-    rank = np.empty(len(texts), dtype=np.int64)
-    rank[order] = np.arange(len(texts))
-    return [texts[number] for number in order], rank
-
-
-def _from_field(plan: _Plan, values: list[Any]) -> FieldBatch:
-    """Postings through the field's own ``index`` (what ``add_document`` calls)."""
-    numbers: dict[bytes, int] = {}
-    found: list[tuple[int, int, int, float, bytes]] = []
-    for index, value in enumerate(values):
-        for btext, count, wt, vbytes in plan.field.index(value):
-            found.append((numbers.setdefault(btext, len(numbers)), index, count, wt, vbytes))
-    terms, rank = sorted_terms(list(numbers))
-    found.sort(key=lambda posting: (rank[posting[0]], posting[1]))
-    batch = FieldBatch(
-        terms=terms,
-        term=rank[[posting[0] for posting in found]].astype(np.int32),
-        doc=np.asarray([posting[1] for posting in found], dtype=np.int32),
-        freq=np.asarray([posting[2] for posting in found], dtype=np.int32),
-        weight=np.asarray([posting[3] for posting in found], dtype=np.float64),
-    )
-    if plan.kind == VALUES:
-        sizes = np.fromiter((len(posting[4]) for posting in found), np.int64, len(found))
-        data = np.frombuffer(b"".join(posting[4] for posting in found), dtype=np.uint8)
-        batch.values = join([bytes_header(sizes), Stream(data, sizes)])
-    return batch
 
 
 def _restore(blob: bytes, changed: dict[str, Any]) -> bytes:

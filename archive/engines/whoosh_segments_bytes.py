@@ -167,6 +167,6 @@ def position_values(
         const(b".", everywhere),
     ]
     if pickled:
-        streams.insert(0, bytes_header(sum(stream.lengths for stream in streams)))
+        sizes = np.sum([stream.lengths for stream in streams], axis=0)
+        streams.insert(0, bytes_header(sizes))
     return join(streams)
-

@@ -12,6 +12,7 @@ without a loop) or tuples as Whoosh writes them.
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -230,7 +231,7 @@ def _values(postings: Postings, sizes: np.ndarray) -> list[Stream]:
 
 def _compress(data: np.ndarray, starts: np.ndarray, level: int) -> tuple[np.ndarray, np.ndarray]:
     raw = data.tobytes()
-    parts = [zlib.compress(raw[a:b], level) for a, b in zip(starts[:-1], starts[1:], strict=True)]
+    parts = [zlib.compress(raw[a:b], level) for a, b in itertools.pairwise(starts.tolist())]
     sizes = np.fromiter(map(len, parts), np.int64, len(parts))
     return np.frombuffer(b"".join(parts), dtype=np.uint8), sizes
 
