@@ -289,7 +289,7 @@ def test_analysis_gives_what_the_fields_index(values: list[str | None]) -> None:
             for at in range(len(postings.term)):
                 encoded = _value(postings, at, field)
                 key = (int(postings.doc[at]), postings.terms[postings.term[at]])
-                found[key] = (int(postings.freq[at]), float(postings.weight[at]), encoded)
+                found[key] = (int(postings.freq[at]), float(postings.weights()[at]), encoded)
         assert found == expected, name
         if field.scorable:
             lengths = [

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import struct
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,12 +31,12 @@ from archive.engines.whoosh_segments_analysis import Analysed
 from archive.engines.whoosh_segments_fields import FieldBatch, sorted_terms
 from archive.engines.whoosh_segments_files import (
     OFFSETS_CUTOFF,
+    Compound,
     lengths_column,
     numeric_column,
     other_column,
     terms_file,
     varbytes_column,
-    write_compound,
 )
 from archive.engines.whoosh_segments_postings import (
     FREQUENCIES,
@@ -102,43 +102,28 @@ class SegmentBuilder:
         numbers = [vocabulary.setdefault(text, len(vocabulary)) for text in found.terms]
         remap = np.asarray(numbers, dtype=np.int32)
         doc = found.doc.astype(np.int32) + base
-        return _Part(remap[found.term], doc, found.freq, found.weight, found.values)
+        return _Part(remap[found.term], doc, found.freq, found.weights(), found.values)
 
     def write(self, index: FileIndex) -> W3Segment | None:
         """Write the documents added so far as one compound segment of ``index`` (not yet
         in its table of contents: see ``commit``) and start a new one."""
         if not self.count:
             return None
-        codec = default_codec()
-        segment = codec.new_segment(index.storage, index.indexname)
+        segment = default_codec().new_segment(index.storage, index.indexname)
         lengths = {name: self._joined_lengths(name) for name in self._lengths}
         bytes_of = {name: length_bytes(values) for name, values in lengths.items()}
         names = sorted(name for name in self._postings if self._postings[name])
         keys: list[bytes] = []
-        entries: list[np.ndarray] = []
-        posting_files: list[bytes] = []
-        offset = 0
-        for number, name in enumerate(names):
-            postings, texts = self._field(name, bytes_of.get(name))
-            data, found = encode(postings, len(texts), self.layout, offset)
-            prefix = struct.pack("!H", number)
-            keys.extend(prefix + text for text in texts)
-            entries.append(found)
-            posting_files.append(data)
-            offset += len(data)
-        # (numpy would join the records in native byte order)
-        raw = b"".join(found.tobytes() for found in entries)
-        table = np.frombuffer(raw, dtype=np.uint8).reshape(-1, TERMINFO.itemsize)
-        files = [
-            (
-                segment.make_filename(W3Codec.TERMS_EXT),
-                terms_file(keys, table, {name: number for number, name in enumerate(names)}),
-            ),
-            (segment.make_filename(W3Codec.POSTS_EXT), b"".join(posting_files)),
-        ]
-        files += self._column_files(segment, bytes_of)
-        handle = index.storage.create_file(segment.make_filename(segment.COMPOUND_EXT))
-        write_compound(handle, files)
+        entries: list[bytes] = []
+        compound = Compound(index.storage.create_file(segment.make_filename(segment.COMPOUND_EXT)))
+        postings = self._posting_lists(names, bytes_of, keys, entries)
+        compound.add(segment.make_filename(W3Codec.POSTS_EXT), postings)
+        table = np.frombuffer(b"".join(entries), dtype=np.uint8).reshape(-1, TERMINFO.itemsize)
+        fieldmap = {name: number for number, name in enumerate(names)}
+        compound.add(segment.make_filename(W3Codec.TERMS_EXT), [terms_file(keys, table, fieldmap)])
+        for name, data in self._column_files(segment, bytes_of):
+            compound.add(name, [data])
+        compound.close()
         segment.set_doc_count(self.count)
         segment._fieldlengths = defaultdict(int)
         for name in sorted(lengths):
@@ -148,6 +133,25 @@ class SegmentBuilder:
         segment.compound = True
         self._reset()
         return segment
+
+    def _posting_lists(
+        self,
+        names: list[str],
+        bytes_of: dict[str, np.ndarray],
+        keys: list[bytes],
+        entries: list[bytes],
+    ) -> Iterator[bytes]:
+        """Each field's posting lists in turn (one field in memory at a time), filling
+        ``keys`` and ``entries`` with its terms' keys and entries."""
+        offset = 0
+        for number, name in enumerate(names):
+            postings, texts = self._field(name, bytes_of.get(name))
+            data, found = encode(postings, len(texts), self.layout, offset)
+            prefix = struct.pack("!H", number)
+            keys.extend(prefix + text for text in texts)
+            entries.append(found.tobytes())  # (numpy would join them in native byte order)
+            offset += len(data)
+            yield data
 
     def _joined_lengths(self, name: str) -> np.ndarray:
         joined = np.zeros(self.count, dtype=np.int64)

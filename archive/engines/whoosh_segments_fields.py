@@ -28,8 +28,14 @@ class FieldBatch:
     term: np.ndarray
     doc: np.ndarray
     freq: np.ndarray
-    weight: np.ndarray
+    #: None when each weight is the frequency times ``boost`` (the common case, not shipped)
+    weight: np.ndarray | None = None
+    boost: float = 1.0
     values: tuple[np.ndarray, np.ndarray] | None = None
+
+    def weights(self) -> np.ndarray:
+        """Each posting's weight."""
+        return self.freq * self.boost if self.weight is None else self.weight
 
 
 @dataclass
@@ -64,11 +70,10 @@ def from_memo(plan: Plan, memo: Memo, values: list[str]) -> FieldBatch:
         term=(key[starts] // size).astype(np.int32),
         doc=(key[starts] % size).astype(np.int32),
         freq=freq,
-        weight=freq * plan.boost,
+        boost=plan.boost,
     )
-    if plan.kind == NO_VALUES:
+    if plan.kind == NO_VALUES:  # (Existence) one occurrence, whatever the frequency
         batch.freq = np.ones(len(freq), dtype=np.int32)
-        batch.weight = np.full(len(freq), plan.boost)
     if positions:
         batch.values = position_values(pos, freq, pickled=True)
     return batch
@@ -146,5 +151,4 @@ def from_numbers(plan: Plan, values: list[int]) -> FieldBatch:
         term=term.astype(np.int32),
         doc=doc.astype(np.int32),
         freq=np.ones(len(doc), dtype=np.int32),
-        weight=np.ones(len(doc)),
     )

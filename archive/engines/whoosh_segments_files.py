@@ -12,7 +12,7 @@ import io
 import pickle
 import struct
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -153,19 +153,28 @@ def other_column(column: columns.Column, values: Sequence[Any], count: int) -> b
     return buffer.getvalue()
 
 
-def write_compound(handle: Any, files: list[tuple[str, bytes]]) -> None:
-    """A compound segment file holding ``files`` (``CompoundStorage.assemble``), written
-    to ``handle`` (a new ``StructFile``, closed here)."""
-    directory = {}
-    modified = time.time()
-    handle.write(bytes(12))
-    position = 12
-    for name, data in files:
-        directory[name] = {"offset": position, "length": len(data), "modified": modified}
-        handle.write(data)
-        position += len(data)
-    tail = pickle.dumps(directory, pickle.HIGHEST_PROTOCOL) + pickle.dumps({}, -1)
-    handle.write(tail)
-    handle.seek(0)
-    handle.write(struct.pack("!qi", position, len(tail)))
-    handle.close()
+class Compound:
+    """A compound segment file (``CompoundStorage.assemble``) written file by file to
+    ``handle`` (a new ``StructFile``), so no file needs to be whole in memory."""
+
+    def __init__(self, handle: Any) -> None:
+        self._handle = handle
+        self._handle.write(bytes(12))  # where the directory is, and its length
+        self._position = 12
+        self._directory: dict[str, dict[str, Any]] = {}
+
+    def add(self, name: str, parts: Iterable[bytes]) -> None:
+        """Add a file made of ``parts`` (written as they come)."""
+        start = self._position
+        for part in parts:
+            self._handle.write(part)
+            self._position += len(part)
+        length = self._position - start
+        self._directory[name] = {"offset": start, "length": length, "modified": time.time()}
+
+    def close(self) -> None:
+        tail = pickle.dumps(self._directory, -1) + pickle.dumps({}, -1)
+        self._handle.write(tail)
+        self._handle.seek(0)
+        self._handle.write(struct.pack("!qi", self._position, len(tail)))
+        self._handle.close()
