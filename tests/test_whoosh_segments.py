@@ -65,7 +65,7 @@ WORDS = [
     "東京都", "北京大学", "東", "한국어", "ｶﾀｶﾅ", "a東京b", "x*y", "—", ",", ".", "\n",
 ]  # fmt: skip
 TEXT = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=6)), max_size=40).map(" ".join)
-LAYOUTS = [Layout(), WHOOSH_LAYOUT, Layout(block=4, compression=1), Layout(block=1000)]
+LAYOUTS = [Layout(), Layout(block=128), WHOOSH_LAYOUT, Layout(block=4, compression=1)]
 
 
 @st.composite
@@ -408,7 +408,7 @@ def _build_both(
     return whoosh, ours
 
 
-@pytest.mark.parametrize("layout", [Layout(), Layout(block=1000, compression=1)], ids=str)
+@pytest.mark.parametrize("layout", [Layout(), Layout(block=128, compression=1)], ids=str)
 def test_long_documents_and_common_words(tmp_path: Any, layout: Layout) -> None:
     """Positions past 65,535, lengths past the largest length byte, terms in thousands of
     documents (many blocks, large document number gaps)."""
@@ -455,7 +455,7 @@ def test_any_schema_through_its_fields(tmp_path: Any) -> None:
         documents.append(document)
     for folder in ("whoosh", "ours"):
         (tmp_path / folder).mkdir()
-    whoosh, ours = _build_both(tmp_path, documents, ix_schema, Layout())
+    whoosh, ours = _build_both(tmp_path, documents, ix_schema, Layout(block=128))
     expected, found = snapshot(whoosh, True), snapshot(ours, True)
     assert found == expected
 

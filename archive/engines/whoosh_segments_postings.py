@@ -75,9 +75,15 @@ TERMINFO = np.dtype(
 
 @dataclass(frozen=True)
 class Layout:
-    """How posting blocks are laid out (every layout reads the same through Whoosh)."""
+    """How posting blocks are laid out (every layout reads the same through Whoosh).
 
-    block: int = 128
+    The default decodes a common word's postings about twelve times faster than Whoosh's
+    own layout (``bench/posting_layouts.py``): large blocks pay the per-block costs of
+    unpickling less often, packed arrays skip a Python object per posting, and without
+    compression nothing is inflated; the postings take about a fifth more room.
+    """
+
+    block: int = 1024
     compression: int = 0
     arrays: bool = True
 
