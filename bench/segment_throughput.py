@@ -63,13 +63,14 @@ def timed(name: str, command: list[str], env: dict[str, str], folder: Path) -> t
     before = _cpu_of_children()
     output, seconds, peak = measure(command, env)
     cpu = _cpu_of_children() - before
-    lines = output.strip().splitlines()
-    articles = (
-        int(json.loads(lines[-1])["articles_written"])
-        if lines[-1].startswith("{")
-        else int(lines[-1])
-    )
-    return Run(name, articles, seconds, cpu, peak, folder_bytes(folder)), output
+    text = output.strip()
+    if text.startswith("{"):
+        articles = int(json.loads(text)["articles_written"])
+    else:
+        articles = int(text.splitlines()[-1])
+    run = Run(name, articles, seconds, cpu, peak, folder_bytes(folder))
+    print(run, file=sys.stderr, flush=True)
+    return run, output
 
 
 # the prototype (runs in its own process) ------------------------------------------------
