@@ -76,6 +76,8 @@ def timed(name: str, command: list[str], env: dict[str, str], folder: Path) -> t
 # the prototype (runs in its own process) ------------------------------------------------
 
 _analyser: Any = None
+#: zlib level of stored fields (set before the workers start)
+_stored_level = 3
 
 
 def parse_and_analyse(key: str, data: bytes, max_chars: int, seconds: float) -> Any:
@@ -86,7 +88,7 @@ def parse_and_analyse(key: str, data: bytes, max_chars: int, seconds: float) -> 
     from archive.parsing import parse_source
 
     if _analyser is None:
-        _analyser = Analyser(schema(), late=LATE)
+        _analyser = Analyser(schema(), late=LATE, stored_level=_stored_level)
     parsed = parse_source(key, data, max_chars, seconds)
     parsed.analysed = _analyser.analyse([to_document(article) for article in parsed.articles])
     return parsed
@@ -102,7 +104,7 @@ class SegmentsWriter:
         self.ix = ix
         self.fresh = fresh
         self.builder = SegmentBuilder(schema)
-        self.analyser = Analyser(schema, late=LATE)
+        self.analyser = Analyser(schema, late=LATE, stored_level=_stored_level)
         #: analysed batches waiting for their articles, by their articles' ids
         self.pending: dict[tuple[str, ...], Any] = {}
         self.deleted: list[str] = []
@@ -231,7 +233,7 @@ def writer_alone(corpus: Path, folder: Path) -> str:
 # the benchmark --------------------------------------------------------------------------
 
 
-def one_size(shared: Path, work: Path, times: int, archive: bool) -> list[Run]:
+def one_size(shared: Path, work: Path, times: int, archive: bool, levels: list[int]) -> list[Run]:
     corpus = work / f"corpus-{times}"
     build_corpus(shared, corpus, times)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -241,9 +243,12 @@ def one_size(shared: Path, work: Path, times: int, archive: bool) -> list[Run]:
     runs.append(
         timed("naive whoosh", [sys.executable, "-c", NAIVE, str(corpus), str(naive)], env, naive)[0]
     )
-    data = work / f"segments-{times}"
-    command = [sys.executable, __file__, "--prototype", str(corpus), str(data)]
-    runs.append(timed("segments full", command, env, data / "index")[0])
+    for level in levels:
+        data = work / f"segments-{times}-{level}"
+        command = [sys.executable, __file__, "--prototype", str(corpus), str(data)]
+        command += ["--stored-level", str(level)]
+        name = "segments full" + ("" if level == 3 else f" z{level}")
+        runs.append(timed(name, command, env, data / "index")[0])
     if archive:
         data = work / f"archive-{times}"
         command = [
@@ -262,7 +267,7 @@ def one_size(shared: Path, work: Path, times: int, archive: bool) -> list[Run]:
 
 def table(results: dict[int, list[Run]]) -> str:
     lines = [
-        f"{'size':>5} {'run':<14} {'articles':>9} {'seconds':>8} {'art/s':>7} "
+        f"{'size':>5} {'run':<17} {'articles':>9} {'seconds':>8} {'art/s':>7} "
         f"{'CPU ms/art':>10} {'peak RSS MiB':>12} {'index MB':>9} {'vs naive':>9}"
     ]
     for times, runs in results.items():
@@ -271,7 +276,7 @@ def table(results: dict[int, list[Run]]) -> str:
             rate = run.articles / run.seconds
             ratio = rate / (naive.articles / naive.seconds)
             lines.append(
-                f"{times:>4}x {run.name:<14} {run.articles:>9} {run.seconds:>8.1f} {rate:>7.0f} "
+                f"{times:>4}x {run.name:<17} {run.articles:>9} {run.seconds:>8.1f} {rate:>7.0f} "
                 f"{run.cpu / run.articles * 1e3:>10.2f} {run.peak_rss:>12.0f} "
                 f"{run.index_bytes / 1e6:>9.1f} {ratio:>8.2f}x"
             )
@@ -298,10 +303,20 @@ def main() -> None:
         "--prototype", nargs=2, metavar=("CORPUS", "DATA_DIR"), help=argparse.SUPPRESS
     )
     parser.add_argument("--profile", type=Path, help="profile the prototype's main process")
+    parser.add_argument(
+        "--stored-levels",
+        type=int,
+        nargs="+",
+        default=[3],
+        help="zlib levels of stored fields to run the prototype with (3: Whoosh's)",
+    )
+    parser.add_argument("--stored-level", type=int, default=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.prototype:
         import cProfile
 
+        global _stored_level
+        _stored_level = args.stored_level
         profile = cProfile.Profile()
         if args.profile:
             profile.enable()
@@ -316,7 +331,9 @@ def main() -> None:
     try:
         results = {}
         for times in args.times:
-            results[times] = one_size(args.shared, work / f"t{times}", times, not args.no_archive)
+            results[times] = one_size(
+                args.shared, work / f"t{times}", times, not args.no_archive, args.stored_levels
+            )
             if args.writer_alone:
                 print(
                     writer_alone(

@@ -17,6 +17,7 @@ import io
 import itertools
 import pickle
 import random
+import re
 import struct
 import tempfile
 from datetime import UTC, datetime, timedelta
@@ -45,6 +46,7 @@ from archive.engines.whoosh_search import run_search
 from archive.engines.whoosh_segments import SegmentBuilder, commit, length_bytes
 from archive.engines.whoosh_segments_analysis import Analyser, UnsupportedField
 from archive.engines.whoosh_segments_bytes import position_values
+from archive.engines.whoosh_segments_chains import Words
 from archive.engines.whoosh_segments_files import (
     lengths_column,
     numeric_column,
@@ -394,7 +396,7 @@ def test_position_values_are_whoosh_positions(lists: list[set[int]]) -> None:
 
 
 def _build_both(
-    folder: Any, documents: list[dict], ix_schema: Any, layout: Layout
+    folder: Any, documents: list[dict], ix_schema: Any, layout: Layout, stored_level: int = 3
 ) -> tuple[Any, Any]:
     whoosh = index.create_in(str(folder / "whoosh"), ix_schema)
     writer = whoosh.writer()
@@ -403,7 +405,7 @@ def _build_both(
     writer.commit()
     ours = index.create_in(str(folder / "ours"), ix_schema)
     builder = SegmentBuilder(ix_schema, layout)
-    builder.add(Analyser(ix_schema).analyse(documents))
+    builder.add(Analyser(ix_schema, stored_level=stored_level).analyse(documents))
     commit(ours, [builder.write(ours)])
     return whoosh, ours
 
@@ -455,7 +457,7 @@ def test_any_schema_through_its_fields(tmp_path: Any) -> None:
         documents.append(document)
     for folder in ("whoosh", "ours"):
         (tmp_path / folder).mkdir()
-    whoosh, ours = _build_both(tmp_path, documents, ix_schema, Layout(block=128))
+    whoosh, ours = _build_both(tmp_path, documents, ix_schema, Layout(block=128), stored_level=0)
     expected, found = snapshot(whoosh, True), snapshot(ours, True)
     assert found == expected
 
@@ -539,3 +541,15 @@ def test_numbers_give_whoosh_trie_terms(bits: int, signed: bool, step: int, data
 
 def _pairs(batch: Any) -> tuple[list[int], list[int]]:
     return batch.fields["n"].term.tolist(), batch.fields["n"].doc.tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pattern=st.sampled_from(
+        [r"[\w\*]+(\.?[\w\*]+)*", r"\w+(\.?\w+)*", r"[^,]+", r"[(]x(y)+", r"[]()]+(z)", r"[^](]+"]
+    ),
+    text=st.one_of(TEXT, st.text(alphabet="ayxz()[],.*_ \\é東", max_size=30)),
+)
+def test_tokenizer_expressions_find_what_whoosh_finds(pattern: str, text: str) -> None:
+    expression = re.compile(pattern)
+    assert Words(expression)(text) == [m.group(0) for m in expression.finditer(text)]

@@ -18,6 +18,7 @@ token-local, or not known to be, and are analysed by Whoosh itself (``Chain.of``
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,9 +54,11 @@ class Outputs:
 class Chain:
     """A token-local analyser taken apart: its tokenizer and its filters."""
 
-    def __init__(self, analyzer: Any, pattern: Any, filters: list[Any], renumber: bool) -> None:
+    def __init__(
+        self, analyzer: Any, pattern: Words | None, filters: list[Any], renumber: bool
+    ) -> None:
         self.analyzer = analyzer
-        #: the tokenizer's compiled expression, or None for the whole value as one token
+        #: the tokenizer's expression, or None for the whole value as one token
         self.pattern = pattern
         self.filters = filters
         #: whether a stop filter renumbers the positions of the terms it keeps
@@ -69,7 +72,7 @@ class Chain:
         if type(tokenizer) is analysis.IDTokenizer:
             pattern = None
         elif type(tokenizer) is analysis.RegexTokenizer and not tokenizer.gaps:
-            pattern = tokenizer.expression
+            pattern = Words(tokenizer.expression)
         else:
             return None
         stops = 0
@@ -100,7 +103,7 @@ class Chain:
         """The tokenizer's tokens of ``value``."""
         if self.pattern is None:
             return [value]
-        return [match.group(0) for match in self.pattern.finditer(value)]
+        return self.pattern(value)
 
     def parts(self, word: str) -> list[tuple[str, bool]]:
         """What the filters make of one token: each part's text and whether it is kept."""
@@ -110,6 +113,59 @@ class Chain:
         for item in self.filters:
             stream = item(stream)
         return [(part.text, not part.stopped) for part in stream]
+
+
+class Words:
+    """A tokenizer's expression made quicker to apply: ``findall`` with its groups made
+    non-capturing (a match's text, not its groups), and for ASCII text the expression
+    with ASCII classes (which mean the same on ASCII text and are checked faster)."""
+
+    def __init__(self, expression: re.Pattern[str]) -> None:
+        self.expression = expression
+        self.plain = _without_groups(expression)
+        self.ascii = None
+        plain_ascii = expression.pattern.isascii() and not expression.flags & re.IGNORECASE
+        if self.plain is not None and plain_ascii:
+            flags = (expression.flags & ~re.UNICODE) | re.ASCII
+            self.ascii = re.compile(self.plain.pattern, flags)
+
+    def __call__(self, value: str) -> list[str]:
+        if self.plain is None:
+            return [match.group(0) for match in self.expression.finditer(value)]
+        if self.ascii is not None and value.isascii():
+            return self.ascii.findall(value)
+        return self.plain.findall(value)
+
+
+def _without_groups(expression: re.Pattern[str]) -> re.Pattern[str] | None:
+    """``expression`` with its groups made non-capturing, or None when it cannot be
+    (references to groups)."""
+    source = expression.pattern
+    if not isinstance(source, str) or expression.groupindex or "(?(" in source:
+        return None
+    out, at, klass = [], 0, -1  # klass: where a character class's first member is
+    while at < len(source):
+        char = source[at]
+        if char == "\\":
+            if klass < 0 and source[at + 1 : at + 2].isdigit():
+                return None  # a reference to a group
+            out.append(source[at : at + 2])
+            at += 2
+            continue
+        if klass >= 0:
+            if char == "]" and at > klass:
+                klass = -1
+        elif char == "[":
+            klass = at + 2 if source[at + 1 : at + 2] == "^" else at + 1
+            out.append(source[at:klass])
+            at = klass
+            continue
+        elif char == "(" and source[at + 1 : at + 2] != "?":
+            char = "(?:"
+        out.append(char)
+        at += 1
+    compiled = re.compile("".join(out), expression.flags)
+    return compiled if compiled.groups == 0 else None
 
 
 class Memo:
