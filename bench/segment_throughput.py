@@ -116,8 +116,13 @@ class SegmentsWriter:
 
         articles = list(articles)
         batch = self.pending.pop(tuple(article.id for article in articles))
-        documents = [to_document(article) for article in articles]
-        late = {name: [document.get(name) for document in documents] for name in LATE}
+        late = {name: list(values) for name, values in batch.late.items()}
+        for number, article in enumerate(articles):
+            # the worker's document had no group; only a copy's late values differ
+            if article.group not in (None, article.id):
+                document = to_document(article)
+                for name in LATE:
+                    late[name][number] = document.get(name)
         self.analyser.complete(batch, late)
         self.builder.add(batch)
         self.added.extend(article.id for article in articles)

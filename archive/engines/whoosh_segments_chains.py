@@ -218,8 +218,9 @@ class Memo:
         lists = [self.chain.words(value) for value in values]
         counts = np.fromiter(map(len, lists), np.int64, len(lists))
         words = list(itertools.chain.from_iterable(lists))
-        get = self.codes.get
-        codes = np.array([get(word, UNSEEN) for word in words], dtype=np.int64)
+        codes = np.fromiter(
+            map(self.codes.get, words, itertools.repeat(UNSEEN, len(words))), np.int64, len(words)
+        )
         for index in np.flatnonzero(codes == UNSEEN):
             codes[index] = self.code(words[index])
         return self._expand(codes, counts, positions)
