@@ -140,33 +140,52 @@ def position_values(
 
     ``positions`` holds each posting's positions in order, postings back to back;
     ``freqs`` how many each has. Returns the values back to back and where each starts.
+    Each byte is written in place: values are small, so one pass per field of them beats
+    joining streams.
     """
     freqs = np.asarray(freqs, dtype=np.int64)
     firsts = np.cumsum(freqs) - freqs
     deltas = np.diff(positions, prepend=0)
     deltas[firsts] = positions[firsts]
-    # pickle appends a list's items in batches of APPENDS_BATCH (MARK, items, APPENDS),
-    # a list of one item as that item and APPEND
+    widths = np.where(deltas < 256, 2, np.where(deltas < 65536, 3, 5))
+    # pickle appends a list's items in batches (MARK, items, APPENDS), a list of one item
+    # as that item and APPEND; then STOP
+    many = freqs > 1
     batches = -(-freqs // APPENDS_BATCH)
-    sizes = np.full(int(batches.sum()), APPENDS_BATCH, dtype=np.int64)
-    sizes[np.cumsum(batches) - 1] = freqs - APPENDS_BATCH * (batches - 1)
-    many = np.repeat(freqs > 1, batches)
-    endings = np.where(many, ord("e"), ord("a")).astype(np.uint8)
-    items, starts = join(
-        [
-            const(MARK, many),
-            grouped(pickled_ints(deltas), sizes),
-            Stream(endings, np.ones(len(sizes), dtype=np.int64)),
-        ]
-    )
-    everywhere = np.ones(len(freqs), dtype=bool)
-    streams = [
-        fixed(freqs, ">u4"),
-        const(b"\x80\x02]q\x00", everywhere),
-        grouped(Stream(items, np.diff(starts)), batches),
-        const(b".", everywhere),
-    ]
+    items = np.add.reduceat(widths, firsts) if len(freqs) else widths[:0]
+    body = 9 + items + np.where(many, 2 * batches, 1) + 1
+    head = np.where(body < 256, 2, 5) if pickled else np.zeros(len(freqs), dtype=np.int64)
+    starts = np.concatenate(([0], np.cumsum(head + body)))
+    out = np.empty(int(starts[-1]), dtype=np.uint8)
     if pickled:
-        sizes = np.sum([stream.lengths for stream in streams], axis=0)
-        streams.insert(0, bytes_header(sizes))
-    return join(streams)
+        header = bytes_header(body)
+        out[_places(starts[:-1], header.lengths)] = header.data
+    base = starts[:-1] + head
+    rows = np.empty((len(freqs), 9), dtype=np.uint8)
+    rows[:, :4] = freqs.astype(">u4").view(np.uint8).reshape(-1, 4)
+    rows[:, 4:] = np.frombuffer(b"\x80\x02]q\x00", dtype=np.uint8)
+    out[base[:, None] + np.arange(9)] = rows
+    rank = np.arange(len(deltas)) - np.repeat(firsts, freqs)
+    within = np.cumsum(widths) - widths
+    within -= np.repeat(within[firsts], freqs)
+    spread = np.repeat(many, freqs)
+    at = np.repeat(base + 9, freqs) + spread + within + 2 * (rank // APPENDS_BATCH)
+    out[at] = np.where(widths == 2, BININT1[0], np.where(widths == 3, BININT2[0], BININT[0]))
+    raw = deltas.astype("<u4").view(np.uint8).reshape(-1, 4)
+    for byte in range(4):
+        kept = widths > byte + 1
+        out[at[kept] + 1 + byte] = raw[kept, byte]
+    opens = spread & (rank % APPENDS_BATCH == 0)
+    out[at[opens] - 1] = MARK[0]
+    last = np.zeros(len(deltas), dtype=bool)
+    last[firsts + freqs - 1] = True
+    closes = last | (rank % APPENDS_BATCH == APPENDS_BATCH - 1)
+    out[at[closes] + widths[closes]] = np.where(spread[closes], ord("e"), ord("a"))
+    out[starts[1:] - 1] = ord(".")
+    return out, starts
+
+
+def _places(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """Positions ``starts[i]`` to ``starts[i] + lengths[i]``, back to back."""
+    firsts = np.cumsum(lengths) - lengths
+    return np.repeat(starts - firsts, lengths) + np.arange(int(lengths.sum()))
