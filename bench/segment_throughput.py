@@ -10,11 +10,12 @@ CPU time of the process tree per article, peak RSS of the tree and the speed aga
 naive writer measured in the same run.
 
     python bench/segment_throughput.py --times 1 5
-    python bench/segment_throughput.py --times 1 --writer-alone   # the writer by itself
-    python bench/segment_throughput.py --times 1 --profile /tmp/main.prof
+    python bench/segment_throughput.py --times 1 --stages    # and each stage alone
+    python bench/segment_throughput.py --prototype CORPUS DATA_DIR --profile /tmp/main.prof
 
-``--writer-alone`` also times, in one process, analysing and writing the parsed articles
-(no parsing, copy detection or catalog): the writer's own cost per article.
+``--stages`` also runs each stage by itself in one process (parsing, fingerprints, each
+field's analysis, stored fields; copy detection, late fields, adding and writing the
+segment) and gives its CPU time per article.
 """
 
 from __future__ import annotations
@@ -42,6 +43,9 @@ from index_throughput import NAIVE, build_corpus, folder_bytes, measure  # noqa:
 
 #: fields whose values are known only after copy detection (in the main process)
 LATE = ("copy", "group")
+#: analysed articles a writer keeps before writing them as a segment (still committed
+#: with the rest of the batch): bounds the main process's memory whatever the batch size
+SEGMENT_BYTES = 192 * 2**20
 
 
 @dataclass
@@ -109,6 +113,8 @@ class SegmentsWriter:
         self.pending: dict[tuple[str, ...], Any] = {}
         self.deleted: list[str] = []
         self.added: list[str] = []
+        #: segments written for this batch, published with it
+        self.written: list[Any] = []
         self.resumed = False
 
     def add(self, articles: Iterable[Any]) -> None:
@@ -126,6 +132,8 @@ class SegmentsWriter:
         self.analyser.complete(batch, late)
         self.builder.add(batch)
         self.added.extend(article.id for article in articles)
+        if self.builder.size() > SEGMENT_BYTES:
+            self.written.append(self.builder.write(self.ix))
 
     def delete(self, ids: Iterable[str]) -> None:
         self.deleted.extend(ids)
@@ -133,10 +141,10 @@ class SegmentsWriter:
     def commit(self) -> None:
         from archive.engines.whoosh_segments import commit
 
-        segment = self.builder.write(self.ix)
+        segments = [*self.written, self.builder.write(self.ix)]
         replaced = [] if self.fresh else self.added
-        commit(self.ix, [segment], {"id": [*self.deleted, *replaced]})
-        self.deleted, self.added = [], []
+        commit(self.ix, segments, {"id": [*self.deleted, *replaced]})
+        self.deleted, self.added, self.written = [], [], []
 
 
 def prototype(corpus: str, data_dir: str) -> dict[str, Any]:
@@ -201,38 +209,76 @@ def prototype(corpus: str, data_dir: str) -> dict[str, Any]:
 # the writer alone -----------------------------------------------------------------------
 
 
-def writer_alone(corpus: Path, folder: Path) -> str:
-    """Analyse and write the corpus's articles in one process: the writer's own cost."""
+class Clock:
+    """CPU time spent in named stages (``with clock("name"): ...``)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        started = time.process_time()
+        yield
+        self.seconds[name] = self.seconds.get(name, 0.0) + time.process_time() - started
+
+
+def stages(corpus: Path, folder: Path) -> str:
+    """Each stage of the prototype run alone over the corpus in one process, CPU time per
+    article: what the workers do, then what the main process does."""
     from whoosh import index
 
+    from archive.dedup import Deduper, fingerprint
     from archive.engines.whoosh_schema import schema, to_document
     from archive.engines.whoosh_segments import SegmentBuilder, commit
     from archive.engines.whoosh_segments_analysis import Analyser
     from archive.parsing import parse_source
 
-    documents = []
-    for path in sorted(corpus.rglob("*.sgm")):
-        parsed = parse_source(str(path), path.read_bytes())
-        documents.append([to_document(article) for article in parsed.articles])
-    count = sum(map(len, documents))
+    clock = Clock()
     folder.mkdir(parents=True)
     ix = index.create_in(str(folder), schema())
-    analyser, builder = Analyser(ix.schema), SegmentBuilder(ix.schema)
-    started = time.process_time()
-    batches = [analyser.analyse(part) for part in documents]
-    analysed = time.process_time()
-    for batch in batches:
-        builder.add(batch)
-    added = time.process_time()
-    commit(ix, [builder.write(ix)])
-    written = time.process_time()
-    return (
-        f"writer alone, {count} articles, CPU per article: analysis "
-        f"{(analysed - started) / count * 1e6:.0f} us (in the workers), adding "
-        f"{(added - analysed) / count * 1e6:.0f} us, writing the segment "
-        f"{(written - added) / count * 1e6:.0f} us (in the main process); "
-        f"index {folder_bytes(folder) / 1e6:.1f} MB"
-    )
+    worker = Analyser(ix.schema, late=LATE)
+    main, builder = Analyser(ix.schema, late=LATE), SegmentBuilder(ix.schema)
+    deduper = Deduper(folder / "dedup.sqlite3")
+    fields = [plan.name for plan in worker.plans if plan.kind and plan.name not in LATE]
+    count = 0
+    for path in sorted(corpus.rglob("*.sgm")):
+        data = path.read_bytes()
+        with clock("parse (with fingerprints)"):
+            parsed = parse_source(str(path), data)
+        with clock("  of which fingerprints"):
+            prints = [fingerprint(article) for article in parsed.articles]
+        with clock("to_document"):
+            docs = [to_document(article) for article in parsed.articles]
+        for name in fields:
+            with clock(f"  field {name}"):
+                worker.analyse(docs, only=[name])
+        with clock("analysis (all fields, stored)"):
+            batch = worker.analyse(docs)
+        with clock("main: copy groups (dedup)"):
+            articles = deduper.assign(parsed.articles, prints)
+        late = {name: list(values) for name, values in batch.late.items()}
+        for number, article in enumerate(articles):
+            if article.group not in (None, article.id):
+                for name, value in to_document(article).items():
+                    if name in late:
+                        late[name][number] = value
+        with clock("main: late fields"):
+            main.complete(batch, late)
+        with clock("main: adding batches"):
+            builder.add(batch)
+        count += len(parsed.articles)
+    with clock("main: writing the segment"):
+        commit(ix, [builder.write(ix)])
+    deduper.commit()
+    deduper.close()
+    seconds = clock.seconds
+    fields_total = sum(value for key, value in seconds.items() if key.startswith("  field"))
+    seconds["  stored fields (the rest)"] = seconds["analysis (all fields, stored)"] - fields_total
+    lines = [f"stages alone, {count} articles, CPU us per article:"]
+    for name, spent in seconds.items():
+        lines.append(f"  {name:<36} {spent / count * 1e6:8.1f}")
+    lines.append(f"  index {folder_bytes(folder) / 1e6:.1f} MB")
+    return "\n".join(lines)
 
 
 # the benchmark --------------------------------------------------------------------------
@@ -303,7 +349,7 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
     parser.add_argument("--work-dir", type=Path, default=None)
     parser.add_argument("--no-archive", action="store_true", help="skip today's pipeline")
-    parser.add_argument("--writer-alone", action="store_true")
+    parser.add_argument("--stages", action="store_true", help="also time each stage alone")
     parser.add_argument(
         "--prototype", nargs=2, metavar=("CORPUS", "DATA_DIR"), help=argparse.SUPPRESS
     )
@@ -339,12 +385,9 @@ def main() -> None:
             results[times] = one_size(
                 args.shared, work / f"t{times}", times, not args.no_archive, args.stored_levels
             )
-            if args.writer_alone:
-                print(
-                    writer_alone(
-                        work / f"t{times}" / f"corpus-{times}", work / f"t{times}" / "alone"
-                    )
-                )
+            if args.stages:
+                folder = work / f"t{times}"
+                print(stages(folder / f"corpus-{times}", folder / "alone"), flush=True)
     finally:
         if args.work_dir is None:
             shutil.rmtree(work, ignore_errors=True)

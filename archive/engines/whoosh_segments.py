@@ -64,8 +64,17 @@ class _Part:
     term: np.ndarray
     doc: np.ndarray
     freq: np.ndarray
-    weight: np.ndarray
+    weight: np.ndarray | None
+    boost: float
     values: tuple[np.ndarray, np.ndarray] | None
+
+    def weights(self) -> np.ndarray:
+        return self.freq * self.boost if self.weight is None else self.weight
+
+    def size(self) -> int:
+        """About how many bytes the part takes."""
+        arrays = [self.term, self.doc, self.freq, self.weight, *(self.values or ())]
+        return sum(array.nbytes for array in arrays if array is not None)
 
 
 class SegmentBuilder:
@@ -97,12 +106,18 @@ class SegmentBuilder:
         self._stored.extend(batch.stored)
         self.count += batch.count
 
+    def size(self) -> int:
+        """About how many bytes the documents added so far take (postings and stored
+        fields), to write a segment before they outgrow the memory they may have."""
+        postings = sum(part.size() for parts in self._postings.values() for part in parts)
+        return postings + sum(map(len, self._stored)) + 8 * self.count * len(self._lengths)
+
     def _part(self, name: str, found: FieldBatch, base: int) -> _Part:
         vocabulary = self._vocabulary[name]
         numbers = [vocabulary.setdefault(text, len(vocabulary)) for text in found.terms]
         remap = np.asarray(numbers, dtype=np.int32)
         doc = found.doc.astype(np.int32) + base
-        return _Part(remap[found.term], doc, found.freq, found.weights(), found.values)
+        return _Part(remap[found.term], doc, found.freq, found.weight, found.boost, found.values)
 
     def write(self, index: FileIndex) -> W3Segment | None:
         """Write the documents added so far as one compound segment of ``index`` (not yet
@@ -183,7 +198,7 @@ class SegmentBuilder:
         postings = Postings(
             term=np.repeat(run_rank[order], sizes),
             doc=doc,
-            weight=np.concatenate([part.weight for part in parts])[gather],
+            weight=np.concatenate([part.weights() for part in parts])[gather],
             freq=np.concatenate([part.freq for part in parts])[gather],
             lengths=length_bytes[doc] if length_bytes is not None else np.zeros(len(doc), np.uint8),
             kind=_kind(self.schema[name]),
