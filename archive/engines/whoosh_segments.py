@@ -13,6 +13,7 @@ crash before the rename leaves the index as it was.
 
 from __future__ import annotations
 
+import itertools
 import struct
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -48,6 +49,8 @@ from archive.engines.whoosh_segments_postings import (
     encode,
 )
 
+#: postings encoded at a time (the rest of a segment's are kept in a more compact form)
+ENCODE_POSTINGS = 1 << 20
 #: the length each length byte stands for (``whoosh.util.numeric.byte_to_length``)
 _BYTE_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.int64)
 
@@ -161,12 +164,13 @@ class SegmentBuilder:
         offset = 0
         for number, name in enumerate(names):
             postings, texts = self._field(name, bytes_of.get(name))
-            data, found = encode(postings, len(texts), self.layout, offset)
             prefix = struct.pack("!H", number)
             keys.extend(prefix + text for text in texts)
-            entries.append(found.tobytes())  # (numpy would join them in native byte order)
-            offset += len(data)
-            yield data
+            for part, terms in _slices(postings, len(texts)):
+                data, found = encode(part, terms, self.layout, offset)
+                entries.append(found.tobytes())  # (numpy would join them in native order)
+                offset += len(data)
+                yield data
 
     def _joined_lengths(self, name: str) -> np.ndarray:
         joined = np.zeros(self.count, dtype=np.int64)
@@ -222,6 +226,33 @@ class SegmentBuilder:
                 continue
             files.append((name, _column(self.schema[name].column_type, values, self.count)))
         return [(W3Codec.column_filename(segment, name), data) for name, data in sorted(files)]
+
+
+def _slices(postings: Postings, terms: int) -> Iterator[tuple[Postings, int]]:
+    """A field's postings in slices of whole terms of about ``ENCODE_POSTINGS`` postings
+    (encoding makes a few arrays as large as its input), terms renumbered from 0."""
+    starts = np.searchsorted(postings.term, np.arange(terms + 1))
+    marks = np.searchsorted(starts, np.arange(0, int(starts[-1]), ENCODE_POSTINGS))
+    bounds = np.unique(np.concatenate(([0], marks, [terms]))).tolist()
+    for low, high in itertools.pairwise(bounds):
+        first, last = int(starts[low]), int(starts[high])
+        values = None
+        if postings.values is not None:
+            data, offsets = postings.values
+            values = (
+                data[offsets[first] : offsets[last]],
+                offsets[first : last + 1] - offsets[first],
+            )
+        part = Postings(
+            term=postings.term[first:last] - low,
+            doc=postings.doc[first:last],
+            weight=postings.weight[first:last],
+            freq=postings.freq[first:last],
+            lengths=postings.lengths[first:last],
+            kind=postings.kind,
+            values=values,
+        )
+        yield part, high - low
 
 
 def _kind(fieldobj: Any) -> str:
