@@ -252,7 +252,7 @@ def stages(corpus: Path, folder: Path) -> str:
         for plan in plans:
             values = [doc.get(plan.name) for doc in docs]
             with clock(f"  field {plan.name}"):
-                worker._postings(plan, values)
+                worker.postings(plan, values)
         with clock("analysis (all fields, stored)"):
             batch = worker.analyse(docs)
         with clock("main: copy groups (dedup)"):

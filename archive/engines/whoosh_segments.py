@@ -13,11 +13,9 @@ crash before the rename leaves the index as it was.
 
 from __future__ import annotations
 
-import itertools
 import struct
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -29,7 +27,6 @@ from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
 from archive.engines.whoosh_segments_analysis import Analysed
-from archive.engines.whoosh_segments_fields import FieldBatch, sorted_terms
 from archive.engines.whoosh_segments_files import (
     OFFSETS_CUTOFF,
     Compound,
@@ -39,18 +36,16 @@ from archive.engines.whoosh_segments_files import (
     terms_file,
     varbytes_column,
 )
+from archive.engines.whoosh_segments_order import FieldPostings
 from archive.engines.whoosh_segments_postings import (
     FREQUENCIES,
     NO_VALUES,
     TERMINFO,
     VALUES,
     Layout,
-    Postings,
     encode,
 )
 
-#: postings encoded at a time (the rest of a segment's are kept in a more compact form)
-ENCODE_POSTINGS = 1 << 20
 #: the length each length byte stands for (``whoosh.util.numeric.byte_to_length``)
 _BYTE_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np.int64)
 
@@ -58,26 +53,6 @@ _BYTE_LENGTHS = np.array([byte_to_length(code) for code in range(256)], dtype=np
 def length_bytes(lengths: np.ndarray) -> np.ndarray:
     """``whoosh.util.numeric.length_to_byte`` of each length."""
     return np.minimum(np.searchsorted(_BYTE_LENGTHS, lengths, side="left"), 255).astype(np.uint8)
-
-
-@dataclass
-class _Part:
-    """A batch's postings of one field, terms numbered in the builder's vocabulary."""
-
-    term: np.ndarray
-    doc: np.ndarray
-    freq: np.ndarray
-    weight: np.ndarray | None
-    boost: float
-    values: tuple[np.ndarray, np.ndarray] | None
-
-    def weights(self) -> np.ndarray:
-        return self.freq * self.boost if self.weight is None else self.weight
-
-    def size(self) -> int:
-        """About how many bytes the part takes."""
-        arrays = [self.term, self.doc, self.freq, self.weight, *(self.values or ())]
-        return sum(array.nbytes for array in arrays if array is not None)
 
 
 class SegmentBuilder:
@@ -91,8 +66,7 @@ class SegmentBuilder:
     def _reset(self) -> None:
         #: documents added since the last segment was written
         self.count = 0
-        self._vocabulary: dict[str, dict[bytes, int]] = defaultdict(dict)
-        self._postings: dict[str, list[_Part]] = defaultdict(list)
+        self._postings: dict[str, FieldPostings] = defaultdict(FieldPostings)
         self._lengths: dict[str, list[tuple[int, np.ndarray]]] = defaultdict(list)
         self._columns: dict[str, list[tuple[int, list[Any]]]] = defaultdict(list)
         self._stored: list[bytes] = []
@@ -101,7 +75,7 @@ class SegmentBuilder:
         """Add a batch's documents (their numbers follow the documents added before)."""
         base = self.count
         for name, found in batch.fields.items():
-            self._postings[name].append(self._part(name, found, base))
+            self._postings[name].add(found, base)
         for name, lengths in batch.lengths.items():
             self._lengths[name].append((base, lengths))
         for name, values in batch.columns.items():
@@ -112,15 +86,8 @@ class SegmentBuilder:
     def size(self) -> int:
         """About how many bytes the documents added so far take (postings and stored
         fields), to write a segment before they outgrow the memory they may have."""
-        postings = sum(part.size() for parts in self._postings.values() for part in parts)
+        postings = sum(field.size() for field in self._postings.values())
         return postings + sum(map(len, self._stored)) + 8 * self.count * len(self._lengths)
-
-    def _part(self, name: str, found: FieldBatch, base: int) -> _Part:
-        vocabulary = self._vocabulary[name]
-        numbers = [vocabulary.setdefault(text, len(vocabulary)) for text in found.terms]
-        remap = np.asarray(numbers, dtype=np.int32)
-        doc = found.doc.astype(np.int32) + base
-        return _Part(remap[found.term], doc, found.freq, found.weight, found.boost, found.values)
 
     def write(self, index: FileIndex) -> W3Segment | None:
         """Write the documents added so far as one compound segment of ``index`` (not yet
@@ -130,7 +97,7 @@ class SegmentBuilder:
         segment = default_codec().new_segment(index.storage, index.indexname)
         lengths = {name: self._joined_lengths(name) for name in self._lengths}
         bytes_of = {name: length_bytes(values) for name, values in lengths.items()}
-        names = sorted(name for name in self._postings if self._postings[name])
+        names = sorted(name for name in self._postings if self._postings[name].parts)
         keys: list[bytes] = []
         entries: list[bytes] = []
         compound = Compound(index.storage.create_file(segment.make_filename(segment.COMPOUND_EXT)))
@@ -163,10 +130,11 @@ class SegmentBuilder:
         ``keys`` and ``entries`` with its terms' keys and entries."""
         offset = 0
         for number, name in enumerate(names):
-            postings, texts = self._field(name, bytes_of.get(name))
+            kind = _kind(self.schema[name])
+            texts, slices = self._postings[name].ordered(bytes_of.get(name), kind)
             prefix = struct.pack("!H", number)
             keys.extend(prefix + text for text in texts)
-            for part, terms in _slices(postings, len(texts)):
+            for part, terms in slices:
                 data, found = encode(part, terms, self.layout, offset)
                 entries.append(found.tobytes())  # (numpy would join them in native order)
                 offset += len(data)
@@ -177,39 +145,6 @@ class SegmentBuilder:
         for base, values in self._lengths[name]:
             joined[base : base + len(values)] = values
         return joined
-
-    def _field(self, name: str, length_bytes: np.ndarray | None) -> tuple[Postings, list[bytes]]:
-        """A field's postings in term then document order, and its terms in byte order.
-
-        Each batch's postings come in runs of one term, in term order; the field's are
-        those runs ordered by term and, within a term, by batch (documents ascend).
-        """
-        parts = self._postings[name]
-        terms, rank = sorted_terms(list(self._vocabulary[name]))
-        runs = [_runs(part.term) for part in parts]
-        firsts = np.concatenate(
-            [found + base for found, base in zip(runs, _bases(parts), strict=True)]
-        )
-        sizes = np.diff(np.append(firsts, sum(len(part.term) for part in parts)))
-        joined = np.concatenate([part.term for part in parts])
-        run_rank = rank[joined[firsts]]
-        number = np.repeat(np.arange(len(parts)), [len(found) for found in runs])
-        order = np.lexsort((number, run_rank))
-        firsts, sizes = firsts[order], sizes[order]
-        gather = np.repeat(firsts - (np.cumsum(sizes) - sizes), sizes)
-        gather += np.arange(len(gather))
-        doc = np.concatenate([part.doc for part in parts])[gather]
-        postings = Postings(
-            term=np.repeat(run_rank[order], sizes),
-            doc=doc,
-            weight=np.concatenate([part.weights() for part in parts])[gather],
-            freq=np.concatenate([part.freq for part in parts])[gather],
-            lengths=length_bytes[doc] if length_bytes is not None else np.zeros(len(doc), np.uint8),
-            kind=_kind(self.schema[name]),
-        )
-        if postings.kind == VALUES:
-            postings.values = _gathered_values(parts, firsts, sizes, gather)
-        return postings, terms
 
     def _column_files(
         self, segment: W3Segment, bytes_of: dict[str, np.ndarray]
@@ -228,68 +163,11 @@ class SegmentBuilder:
         return [(W3Codec.column_filename(segment, name), data) for name, data in sorted(files)]
 
 
-def _slices(postings: Postings, terms: int) -> Iterator[tuple[Postings, int]]:
-    """A field's postings in slices of whole terms of about ``ENCODE_POSTINGS`` postings
-    (encoding makes a few arrays as large as its input), terms renumbered from 0."""
-    starts = np.searchsorted(postings.term, np.arange(terms + 1))
-    marks = np.searchsorted(starts, np.arange(0, int(starts[-1]), ENCODE_POSTINGS))
-    bounds = np.unique(np.concatenate(([0], marks, [terms]))).tolist()
-    for low, high in itertools.pairwise(bounds):
-        first, last = int(starts[low]), int(starts[high])
-        values = None
-        if postings.values is not None:
-            data, offsets = postings.values
-            values = (
-                data[offsets[first] : offsets[last]],
-                offsets[first : last + 1] - offsets[first],
-            )
-        part = Postings(
-            term=postings.term[first:last] - low,
-            doc=postings.doc[first:last],
-            weight=postings.weight[first:last],
-            freq=postings.freq[first:last],
-            lengths=postings.lengths[first:last],
-            kind=postings.kind,
-            values=values,
-        )
-        yield part, high - low
-
-
 def _kind(fieldobj: Any) -> str:
     fmt = fieldobj.format
     if type(fmt) is formats.Frequency:
         return FREQUENCIES
     return NO_VALUES if fmt.fixed_value_size() == 0 else VALUES
-
-
-def _runs(term: np.ndarray) -> np.ndarray:
-    """Where each run of one term starts."""
-    return np.flatnonzero(np.diff(term, prepend=-1))
-
-
-def _bases(parts: list[_Part]) -> list[int]:
-    """Where each part's postings start when the parts are joined."""
-    sizes = [len(part.term) for part in parts]
-    return [sum(sizes[:number]) for number in range(len(parts))]
-
-
-def _gathered_values(
-    parts: list[_Part], firsts: np.ndarray, sizes: np.ndarray, gather: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """The postings' values in the order ``gather`` gives, copied a run at a time."""
-    datas: list[bytes] = []
-    starts, base = [np.zeros(1, dtype=np.int64)], 0
-    for part in parts:
-        assert part.values is not None
-        data, offsets = part.values
-        datas.append(data.tobytes())
-        starts.append(offsets[1:] + base)
-        base += len(data)
-    everything, joined = b"".join(datas), np.concatenate(starts)
-    low, high = joined[firsts].tolist(), joined[firsts + sizes].tolist()
-    copied = b"".join([everything[a:b] for a, b in zip(low, high, strict=True)])
-    lengths = np.diff(joined)[gather]
-    return np.frombuffer(copied, dtype=np.uint8), np.concatenate(([0], np.cumsum(lengths)))
 
 
 def _column(column: columns.Column, values: list[Any], count: int) -> bytes:

@@ -106,7 +106,7 @@ class Analyser:
                 continue
             values = [document.get(plan.name) for document in documents]
             if plan.kind:
-                postings, lengths = self._postings(plan, values)
+                postings, lengths = self.postings(plan, values)
                 if postings is not None:
                     batch.fields[plan.name] = postings
                 if plan.field.scorable:
@@ -133,7 +133,8 @@ class Analyser:
             return b""
         return zlib.compress(pickle.dumps(stored, 2), self.stored_level)
 
-    def _postings(self, plan: Plan, values: list[Any]) -> tuple[FieldBatch | None, np.ndarray]:
+    def postings(self, plan: Plan, values: list[Any]) -> tuple[FieldBatch | None, np.ndarray]:
+        """A field's postings for ``values`` (None: absent), and each one's length."""
         present = [index for index, value in enumerate(values) if value is not None]
         lengths = np.zeros(len(values), dtype=np.int32)
         if not present:

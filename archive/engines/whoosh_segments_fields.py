@@ -50,6 +50,8 @@ class Plan:
 
 
 def from_memo(plan: Plan, memo: Memo, values: list[str]) -> FieldBatch:
+    """Postings through a token-local analyser's memo: each value's terms, grouped by
+    term, with their positions encoded when the format keeps them."""
     positions = plan.kind == VALUES
     out = memo.outputs(values, positions)
     numbers = np.unique(out.term)

@@ -16,6 +16,7 @@ import itertools
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -116,7 +117,6 @@ def encode(postings: Postings, terms: int, layout: Layout, base: int) -> tuple[b
     rank = np.arange(count) - starts[postings.term]
     firsts = np.flatnonzero(rank % layout.block == 0)
     sizes = np.diff(np.append(firsts, count))
-    block_of = np.repeat(np.arange(len(firsts)), sizes)
     deltas = np.diff(postings.doc, prepend=0)
     deltas[firsts] = postings.doc[firsts]
     weights32 = postings.weight.astype(np.float32)
@@ -125,17 +125,7 @@ def encode(postings: Postings, terms: int, layout: Layout, base: int) -> tuple[b
         joined, data_starts = join(data)
         data = [Stream(*_compress(joined, data_starts, layout.compression))]
     data_sizes = sum(stream.lengths for stream in data)
-    info = np.zeros(len(firsts), dtype=_INFO)
-    info["head"], info["frame"], info["tail"] = b"\x80\x04\x95", _INFO_FRAME, b"t."
-    info["count"] = sizes
-    info["last"] = postings.doc[firsts + sizes - 1]
-    info["weight"] = np.maximum.reduceat(postings.weight, firsts)
-    info["comp"] = layout.compression
-    info["short"], info["long"] = _length_range(postings.lengths, firsts)
-    raw = info.view(np.uint8).reshape(len(firsts), _INFO.itemsize)
-    for offset, code in ((11, MARK), (12, b"J"), (17, b"J"), (22, b"G"), (31, b"K")):
-        raw[:, offset] = code[0]
-    raw[:, 33] = raw[:, 35] = ord("K")
+    raw = _infos(postings, firsts, sizes, layout)
     opening = np.ones(len(firsts), dtype=bool)
     opening[1:] = postings.term[firsts[1:]] != postings.term[firsts[:-1]]
     closing = np.append(opening[1:], True)
@@ -148,12 +138,28 @@ def encode(postings: Postings, terms: int, layout: Layout, base: int) -> tuple[b
             *data,
         ]
     )
-    entries = _entries(postings, starts, weights32, info, block_of[starts[:-1]])
+    entries = _entries(postings, starts, weights32)
     first_block = np.flatnonzero(opening)
     term_starts = np.append(block_starts[first_block], block_starts[-1])
     entries["offset"] = base + term_starts[:-1]
     entries["length"] = np.diff(term_starts)
     return blocks.tobytes(), entries
+
+
+def _infos(postings: Postings, firsts: np.ndarray, sizes: np.ndarray, layout: Layout) -> Any:
+    """Each block's statistics, pickled (one fixed-size frame per block)."""
+    info = np.zeros(len(firsts), dtype=_INFO)
+    info["head"], info["frame"], info["tail"] = b"\x80\x04\x95", _INFO_FRAME, b"t."
+    info["count"] = sizes
+    info["last"] = postings.doc[firsts + sizes - 1]
+    info["weight"] = np.maximum.reduceat(postings.weight, firsts)
+    info["comp"] = layout.compression
+    info["short"], info["long"] = _length_range(postings.lengths, firsts)
+    raw = info.view(np.uint8).reshape(len(firsts), _INFO.itemsize)
+    for offset, code in ((11, MARK), (12, b"J"), (17, b"J"), (22, b"G"), (31, b"K")):
+        raw[:, offset] = code[0]
+    raw[:, 33] = raw[:, 35] = ord("K")
+    return raw
 
 
 def _data_streams(
@@ -250,13 +256,8 @@ def _length_range(lengths: np.ndarray, firsts: np.ndarray) -> tuple[np.ndarray, 
     return np.where(short == 256, 0, short), np.maximum.reduceat(wide, firsts)
 
 
-def _entries(
-    postings: Postings,
-    starts: np.ndarray,
-    weights32: np.ndarray,
-    info: np.ndarray,
-    first_blocks: np.ndarray,
-) -> np.ndarray:
+def _entries(postings: Postings, starts: np.ndarray, weights32: np.ndarray) -> np.ndarray:
+    """Each term's entry but for where its postings are."""
     firsts = starts[:-1]
     entries = np.zeros(len(firsts), dtype=TERMINFO)
     entries["weight"] = np.add.reduceat(weights32.astype(np.float64), firsts)
