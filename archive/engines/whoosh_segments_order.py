@@ -19,7 +19,9 @@ from archive.engines.whoosh_segments_fields import FieldBatch, sorted_terms
 from archive.engines.whoosh_segments_postings import VALUES, Postings
 
 #: postings encoded at a time (encoding makes a few arrays as large as its input)
-SLICE_POSTINGS = 1 << 20
+SLICE_POSTINGS = 1 << 18
+#: about what a term of the vocabulary takes (its bytes and its place in a dict)
+TERM_BYTES = 130
 
 
 @dataclass
@@ -31,7 +33,8 @@ class _Part:
     freq: np.ndarray
     weight: np.ndarray | None
     boost: float
-    values: tuple[np.ndarray, np.ndarray] | None
+    #: the values back to back (as bytes, which slice cheaply) and where each starts
+    values: tuple[bytes, np.ndarray] | None
 
 
 class FieldPostings:
@@ -40,23 +43,29 @@ class FieldPostings:
     def __init__(self) -> None:
         self.vocabulary: dict[bytes, int] = {}
         self.parts: list[_Part] = []
+        self._size = 0
 
     def add(self, found: FieldBatch, base: int) -> None:
         """Add a batch's postings; its documents are numbered from ``base``."""
         vocabulary = self.vocabulary
+        known = len(vocabulary)
         numbers = [vocabulary.setdefault(text, len(vocabulary)) for text in found.terms]
         remap = np.asarray(numbers, dtype=np.int32)
         doc = found.doc.astype(np.int32) + base
-        values = found.values
-        self.parts.append(
-            _Part(remap[found.term], doc, found.freq, found.weight, found.boost, values)
-        )
+        values = None
+        if found.values is not None:
+            values = (found.values[0].tobytes(), found.values[1])
+        part = _Part(remap[found.term], doc, found.freq, found.weight, found.boost, values)
+        self.parts.append(part)
+        self._size += TERM_BYTES * (len(vocabulary) - known)
 
     def size(self) -> int:
-        """About how many bytes the postings take."""
-        total = 0
+        """About how many bytes the postings and the terms take."""
+        total = self._size
         for part in self.parts:
-            arrays = [part.term, part.doc, part.freq, part.weight, *(part.values or ())]
+            arrays = [part.term, part.doc, part.freq, part.weight]
+            if part.values is not None:
+                total += len(part.values[0]) + part.values[1].nbytes
             total += sum(array.nbytes for array in arrays if array is not None)
         return total
 
@@ -77,43 +86,45 @@ class FieldPostings:
         batch = np.repeat(np.arange(len(parts)), [len(found) for found in runs])
         order = np.lexsort((batch, run_rank))
         joined = _Joined(parts, kind == VALUES)
-        slices = _slices(run_rank[order], firsts[order], sizes[order], len(terms))
+        slices = _slices(run_rank[order], firsts[order], sizes[order], batch[order], len(terms))
         return terms, (joined.slice(*piece, lengths, kind) for piece in slices)
 
 
 class _Joined:
-    """The batches' postings joined end to end, gathered a slice at a time."""
+    """The batches' postings joined end to end, gathered a slice at a time (their values
+    stay in the batches' byte strings)."""
 
     def __init__(self, parts: list[_Part], values: bool) -> None:
         self.doc = np.concatenate([part.doc for part in parts])
         self.freq = np.concatenate([part.freq for part in parts])
-        explicit = any(part.weight is not None for part in parts)
         self.weight = None
-        if explicit:
+        if any(part.weight is not None for part in parts):
             self.weight = np.concatenate(
                 [part.freq * part.boost if part.weight is None else part.weight for part in parts]
             )
         self.boost = parts[0].boost
-        self.data = b""
+        #: each batch's values, where each value starts (as if they were joined) and
+        #: where each batch's start
+        self.datas: list[bytes] = []
         self.starts = np.zeros(1, dtype=np.int64)
+        self.bases = np.zeros(len(parts), dtype=np.int64)
         if values:
-            self._join_values(parts)
-
-    def _join_values(self, parts: list[_Part]) -> None:
-        datas, starts, base = [], [np.zeros(1, dtype=np.int64)], 0
-        for part in parts:
-            assert part.values is not None
-            data, offsets = part.values
-            datas.append(data.tobytes())
-            starts.append(offsets[1:] + base)
-            base += len(data)
-        self.data, self.starts = b"".join(datas), np.concatenate(starts)
+            starts, base = [np.zeros(1, dtype=np.int64)], 0
+            for number, part in enumerate(parts):
+                assert part.values is not None
+                data, offsets = part.values
+                self.datas.append(data)
+                self.bases[number] = base
+                starts.append(offsets[1:] + base)
+                base += len(data)
+            self.starts = np.concatenate(starts)
 
     def slice(
         self,
         ranks: np.ndarray,
         firsts: np.ndarray,
         sizes: np.ndarray,
+        batches: np.ndarray,
         low: int,
         high: int,
         lengths: np.ndarray | None,
@@ -134,10 +145,10 @@ class _Joined:
             kind=kind,
         )
         if kind == VALUES:
-            starts = self.starts
-            low_bytes, high_bytes = starts[firsts].tolist(), starts[firsts + sizes].tolist()
-            data = self.data
-            copied = b"".join([data[a:b] for a, b in zip(low_bytes, high_bytes, strict=True)])
+            starts, base = self.starts, self.bases[batches]
+            lows, highs = (starts[firsts] - base).tolist(), (starts[firsts + sizes] - base).tolist()
+            datas = [self.datas[number] for number in batches.tolist()]
+            copied = b"".join([data[a:b] for data, a, b in zip(datas, lows, highs, strict=True)])
             value_sizes = (starts[1:] - starts[:-1])[gather]
             postings.values = (
                 np.frombuffer(copied, dtype=np.uint8),
@@ -147,8 +158,8 @@ class _Joined:
 
 
 def _slices(
-    ranks: np.ndarray, firsts: np.ndarray, sizes: np.ndarray, terms: int
-) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, int, int]]:
+    ranks: np.ndarray, firsts: np.ndarray, sizes: np.ndarray, batches: np.ndarray, terms: int
+) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int, int]]:
     """The ordered runs cut into slices of whole terms of about ``SLICE_POSTINGS``
     postings: each slice's runs and its first and last (excluded) term."""
     ends = np.cumsum(sizes)
@@ -162,4 +173,5 @@ def _slices(
     for first, last in itertools.pairwise(bounds):
         low = int(ranks[first])
         high = int(ranks[last]) if last < len(ranks) else terms
-        yield ranks[first:last], firsts[first:last], sizes[first:last], low, high
+        runs = slice(first, last)
+        yield ranks[runs], firsts[runs], sizes[runs], batches[runs], low, high
