@@ -12,16 +12,18 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
 import cli_output as out
 from archive.config import Settings
-from archive.core import Archive
 from archive.errors import ArchiveError
 from archive.ingest.selection import compile_glob
 from archive.models import SORTS, IngestReport, SearchRequest
+
+if TYPE_CHECKING:
+    from archive.core import Archive
 
 EXIT_SOURCES_FAILED = 3
 EXIT_CHECK_FAILED = 8
@@ -48,8 +50,14 @@ def _fail(message: str, code: int) -> NoReturn:
 
 
 def _archive(ctx: click.Context) -> Archive:
-    """The Archive for this invocation, opened on first use and closed at exit."""
+    """The Archive for this invocation, opened on first use and closed at exit.
+
+    ``archive.core`` is imported here, not at the top: ``--help`` and a mistyped option
+    never pay for the engine and the indexing pipeline.
+    """
     if "archive" not in ctx.meta:
+        from archive.core import Archive
+
         archive = Archive(ctx.obj)
         ctx.meta["archive"] = archive
         ctx.call_on_close(archive.close)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive import query
 from archive.config import Settings
@@ -23,9 +25,7 @@ from archive.errors import (
     nothing_indexed,
 )
 from archive.indexing.catalog import Catalog
-from archive.indexing.indexer import Indexer
 from archive.indexing.locking import holder, write_lock
-from archive.indexing.reporting import Progress
 from archive.models import (
     SORTS,
     Article,
@@ -41,6 +41,10 @@ from archive.models import (
 from archive.querytree import Node, describe, terms
 from archive.search import highlight, spelling
 
+if TYPE_CHECKING:
+    from archive.engines.base import Engine
+    from archive.indexing.reporting import Progress
+
 log = logging.getLogger(__name__)
 
 MAX_ID_LENGTH = 64
@@ -51,17 +55,31 @@ class Archive:
 
     Opening one creates nothing: reading never writes, and the data directory and the
     catalog are created by the first write (``index``).
+
+    What only some of its methods need is imported by them: the indexing pipeline (its
+    parsers, process pool and fingerprints) by ``index``, ``reindex`` and ``check``, the
+    engine (Whoosh and numpy, or the OpenSearch client) when it is first used, so that a
+    search or a look at the catalog starts quickly.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.data = DataDir(settings)
-        self.engine = open_engine(settings)
+        self._engine: Engine | None = None
+        self._engine_lock = threading.Lock()
         self.limits = query.Limits(
             max_length=settings.max_query_length,
             max_terms=settings.max_query_terms,
             min_prefix=settings.min_prefix_length,
         )
+
+    @property
+    def engine(self) -> Engine:
+        """The engine ``settings.engine`` names, opened on first use."""
+        with self._engine_lock:
+            if self._engine is None:
+                self._engine = open_engine(self.settings)
+            return self._engine
 
     @property
     def catalog(self) -> Catalog:
@@ -70,7 +88,8 @@ class Archive:
         return self.data.writable_catalog()
 
     def close(self) -> None:
-        self.engine.close()
+        if self._engine is not None:
+            self._engine.close()
         self.data.close()
 
     def __enter__(self) -> Archive:
@@ -85,10 +104,14 @@ class Archive:
         self, paths: Iterable[Path | str], prune: bool = False, progress: Progress | None = None
     ) -> IngestReport:
         """Index files and folders; unchanged files are skipped, changed ones re-indexed."""
+        from archive.indexing.indexer import Indexer
+
         return Indexer(self.settings, self.engine, self.catalog).index(paths, prune, progress)
 
     def reindex(self, progress: Progress | None = None) -> IngestReport:
         """Rebuild the whole index from the catalog's sources and swap it in atomically."""
+        from archive.indexing.indexer import Indexer
+
         return Indexer(self.settings, self.engine, self.catalog).reindex(progress)
 
     # search ----------------------------------------------------------------------------
@@ -215,6 +238,8 @@ class Archive:
         half-recorded is settled first, as the next index run would, unless the data
         directory is read-only.
         """
+        from archive.indexing.indexer import Indexer
+
         indexed = self.settings.catalog_path.exists() or self.engine.generation()
         if not self.settings.data_dir.is_dir() or not indexed:
             raise nothing_indexed(self.settings.data_dir)  # and no lock file made there

@@ -25,11 +25,12 @@ import zlib
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from archive.models import Article
+
+if TYPE_CHECKING:
+    import numpy as np
 
 NUM_PERM = 126
 #: the signature is cut into BANDS bands of ROWS values; articles sharing a band are compared
@@ -54,10 +55,7 @@ SEED = 20_250_101
 EPOCH = date(1970, 1, 1).toordinal()
 _WORD = re.compile(r"\w+")
 #: odd 64-bit multipliers for mixing a band's values into one key
-_MIX = np.array(
-    [0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93],
-    dtype=np.uint64,
-)
+_MIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93)
 #: the fingerprint scheme; fingerprints kept by another version are not comparable
 VERSION = 3
 
@@ -75,15 +73,20 @@ class Fingerprint:
     figures: str = ""
 
     def values(self) -> np.ndarray:
+        import numpy as np  # here, not at the top: only runs that compare fingerprints pay
+
         return np.frombuffer(self.signature, dtype=np.uint32)
 
     def bands(self) -> list[int]:
         """One signed 64-bit key per band (SQLite integers are signed): the band's values
         and its number mixed by multiplication, in 64-bit arithmetic that wraps."""
+        import numpy as np
+
+        mix = np.array(_MIX, dtype=np.uint64)
         rows = self.values()[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-        keys = np.arange(1, BANDS + 1, dtype=np.uint64) * _MIX[0]
+        keys = np.arange(1, BANDS + 1, dtype=np.uint64) * mix[0]
         for column in range(ROWS):
-            keys = (keys ^ rows[:, column]) * _MIX[column + 1]
+            keys = (keys ^ rows[:, column]) * mix[column + 1]
         return [int(key) for key in keys.view(np.int64)]
 
 
@@ -118,6 +121,7 @@ def fingerprint(article: Article) -> Fingerprint:
         shingles = {" ".join(tokens)}
     else:
         shingles = {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
+    import numpy as np
     from datasketch import MinHash
 
     sketch = MinHash(
@@ -136,6 +140,8 @@ def fingerprint(article: Article) -> Fingerprint:
 
 def resemblance(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
     """Estimated (Jaccard similarity, containment of the smaller in the larger)."""
+    import numpy as np
+
     jaccard = float(np.mean(a.values() == b.values()))
     shared = jaccard * (a.size + b.size) / (1 + jaccard)
     return jaccard, min(1.0, shared / max(min(a.size, b.size), 1))

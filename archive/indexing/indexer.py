@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from archive.config import Settings
 from archive.engines.base import Engine, EngineWriter
@@ -27,6 +27,9 @@ from archive.ingest import sources
 from archive.ingest.selection import Selection
 from archive.models import IngestReport, SourceRecord
 from archive.workers import die_with_parent
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 log = logging.getLogger(__name__)
 
@@ -204,6 +207,8 @@ class Indexer:
             for job in jobs:
                 yield parse_source(job.key, job.data, *limits)
             return
+        from concurrent.futures import ProcessPoolExecutor  # only a bulk run starts a pool
+
         with ProcessPoolExecutor(max_workers=workers, initializer=die_with_parent) as pool:
             window: list[Future[Parsed]] = []
             for job in jobs:

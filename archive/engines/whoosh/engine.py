@@ -4,6 +4,9 @@ Writes go through ``write.WhooshWriter`` to the live generation, or to a new one
 rebuild swaps in (``generations``). Each thread keeps a long-lived searcher and refreshes
 it only when the live generation is swapped or a writer commits, so requests never
 reopen the index.
+
+What searches on arrays (``search``, ``more`` and the ``ArrayCache``, with numpy) is
+imported by the first search that needs it: reading an article or counting them does not.
 """
 
 from __future__ import annotations
@@ -15,24 +18,26 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 
 from archive.config import Settings
-from archive.engines.whoosh import compat, more
-from archive.engines.whoosh.arrays import ArrayCache
+from archive.engines.whoosh import compat
 from archive.engines.whoosh.compile import Compiler, bound_expansions
 from archive.engines.whoosh.generations import Generations
 from archive.engines.whoosh.highlight import marked
 from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import from_document, schema
-from archive.engines.whoosh.search import positive_terms, run_search, scan
 from archive.engines.whoosh.write import WhooshWriter
 from archive.errors import ArticleNotFound, IndexMissing, nothing_indexed, unreadable_index
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.querytree import Node
 from archive.search.highlight import Token
+
+if TYPE_CHECKING:
+    from archive.engines.whoosh.arrays import ArrayCache
 
 log = logging.getLogger(__name__)
 
@@ -50,10 +55,21 @@ class WhooshEngine:
         self.compiler = Compiler(self.schema)
         self.generations = Generations(self.root, self.schema)
         self._local = threading.local()
-        self.arrays = ArrayCache()
+        self._arrays: ArrayCache | None = None
+        self._arrays_lock = threading.Lock()
 
     def generation(self) -> str:
         return self.generations.current()
+
+    @property
+    def arrays(self) -> ArrayCache:
+        """The per-segment arrays searches run on, kept for the engine's life."""
+        with self._arrays_lock:
+            if self._arrays is None:
+                from archive.engines.whoosh.arrays import ArrayCache
+
+                self._arrays = ArrayCache()
+            return self._arrays
 
     # writing ---------------------------------------------------------------------------
 
@@ -145,29 +161,41 @@ class WhooshEngine:
                 raise unreadable_index(folder, exc) from exc
 
     def search(self, tree: Node, request: SearchRequest) -> SearchPage:
+        from archive.engines.whoosh.search import run_search
+
         searcher = self._searcher()
         query = self.compiler.compile(tree)
         return run_search(searcher, query, request, self.settings, self.arrays)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
+        from archive.engines.whoosh.search import scan
+
         query = self.compiler.compile(tree)
         yield from scan(self._searcher(), query, request, self.settings, self.arrays)
 
     def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
         """The words of ``article``'s headline and body, matched where ``tree`` looks for
         them (for ``Archive.mark``)."""
+        from archive.engines.whoosh.search import positive_terms
+
         searcher = self._searcher()
         query = bound_expansions(self.compiler.compile(tree), searcher.reader())
         found = set(positive_terms(query, "body")) | set(positive_terms(query, "title"))
         return marked(article.title, found, searcher), marked(article.body, found, searcher)
 
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
+        from archive.engines.whoosh import more
+
         return more.similar(self._searcher(), article_id, limit, self.settings, self.arrays)
 
     def suggest(self, words: Sequence[str]) -> dict[str, str]:
+        from archive.engines.whoosh import more
+
         return more.suggest(self._searcher(), words)
 
     def complete(self, prefix: str, limit: int) -> Completion:
+        from archive.engines.whoosh import more
+
         return more.complete(self._searcher(), prefix, limit, self.arrays)
 
     def get(self, article_id: str) -> Article:

@@ -22,7 +22,6 @@ from types import ModuleType
 
 from archive.errors import ParseError, UnsupportedFormat
 from archive.ingest.articles import SourceDoc
-from archive.ingest.formats import text
 from archive.models import Article, RecordFailure
 
 log = logging.getLogger(__name__)
@@ -80,6 +79,8 @@ def detect(data: bytes, name: str) -> str:
     for module in modules():
         if module.sniff(head, name):
             return str(module.FORMAT)
+    from archive.ingest.formats import text  # like every parser, on first use
+
     kind = text.structured(head)
     if kind is not None:
         raise UnsupportedFormat(f"{kind} of a kind the archive does not read")

@@ -8,14 +8,16 @@ the writer takes the index's write lock itself so it can always release it.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
 from whoosh.codec import whoosh3
 
-#: one posting block: document numbers (segment-local, ascending) and the block's weights
-#: (or, with ``values``, its encoded values)
-Block = tuple[np.ndarray, Any]
+if TYPE_CHECKING:
+    import numpy as np
+
+    #: one posting block: document numbers (segment-local, ascending) and the block's
+    #: weights (or, with ``values``, its encoded values)
+    Block = tuple[np.ndarray, Any]
 
 
 def posting_blocks(matcher: Any, values: bool = False) -> Iterator[Block] | None:
@@ -28,6 +30,8 @@ def posting_blocks(matcher: Any, values: bool = False) -> Iterator[Block] | None
 
 
 def _blocks(matcher: Any, values: bool) -> Iterator[Block]:
+    import numpy as np  # here: opening a searcher applies the patches, only searches need it
+
     while matcher.is_active():
         if matcher._data is None:
             matcher._read_data()
@@ -43,6 +47,8 @@ def _blocks(matcher: Any, values: bool) -> Iterator[Block]:
 def _weights(stored: Any, count: int) -> np.ndarray:
     """A block's weights as ``W3LeafMatcher._read_weights`` reads them: ``None`` for all
     1.0, one float (single precision) for all alike, else one per posting."""
+    import numpy as np
+
     if stored is None:
         return np.ones(count)
     if isinstance(stored, float):
