@@ -37,27 +37,27 @@ from whoosh.matching import FilterMatcher
 from whoosh.util.numeric import length_to_byte
 
 from archive.config import Settings
-from archive.engines import whoosh_patches
-from archive.engines.whoosh_arrays import ArrayCache
-from archive.engines.whoosh_query import Compiler
-from archive.engines.whoosh_schema import schema, to_document
-from archive.engines.whoosh_scoring import weighting
-from archive.engines.whoosh_search import run_search
-from archive.engines.whoosh_segments import SegmentBuilder, commit, length_bytes
-from archive.engines.whoosh_segments_analysis import Analyser, UnsupportedField
-from archive.engines.whoosh_segments_bytes import position_values
-from archive.engines.whoosh_segments_chains import Words
-from archive.engines.whoosh_segments_files import (
+from archive.engines.whoosh import compat
+from archive.engines.whoosh.arrays import ArrayCache
+from archive.engines.whoosh.compile import Compiler
+from archive.engines.whoosh.rank import weighting
+from archive.engines.whoosh.schema import schema, to_document
+from archive.engines.whoosh.search import run_search
+from archive.engines.whoosh.segments.builder import SegmentBuilder, commit, length_bytes
+from archive.engines.whoosh.segments.analysis import Analyser, UnsupportedField
+from archive.engines.whoosh.segments.streams import position_values
+from archive.engines.whoosh.segments.chains import Words
+from archive.engines.whoosh.segments.files import (
     lengths_column,
     numeric_column,
     terms_file,
     varbytes_column,
 )
-from archive.engines.whoosh_segments_postings import WHOOSH_LAYOUT, Layout
+from archive.engines.whoosh.segments.postings import WHOOSH_LAYOUT, Layout
 from archive.models import Article, PubDate, SearchRequest
 from archive.query import parse
 
-whoosh_patches.apply()
+compat.apply()
 
 LATE = ("copy", "group")
 WORDS = [

@@ -1,9 +1,9 @@
 """Documents turned into what a Whoosh segment is made of: postings, lengths, columns and
-stored values as arrays, ready for ``whoosh_segments.SegmentBuilder``.
+stored values as arrays, ready for ``builder.SegmentBuilder``.
 
 It runs where the documents are made (a parsing worker), so the main process only adds
 arrays. Everything is driven by the schema's field objects: their analyser (through
-``whoosh_segments_chains`` when it is token-local, else through the field's own
+``chains`` when it is token-local, else through the field's own
 ``index``), format (positions, frequencies or bare existence), ``scorable``, ``stored``
 and ``column_type``, and gives what ``SegmentWriter.add_document`` gives.
 
@@ -23,8 +23,8 @@ from typing import Any
 import numpy as np
 from whoosh import fields, formats
 
-from archive.engines.whoosh_segments_chains import Chain, Memo
-from archive.engines.whoosh_segments_fields import (
+from archive.engines.whoosh.segments.chains import Chain, Memo
+from archive.engines.whoosh.segments.fields import (
     FieldBatch,
     Plan,
     from_field,
@@ -32,7 +32,7 @@ from archive.engines.whoosh_segments_fields import (
     from_numbers,
     integers,
 )
-from archive.engines.whoosh_segments_postings import FREQUENCIES, NO_VALUES, VALUES
+from archive.engines.whoosh.segments.postings import FREQUENCIES, NO_VALUES, VALUES
 from archive.errors import ArchiveError
 
 Document = dict[str, Any]

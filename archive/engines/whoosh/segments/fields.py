@@ -1,5 +1,5 @@
 """One field's postings for a batch of values, made three ways: through a token-local
-analyser's memo (``whoosh_segments_chains``), as the trie terms of whole numbers
+analyser's memo (``chains``), as the trie terms of whole numbers
 (``NUMERIC``), or through the field's own ``index`` for anything else. Each gives what
 ``FieldType.index`` gives for every value, as arrays in term then document order.
 """
@@ -12,9 +12,9 @@ from typing import Any
 import numpy as np
 from whoosh import fields
 
-from archive.engines.whoosh_segments_bytes import Stream, bytes_header, join, position_values
-from archive.engines.whoosh_segments_chains import Memo
-from archive.engines.whoosh_segments_postings import NO_VALUES, VALUES
+from archive.engines.whoosh.segments.streams import Stream, bytes_header, join, position_values
+from archive.engines.whoosh.segments.chains import Memo
+from archive.engines.whoosh.segments.postings import NO_VALUES, VALUES
 
 
 @dataclass

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from archive.engines.whoosh_segments_bytes import (
+from archive.engines.whoosh.segments.streams import (
     MARK,
     TUPLE,
     Stream,

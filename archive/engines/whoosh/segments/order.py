@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from archive.engines.whoosh_segments_fields import FieldBatch, sorted_terms
-from archive.engines.whoosh_segments_postings import VALUES, Postings
+from archive.engines.whoosh.segments.fields import FieldBatch, sorted_terms
+from archive.engines.whoosh.segments.postings import VALUES, Postings
 
 #: postings encoded at a time (encoding makes a few arrays as large as its input)
 SLICE_POSTINGS = 1 << 18

@@ -25,8 +25,8 @@ from typing import Any
 import numpy as np
 from whoosh import analysis
 
-from archive.engines.whoosh_analysis import EnglishFilter, TextFilter
-from archive.engines.whoosh_cjk import CJKBigramFilter
+from archive.engines.whoosh.analysis import EnglishFilter, TextFilter
+from archive.engines.whoosh.cjk import CJKBigramFilter
 
 #: filters that map each token to one token (never dropped, positions kept)
 MAPPING = (analysis.LowercaseFilter, analysis.CharsetFilter, analysis.StripFilter)

@@ -19,7 +19,7 @@ import numpy as np
 from whoosh import columns
 from whoosh.filedb.structfile import StructFile
 
-from archive.engines.whoosh_segments_bytes import Stream, join
+from archive.engines.whoosh.segments.streams import Stream, join
 
 _HASH_HEADER = b"HSH3" + bytes(9)  # tag, hash type 0 (md5), two unused ints
 _SLOT = np.dtype([("hash", ">u4"), ("position", ">i8")])

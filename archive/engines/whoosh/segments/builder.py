@@ -2,7 +2,7 @@
 
 Whoosh's own writer adds a document's postings one at a time in Python and writes them
 one at a time again at commit: most of the cost of bulk indexing. ``SegmentBuilder``
-takes documents already analysed into arrays (``whoosh_segments_analysis``, in the
+takes documents already analysed into arrays (``analysis``, in the
 processes that parse them), puts each field's postings in term order with one sort, and
 writes a complete W3 segment (term index, posting blocks, field lengths, columns, stored
 fields, in one compound file) that Whoosh's readers read like one of its own. ``commit``
@@ -26,8 +26,8 @@ from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
-from archive.engines.whoosh_segments_analysis import Analysed
-from archive.engines.whoosh_segments_files import (
+from archive.engines.whoosh.segments.analysis import Analysed
+from archive.engines.whoosh.segments.files import (
     OFFSETS_CUTOFF,
     Compound,
     lengths_column,
@@ -36,8 +36,8 @@ from archive.engines.whoosh_segments_files import (
     terms_file,
     varbytes_column,
 )
-from archive.engines.whoosh_segments_order import FieldPostings
-from archive.engines.whoosh_segments_postings import (
+from archive.engines.whoosh.segments.order import FieldPostings
+from archive.engines.whoosh.segments.postings import (
     FREQUENCIES,
     NO_VALUES,
     TERMINFO,
