@@ -38,11 +38,18 @@ class WordTokenizer(RegexTokenizer):
 
     def __call__(self, value: Any, **kwargs: Any) -> Iterator[Token]:
         for token in super().__call__(value, **kwargs):
-            text = token.text
-            token.acronym = "." in text and is_acronym(text)
-            if token.acronym:
-                token.text = text.replace(".", "")
-            yield token
+            yield self.shape(token)
+
+    @staticmethod
+    def shape(token: Token) -> Token:
+        """A token of the expression made a word (an abbreviation without its dots):
+        it depends on the token's text alone, so an analyser may apply it to each
+        distinct word once (``segments.chains``)."""
+        text = token.text
+        token.acronym = "." in text and is_acronym(text)
+        if token.acronym:
+            token.text = text.replace(".", "")
+        return token
 
 
 class EnglishFilter(Filter):

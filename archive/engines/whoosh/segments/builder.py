@@ -26,6 +26,7 @@ from whoosh.index import TOC, FileIndex, clean_files
 from whoosh.reading import SegmentReader
 from whoosh.util.numeric import byte_to_length
 
+from archive.engines.whoosh import compat
 from archive.engines.whoosh.segments.analysis import Analysed
 from archive.engines.whoosh.segments.files import (
     OFFSETS_CUTOFF,
@@ -110,11 +111,8 @@ class SegmentBuilder:
             compound.add(name, [data])
         compound.close()
         segment.set_doc_count(self.count)
-        segment._fieldlengths = defaultdict(int)
-        for name in sorted(lengths):
-            total = int(lengths[name].sum())
-            if total:
-                segment._fieldlengths[name] = total
+        totals = {name: int(lengths[name].sum()) for name in sorted(lengths)}
+        compat.set_field_lengths(segment, {name: total for name, total in totals.items() if total})
         segment.compound = True
         self._reset()
         return segment

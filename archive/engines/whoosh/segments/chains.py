@@ -25,9 +25,12 @@ from typing import Any
 import numpy as np
 from whoosh import analysis
 
-from archive.engines.whoosh.analysis import EnglishFilter, TextFilter
+from archive.engines.whoosh.analysis import EnglishFilter, TextFilter, WordTokenizer
 from archive.engines.whoosh.cjk import CJKBigramFilter
 
+#: tokenizers whose tokens are the expression's matches, each made a token by the
+#: class's ``shape`` (if any) from its text alone
+TOKENIZERS = (analysis.RegexTokenizer, WordTokenizer)
 #: filters that map each token to one token (never dropped, positions kept)
 MAPPING = (analysis.LowercaseFilter, analysis.CharsetFilter, analysis.StripFilter)
 #: filters that may split a token into parts (each part a position)
@@ -55,11 +58,18 @@ class Chain:
     """A token-local analyser taken apart: its tokenizer and its filters."""
 
     def __init__(
-        self, analyzer: Any, pattern: Words | None, filters: list[Any], renumber: bool
+        self,
+        analyzer: Any,
+        pattern: Words | None,
+        filters: list[Any],
+        renumber: bool,
+        shape: Any = None,
     ) -> None:
         self.analyzer = analyzer
         #: the tokenizer's expression, or None for the whole value as one token
         self.pattern = pattern
+        #: what the tokenizer does to each match before the filters (or None)
+        self.shape = shape
         self.filters = filters
         #: whether a stop filter renumbers the positions of the terms it keeps
         self.renumber = renumber
@@ -71,7 +81,7 @@ class Chain:
         tokenizer = items.pop(0) if items else analyzer
         if type(tokenizer) is analysis.IDTokenizer:
             pattern = None
-        elif type(tokenizer) is analysis.RegexTokenizer and not tokenizer.gaps:
+        elif type(tokenizer) in TOKENIZERS and not tokenizer.gaps:
             pattern = Words(tokenizer.expression)
         else:
             return None
@@ -97,7 +107,7 @@ class Chain:
             or (isinstance(item, analysis.StopFilter) and item.renumber)
             for item in items
         )
-        return cls(analyzer, pattern, items, renumber)
+        return cls(analyzer, pattern, items, renumber, getattr(tokenizer, "shape", None))
 
     def words(self, value: str) -> list[str]:
         """The tokenizer's tokens of ``value``."""
@@ -109,6 +119,8 @@ class Chain:
         """What the filters make of one token: each part's text and whether it is kept."""
         token = analysis.Token(positions=True, chars=False, removestops=False, mode="index")
         token.text, token.pos, token.boost, token.stopped = word, 0, 1.0, False
+        if self.shape is not None:
+            token = self.shape(token)
         stream: Any = iter((token,))
         for item in self.filters:
             stream = item(stream)

@@ -12,9 +12,10 @@ from typing import Any
 import numpy as np
 from whoosh import fields
 
-from archive.engines.whoosh.segments.streams import Stream, bytes_header, join, position_values
+from archive.engines.whoosh import compat
 from archive.engines.whoosh.segments.chains import Memo
 from archive.engines.whoosh.segments.postings import NO_VALUES, VALUES
+from archive.engines.whoosh.segments.streams import Stream, bytes_header, join, position_values
 
 
 @dataclass
@@ -141,7 +142,7 @@ def from_numbers(plan: Plan, values: list[int]) -> FieldBatch:
     new = np.ones(len(flat), dtype=bool)
     new[1:] = (level[1:] != level[:-1]) | (flat[1:] != flat[:-1])
     firsts = np.flatnonzero(new)
-    width = field._struct.size
+    width = compat.numeric_width(field)
     rows = np.empty((len(firsts), 1 + width), dtype=np.uint8)
     rows[:, 0] = shifts[level[firsts]]
     rows[:, 1:] = flat[firsts].astype(f">u{width}").view(np.uint8).reshape(-1, width)

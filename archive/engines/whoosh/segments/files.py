@@ -19,6 +19,7 @@ import numpy as np
 from whoosh import columns
 from whoosh.filedb.structfile import StructFile
 
+from archive.engines.whoosh import compat
 from archive.engines.whoosh.segments.streams import Stream, join
 
 _HASH_HEADER = b"HSH3" + bytes(9)  # tag, hash type 0 (md5), two unused ints
@@ -120,10 +121,10 @@ def lengths_column(lengths: np.ndarray) -> bytes:
 def numeric_column(column: columns.NumericColumn, values: Sequence[Any]) -> bytes:
     """A numeric column: every value up to the last one that is not the default, the
     default in documents without one."""
-    default = column._default
+    typecode, default = compat.numeric_column_format(column)
     kept = [default if value is None else value for value in values]
     last = max((i for i, value in enumerate(kept) if value != default), default=-1)
-    return struct.pack(f"!{last + 1}{column._typecode}", *kept[: last + 1])
+    return struct.pack(f"!{last + 1}{typecode}", *kept[: last + 1])
 
 
 def varbytes_column(values: Sequence[bytes | None], count: int) -> bytes:
