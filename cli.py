@@ -212,6 +212,12 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
         "when NEWSARCHIVE_FEEDBACK=always."
     ),
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="All the words, even when no article has them all (by default the any-word "
+    "ranking answers then).",
+)
 @click.option("--all-copies", is_flag=True, help="Every copy of a story, not one per story.")
 @click.option(
     "--explain", is_flag=True, help="Show how the query was understood and why each hit ranks."
@@ -231,6 +237,7 @@ def search(
     byline: tuple[str, ...],
     tag: tuple[str, ...],
     any_word: bool,
+    strict: bool,
     all_copies: bool,
     explain: bool,
     as_json: bool,
@@ -253,6 +260,7 @@ def search(
         expand=any_word,
         copies=all_copies,
         explain=explain,
+        strict=strict,
     )
     result = _archive(ctx).search(request)
     out.search_page(result, as_json=as_json, jsonl=jsonl, explain=explain)

@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from archive import pagetext as page_notes
 from archive.models import (
     Article,
     CheckReport,
@@ -104,12 +105,9 @@ def page_text(page: SearchPage, explain: bool) -> None:
     """A page of results for people: counts, the hits, the source and year facets."""
     if explain:
         click.echo(f"Understood as: {page.explanation}\n")
-    first = page.request.offset + 1 if page.hits else 0
-    noun = "article matches" if page.total == 1 else "articles match"
-    click.echo(
-        f"{page.total} {noun}; showing {first}-{page.request.offset + len(page.hits)}"
-        f" (page {page.request.page} of {page.pages}), {page.took_ms:.0f} ms\n"
-    )
+    if page.all_words is not None:
+        click.echo(f"{page_notes.relaxed(page)} (--strict: only articles with all of them)\n")
+    click.echo(f"{page_notes.counted(page)}, {page.took_ms:.0f} ms\n")
     if page.suggestion:
         click.echo(f"Did you mean: {page.suggestion}\n")
     hits(page.hits, explain)
@@ -132,9 +130,7 @@ def hits(found: tuple[Hit, ...], explain: bool) -> None:
             + f" · score {hit.score:.2f}{copies} · id {hit.id}"
         )
         if explain and hit.explain:
-            matched = ", ".join(
-                f"{m.word} in {m.field} ×{m.count} (+{m.score:.2f})" for m in hit.explain[:8]
-            )
+            matched = ", ".join(f"{m.label} (+{m.score:.2f})" for m in hit.explain[:8])
             click.echo(f"     why: {matched}")
         snippet = "".join(
             click.style(part.text, fg="yellow", bold=True) if part.match else part.text

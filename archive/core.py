@@ -48,6 +48,10 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MAX_ID_LENGTH = 64
+#: a query of plain words that fewer articles than this (none or almost none) match with all
+#: the words is answered with the any-word ranking instead, unless the request is ``strict``
+#: (``python bench/all_words.py`` measures the rule on sentence-style queries)
+RELAX_BELOW = 3
 
 
 class Archive:
@@ -133,42 +137,70 @@ class Archive:
         return request
 
     def search(self, request: SearchRequest) -> SearchPage:
-        """One page of results for ``request``, with facets and a timeline."""
+        """One page of results for ``request``, with facets and a timeline.
+
+        A query of plain words that (almost) no article matches with all its words is
+        answered with the any-word ranking (``page.all_words`` says how many had them all),
+        unless the request is ``strict``."""
         self.validate(request)
         tree = query.build(request, self.limits)
-        page = self.engine.search(tree, request)
+        page = strict = self._page(tree, request)
+        if self._relaxable(request, strict.total):
+            relaxed = replace(request, mode="any", expand=True)
+            any_tree = query.build(relaxed, self.limits)
+            found = self._page(any_tree, relaxed)
+            if found.total > strict.total:
+                tree = any_tree
+                page = replace(found, request=request, all_words=strict.total)
         page = _with_explanation(page, describe(tree), tuple(dict.fromkeys(terms(tree))))
-        if page.total < spelling.SUGGEST_BELOW and request.q.strip():
-            page = replace(page, suggestion=self._suggestion(request.q, tree))
+        if strict.total < spelling.SUGGEST_BELOW and request.q.strip():
+            page = replace(page, suggestion=self._suggestion(request, strict.total))
         return page
 
-    def _suggestion(self, text: str, tree: Node) -> str | None:
-        suggest = getattr(self.engine, "suggest", None)
-        words = spelling.checked_words(tree)
-        if suggest is None or not words:
+    def _page(self, tree: Node, request: SearchRequest) -> SearchPage:
+        return self.engine.search(tree, request)
+
+    def _relaxable(self, request: SearchRequest, total: int) -> bool:
+        """Whether the any-word ranking may stand in for a search finding ``total``."""
+        return (
+            total < RELAX_BELOW
+            and request.mode == "all"
+            and not request.strict
+            and query.is_plain(request.q)
+            and len(request.q.split()) > 1
+        )
+
+    def _suggestion(self, request: SearchRequest, total: int) -> str | None:
+        """A respelled query, offered only when it finds more than ``total`` articles."""
+        words = spelling.checked_words(query.build(request, self.limits))
+        if not words:
             return None
         try:
-            return spelling.respell(text, suggest(words))
+            better = spelling.respell(request.q, self.engine.suggest(words))
         except IndexMissing:
             return None
+        if better is None:
+            return None
+        probe = _bare(replace(request, q=better))
+        try:
+            found = self.engine.search(query.build(probe, self.limits), probe).total
+        except (IndexMissing, QueryError):
+            return None
+        return better if found > total else None
 
     def similar(self, article_id: str, limit: int = 5) -> tuple[Hit, ...]:
         """Articles about what this one is about, best first, leaving out its own copies;
         ``ArticleNotFound`` if there is no such article."""
         self.article(article_id)
-        similar = getattr(self.engine, "similar", None)
-        if similar is None:
-            return ()
-        return tuple(similar(article_id, max(1, min(limit, self.settings.max_per_page))))
+        return self.engine.similar(article_id, max(1, min(limit, self.settings.max_per_page)))
 
     def complete(self, prefix: str, limit: int = 8) -> Completion:
         """Completions of what is typed in the search box: queries ending in a headline word
         that starts with the last word typed, and headlines matching all of it."""
         prefix = prefix[: self.settings.max_query_length]
-        complete = getattr(self.engine, "complete", None)
-        if complete is None or len(prefix.strip()) < self.settings.min_prefix_length:
+        if len(prefix.strip()) < self.settings.min_prefix_length:
             return Completion(prefix=prefix)
-        return complete(prefix, max(1, min(limit, 50)))
+        return self.engine.complete(prefix, max(1, min(limit, 50)))
 
     def mark(self, article: Article, request: SearchRequest | None) -> highlight.Marked:
         """The article's headline and paragraphs with the words of the search ``request``
@@ -180,17 +212,21 @@ class Archive:
                 tree = query.build(request, self.limits)
             except QueryError:
                 tree = None
-        words = getattr(self.engine, "words", None)
         found: tuple[list[highlight.Token], list[highlight.Token]] = ([], [])
-        if tree is not None and words is not None:
+        if tree is not None:
             with contextlib.suppress(IndexMissing, QueryError):
-                found = words(tree, article)
+                found = self.engine.words(tree, article)
         return highlight.marked(article.title, article.body, *found)
 
     def export(self, request: SearchRequest) -> Iterator[Hit]:
-        """Every hit of the search, for CSV and JSON Lines exports (no page, no cap)."""
+        """Every hit of the search, for CSV and JSON Lines exports (no page, no cap): the
+        articles the search's pages show, any-word ranking included."""
         self.validate(request)
         tree = query.build(request, self.limits)
+        if self._relaxable(request, 0):
+            counted = self._page(tree, _bare(request)).total
+            if self._relaxable(request, counted):
+                tree = query.build(replace(request, mode="any"), self.limits)
         yield from self.engine.scan(tree, request)
 
     def explain(self, request: SearchRequest) -> str:
@@ -296,6 +332,13 @@ class Archive:
             unknown_to_catalog=unknown[:100],
             problems=tuple(problems),
         )
+
+
+def _bare(request: SearchRequest) -> SearchRequest:
+    """``request`` asking for its total only."""
+    return replace(
+        request, page=1, per_page=1, snippets=False, facets=False, timeline=False, explain=False
+    )
 
 
 def _with_explanation(page: SearchPage, explanation: str, words: tuple[str, ...]) -> SearchPage:

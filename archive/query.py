@@ -5,26 +5,29 @@ Lucene-style syntax (the README has examples)::
     koizumi putin              all words must match (or any, in "any" mode)
     "peace treaty"             a phrase; typographic quotes count; "a b"~3 allows 3 words between
     koizumi OR putin           either; AND, OR and NOT are upper-case; && || ! work too
-    hokkaido -kunashiri        NOT kunashiri (also: NOT kunashiri)
+    hokkaido -kunashiri        NOT kunashiri (also: NOT kunashiri, !kunashiri, -"a phrase", -(a b))
     (russia OR japan) summit   parentheses group
     title:putin byline:kyodo   a field: title, body, byline, source, tags, language, date, year
+    title:(putin OR koizumi)   a field for every word of a group
     koiz*                      words starting with "koiz" (at least two letters before the *)
     koizmi~  koizmi~2          words within 1 (or 2) edits
     date:[2002-01-01 TO 2002-06-30]   a date range; date:2002, date:2002-06, date:>=2002-06-01
 
 Bad syntax raises ``QueryError`` naming the problem and its position; limits on length,
-terms and nesting keep a query from turning into a hang.
+terms and nesting keep a query from turning into a hang. ``archive.querytokens`` splits the
+text into tokens; this module gives them their meaning.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
 
 from archive import words
 from archive.errors import QueryError
 from archive.models import SearchRequest
+from archive.querydates import date_query
+from archive.querytokens import FIELDS, Token, tokenize
 from archive.querytree import (
     And,
     DateRange,
@@ -39,30 +42,14 @@ from archive.querytree import (
     Term,
 )
 
-FIELDS = {
-    "title": "title",
-    "body": "body",
-    "text": "body",
-    "byline": "byline",
-    "author": "byline",
-    "source": "source",
-    "agency": "source",
-    "tags": "tags",
-    "tag": "tags",
-    "language": "language",
-    "lang": "language",
-    "date": "date",
-    "published": "date",
-    "year": "year",
-}
+__all__ = ["FIELDS", "MAX_DEPTH", "MAX_FUZZY", "Limits", "build", "is_plain", "parse"]
+
 MAX_DEPTH = 20
 MAX_FUZZY = 2
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "＂": '"'})
-_TOKEN = re.compile(
-    r'\s*(?:(?P<range>[A-Za-z]+:\[[^\]]*\])|(?P<open>\()|(?P<close>\))|(?P<quote>")'
-    r'|(?P<word>[^\s()"]+))'
-)
-_OPERATORS = {"AND": "AND", "&&": "AND", "OR": "OR", "||": "OR", "NOT": "NOT", "!": "NOT"}
+MAX_SLOP = 20
+#: fields holding exact values rather than words
+_EXACT_FIELDS = ("language", "year")
+_FUZZY = re.compile(r"(.+?)~(.*)", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -74,14 +61,6 @@ class Limits:
     min_prefix: int = 2
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # "(", ")", "phrase", "word", "op"
-    text: str
-    pos: int
-    slop: int = 0
-
-
 def parse(text: str, *, mode: str = "all", limits: Limits | None = None) -> Node:
     """Parse the user's query text into a tree; ``mode`` is "all" or "any" for bare words."""
     limits = limits or Limits()
@@ -91,17 +70,28 @@ def parse(text: str, *, mode: str = "all", limits: Limits | None = None) -> Node
         )
     if "\x00" in text:
         raise QueryError("the query contains a NUL character", text.index("\x00"))
-    text = text.translate(_QUOTES)
-    tokens = _tokenize(text)
+    tokens = tokenize(text)
     if not tokens:
         return MatchAll()
-    parser = _Parser(tokens, text, mode, limits)
+    parser = _Parser(tokens, len(text), mode, limits)
     tree = parser.parse()
     if parser.term_count > limits.max_terms:
         raise QueryError(
             f"the query has {parser.term_count} terms; the limit is {limits.max_terms}"
         )
     return tree
+
+
+def is_plain(text: str) -> bool:
+    """Whether ``text`` is only bare words: no operator, field, phrase, group, prefix or
+    fuzzy word (what a person types as a sentence). Unreadable text is not plain."""
+    try:
+        tokens = tokenize(text)
+    except QueryError:
+        return False
+    return bool(tokens) and all(
+        token.kind == "word" and not re.search(r"[*~]", token.text) for token in tokens
+    )
 
 
 def build(request: SearchRequest, limits: Limits | None = None) -> Node:
@@ -127,46 +117,16 @@ def build(request: SearchRequest, limits: Limits | None = None) -> Node:
     return parts[0] if len(parts) == 1 else And(tuple(parts))
 
 
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
-    pos = 0
-    while pos < len(text):
-        match = _TOKEN.match(text, pos)
-        if match is None:
-            break
-        start = match.start(match.lastgroup or 0)
-        if match["open"]:
-            tokens.append(_Token("(", "(", start))
-        elif match["close"]:
-            tokens.append(_Token(")", ")", start))
-        elif match["quote"]:
-            end = text.find('"', start + 1)
-            if end < 0:
-                raise QueryError("a quote is not closed", start)
-            slop_match = re.match(r"~(\d{1,2})", text[end + 1 :])
-            slop = int(slop_match[1]) if slop_match else 0
-            tokens.append(_Token("phrase", text[start + 1 : end], start, slop))
-            pos = end + 1 + (slop_match.end() if slop_match else 0)
-            continue
-        elif match["range"]:
-            tokens.append(_Token("word", match["range"], start))
-        elif match["word"]:
-            word = match["word"]
-            kind = "op" if word in _OPERATORS else "word"
-            tokens.append(_Token(kind, _OPERATORS.get(word, word), start))
-        pos = match.end()
-    return tokens
-
-
 class _Parser:
     """Recursive descent over the tokens.
 
-    or := and (OR and)*;  and := unary+;  unary := NOT unary | atom
+    or := and (OR and)*;  and := unary (AND? unary)*;  unary := NOT unary | atom;
+    atom := "(" or ")" | phrase | word | field atom
     """
 
-    def __init__(self, tokens: list[_Token], text: str, mode: str, limits: Limits) -> None:
+    def __init__(self, tokens: list[Token], length: int, mode: str, limits: Limits) -> None:
         self.tokens = tokens
-        self.text = text
+        self.length = length
         self.index = 0
         self.depth = 0
         self.mode = mode
@@ -174,144 +134,142 @@ class _Parser:
         self.term_count = 0
 
     def parse(self) -> Node:
-        node = self._or()
+        node = self._or(None)
         if self.index < len(self.tokens):
             token = self.tokens[self.index]
             raise QueryError(f"unexpected “{token.text}”", token.pos)
         return node
 
-    def _peek(self) -> _Token | None:
+    def _peek(self) -> Token | None:
         return self.tokens[self.index] if self.index < len(self.tokens) else None
 
-    def _or(self) -> Node:
-        children = [self._and()]
-        while (token := self._peek()) and token.kind == "op" and token.text == "OR":
+    def _is(self, kind: str, text: str | None = None) -> bool:
+        token = self._peek()
+        return token is not None and token.kind == kind and text in (None, token.text)
+
+    def _or(self, field: str | None) -> Node:
+        children = [self._and(field)]
+        while self._is("op", "OR"):
+            token = self.tokens[self.index]
             self.index += 1
-            if self._peek() is None or self._peek().kind == ")":  # type: ignore[union-attr]
+            if self._peek() is None or self._is(")") or self._is("op", "OR"):
                 raise QueryError("OR needs something after it", token.pos)
-            children.append(self._and())
+            children.append(self._and(field))
         return _combine(Or, children)
 
-    def _and(self) -> Node:
-        required: list[Node] = []
-        optional: list[Node] = []
-        while (token := self._peek()) and token.kind != ")" and token.text != "OR":
+    def _and(self, field: str | None) -> Node:
+        """Words side by side; an explicit AND joins its neighbours whatever the mode."""
+        items: list[Node] = []
+        while (token := self._peek()) and token.kind != ")" and not self._is("op", "OR"):
             if token.kind == "op" and token.text == "AND":
-                if not required and not optional:
-                    raise QueryError("AND needs something before it", token.pos)
                 self.index += 1
-                if self._peek() is None:
+                if not items:
+                    raise QueryError("AND needs something before it", token.pos)
+                ends = self._peek() is None or self._is(")") or self._is("op")
+                if ends and not self._is("op", "NOT"):
                     raise QueryError("AND needs something after it", token.pos)
-                if not required and optional:
-                    required.append(optional.pop())
-                node = self._unary()
-                required.append(node)
+                items[-1] = _combine(And, [*_parts(items[-1]), self._unary(field)])
                 continue
-            node = self._unary()
-            if self.mode == "any" and not isinstance(node, Not):
-                optional.append(node)
-            else:
-                required.append(node)
-        if not required and not optional:
+            items.append(self._unary(field))
+        if not items:
             token = self._peek()
-            raise QueryError("a part of the query is empty", token.pos if token else len(self.text))
-        if optional:
-            required.append(_combine(Or, optional))
-        if all(isinstance(node, Not) for node in required):
-            required.insert(0, MatchAll())
-        return _combine(And, required)
+            raise QueryError("a part of the query is empty", token.pos if token else self.length)
+        if self.mode == "all":
+            items = [part for item in items for part in _parts(item)]
+        else:  # an AND of negations alone starts from every article, as in "all" mode
+            items = [_from_all(item) for item in items]
+        negated = [item for item in items if isinstance(item, Not)]
+        positive = [item for item in items if not isinstance(item, Not)]
+        if self.mode == "any" and len(positive) > 1:
+            positive = [Or(tuple(positive))]
+        return _combine(And, [*(positive or [MatchAll()]), *negated])
 
-    def _unary(self) -> Node:
+    def _unary(self, field: str | None) -> Node:
         token = self._peek()
         assert token is not None
         if token.kind == "op" and token.text == "NOT":
             self.index += 1
-            if self._peek() is None:
-                raise QueryError("NOT needs something after it", token.pos)
-            return Not(self._unary())
-        if token.kind == "op" and token.text == "AND":
-            raise QueryError("AND needs something before it", token.pos)
-        return self._atom()
+            if self._peek() is None or self._is(")") or self._is("op", "OR"):
+                raise QueryError(f"{token.text} needs something after it", token.pos)
+            if self._is("op", "AND"):
+                raise QueryError("AND needs something before it", self.tokens[self.index].pos)
+            return Not(self._unary(field))
+        if token.kind == "op":
+            raise QueryError(f"{token.text} needs something before it", token.pos)
+        return self._atom(field)
 
-    def _atom(self) -> Node:
+    def _atom(self, field: str | None) -> Node:
         token = self.tokens[self.index]
         self.index += 1
         if token.kind == "(":
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise QueryError(f"parentheses are nested more than {MAX_DEPTH} deep", token.pos)
-            if (inner := self._peek()) is None or inner.kind == ")":
-                raise QueryError("a parenthesis is empty or not closed", token.pos)
-            node = self._or()
-            closing = self._peek()
-            if closing is None or closing.kind != ")":
-                raise QueryError("a parenthesis is not closed", token.pos)
-            self.index += 1
-            self.depth -= 1
-            return node
+            return self._group(token, field)
         if token.kind == ")":
             raise QueryError("a closing parenthesis has no opening one", token.pos)
+        if token.kind == "field":
+            return self._field(token)
         if token.kind == "phrase":
-            return self._phrase(token, None, token.text)
-        return self._word(token)
+            return self._phrase(token, field)
+        return self._value(token, field)
 
-    def _word(self, token: _Token) -> Node:
-        text = token.text
-        if text[0] in "-+" and len(text) > 1:
-            inner = _Token("word", text[1:], token.pos + 1)
-            if text[1] == '"':
-                raise QueryError('use -"phrase" without a space', token.pos)
-            node = self._word(inner)
-            return Not(node) if text[0] == "-" else node
-        name, sep, value = text.partition(":")
-        if sep and name.isalpha() and (value or self._next_is_phrase()):
-            return self._field(token, name, value)
-        return self._value(token, None, text)
+    def _group(self, token: Token, field: str | None) -> Node:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise QueryError(f"parentheses are nested more than {MAX_DEPTH} deep", token.pos)
+        if self._peek() is None or self._is(")"):
+            raise QueryError("a parenthesis is empty or not closed", token.pos)
+        node = self._or(field)
+        if not self._is(")"):
+            raise QueryError("a parenthesis is not closed", token.pos)
+        self.index += 1
+        self.depth -= 1
+        return node
 
-    def _next_is_phrase(self) -> bool:
-        token = self._peek()
-        return (
-            token is not None
-            and token.kind == "phrase"
-            and token.pos == self.tokens[self.index - 1].pos + len(self.tokens[self.index - 1].text)
-        )
-
-    def _field(self, token: _Token, name: str, value: str) -> Node:
-        field = FIELDS.get(name.lower())
+    def _field(self, token: Token) -> Node:
+        field = FIELDS.get(token.text.lower())
         if field is None:
             known = ", ".join(sorted(set(FIELDS.values())))
-            raise QueryError(f"unknown field “{name}”; fields are: {known}", token.pos)
-        if not value:
-            phrase = self.tokens[self.index]
-            self.index += 1
-            return self._phrase(phrase, field, phrase.text)
-        if field == "date":
-            return _date_query(value, token.pos + len(name) + 1)
-        if field in ("language", "year"):
-            return Exact(field, value.lower())
-        return self._value(token, field, value, offset=len(name) + 1)
+            raise QueryError(f"unknown field “{token.text}”; fields are: {known}", token.pos)
+        value = self._peek()
+        if value is None or value.kind not in ("word", "phrase", "(", "range"):
+            raise QueryError(f"{token.text}: needs a value after it", token.pos)
+        if value.kind == "range" and field != "date":
+            raise QueryError("only date: takes a range, as date:[2002 TO 2003]", value.pos)
+        self.index += 1
+        if value.kind == "(":
+            return self._group(value, field)
+        if value.kind == "range":
+            self.term_count += 1
+            return date_query(value.text, value.pos)
+        if value.kind == "phrase":
+            return self._phrase(value, field)
+        return self._value(value, field)
 
-    def _phrase(self, token: _Token, field: str | None, text: str) -> Node:
-        words = tuple(_words(text))
-        if not words:
+    def _phrase(self, token: Token, field: str | None) -> Node:
+        if field in _EXACT_FIELDS or field == "date":
+            return self._value(token, field)
+        found = tuple(words.split(token.text))
+        if not found:
             raise QueryError("a phrase is empty", token.pos)
-        self.term_count += len(words)
-        if len(words) == 1:
-            return Term(words[0], field)
-        return Phrase(words, field, min(token.slop, 20))
+        self.term_count += len(found)
+        if len(found) == 1:
+            return Term(found[0], field)
+        return Phrase(found, field, min(token.slop, MAX_SLOP))
 
-    def _value(self, token: _Token, field: str | None, text: str, offset: int = 0) -> Node:
-        pos = token.pos + offset
+    def _value(self, token: Token, field: str | None) -> Node:
+        pos, text = token.pos, token.text
         self.term_count += 1
-        if text[0] in "*?":
+        if field == "date":
+            return date_query(text, pos)
+        if field in _EXACT_FIELDS:
+            value = text.strip().lower()
+            if not value:
+                raise QueryError(f"{field}: needs a value after it", pos)
+            return Exact(field, value)
+        if text[0] == "*" or (text[0] == "?" and text.strip("?")):
             raise QueryError("a word cannot start with a wildcard (* or ?)", pos)
-        fuzzy = re.fullmatch(r"(.+?)~(\d*)", text)
+        fuzzy = _FUZZY.fullmatch(text)
         if fuzzy:
-            distance = int(fuzzy[2]) if fuzzy[2] else 1
-            if distance > MAX_FUZZY:
-                raise QueryError(f"fuzzy distance is at most {MAX_FUZZY} (word~1 or word~2)", pos)
-            word = _single_word(fuzzy[1], pos)
-            return Fuzzy(word, max(distance, 1), field)
+            return self._fuzzy(fuzzy[1], fuzzy[2], field, pos)
         if text.endswith("*") and "*" not in text[:-1] and "?" not in text:
             stem = _single_word(text[:-1], pos)
             if len(stem) < self.limits.min_prefix:
@@ -319,70 +277,43 @@ class _Parser:
                     f"a prefix needs at least {self.limits.min_prefix} characters before *", pos
                 )
             return Prefix(stem, field)
-        if "*" in text or "?" in text:
+        if "*" in text or "?" in text.rstrip("?"):
             raise QueryError("wildcards work only at the end of a word (word*)", pos)
-        words = _words(text)
-        if not words:
+        found = words.split(text)
+        if not found:
             return Term(text, field)
-        if len(words) == 1:
-            return Term(words[0], field)
-        return Phrase(tuple(words), field)
+        if len(found) == 1:
+            return Term(found[0], field)
+        return Phrase(tuple(found), field)
+
+    def _fuzzy(self, word: str, distance: str, field: str | None, pos: int) -> Node:
+        if not distance.isdigit() and distance:
+            raise QueryError("a fuzzy word ends in ~, ~1 or ~2 (koizmi~1)", pos)
+        edits = int(distance) if distance else 1
+        if edits > MAX_FUZZY:
+            raise QueryError(f"fuzzy distance is at most {MAX_FUZZY} (word~1 or word~2)", pos)
+        if "*" in word or "?" in word:
+            raise QueryError("a word cannot be both a prefix (*) and fuzzy (~)", pos)
+        found = _single_word(word, pos)
+        return Fuzzy(found, edits, field) if edits else Term(found, field)
+
+
+def _from_all(node: Node) -> Node:
+    if isinstance(node, And) and all(isinstance(child, Not) for child in node.children):
+        return And((MatchAll(), *node.children))
+    return node
+
+
+def _parts(node: Node) -> tuple[Node, ...]:
+    return node.children if isinstance(node, And) else (node,)
 
 
 def _combine(kind: type[And] | type[Or], children: list[Node]) -> Node:
     return children[0] if len(children) == 1 else kind(tuple(children))
 
 
-def _words(text: str) -> list[str]:
-    """Split text into words the way the index does (``archive.words``)."""
-    return words.split(text)
-
-
 def _single_word(text: str, pos: int) -> str:
-    words = _words(text)
-    if len(words) != 1:
+    found = words.split(text)
+    if len(found) != 1:
         raise QueryError("wildcards and ~ apply to a single word", pos)
-    return words[0]
-
-
-def _date_query(value: str, pos: int) -> DateRange:
-    """``2002``, ``2002-06``, ``2002-06-27``, ``>=2002-06-01``, ``<2003``, ``[a TO b]``."""
-    if value.startswith("["):
-        bounds = re.fullmatch(r"\[\s*(\S+)\s+TO\s+(\S+)\s*\]", value)
-        if bounds is None:
-            raise QueryError("a date range looks like date:[2002-01-01 TO 2002-12-31]", pos)
-        low = None if bounds[1] == "*" else _date_span(bounds[1], pos)[0]
-        high = None if bounds[2] == "*" else _date_span(bounds[2], pos)[1]
-        if low and high and low > high:
-            raise QueryError("the range starts after it ends", pos)
-        return DateRange(low, high)
-    match = re.fullmatch(r"(>=|<=|>|<)?(.+)", value)
-    assert match is not None
-    op, rest = match[1], match[2]
-    start, end = _date_span(rest, pos)
-    if op == ">=":
-        return DateRange(start, None)
-    if op == ">":
-        return DateRange(end + timedelta(days=1), None)
-    if op == "<=":
-        return DateRange(None, end)
-    if op == "<":
-        return DateRange(None, start - timedelta(days=1))
-    return DateRange(start, end)
-
-
-def _date_span(text: str, pos: int) -> tuple[date, date]:
-    """The first and last day a (possibly partial) ISO date covers."""
-    try:
-        if re.fullmatch(r"\d{4}", text):
-            year = int(text)
-            return date(year, 1, 1), date(year, 12, 31)
-        if re.fullmatch(r"\d{4}-\d{1,2}", text):
-            year, month = (int(part) for part in text.split("-"))
-            first = date(year, month, 1)
-            following = date(year + (month == 12), month % 12 + 1, 1)
-            return first, following - timedelta(days=1)
-        day = date.fromisoformat(text)
-        return day, day
-    except ValueError:
-        raise QueryError(f"“{text}” is not a date; use YYYY, YYYY-MM or YYYY-MM-DD", pos) from None
+    return found[0]

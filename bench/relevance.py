@@ -67,7 +67,7 @@ from archive.engines.whoosh import engine as whoosh_engine  # noqa: E402
 from archive.engines.whoosh import evaluate as arrays_evaluate  # noqa: E402
 from archive.engines.whoosh import rank  # noqa: E402
 from archive.engines.whoosh.arrays import view  # noqa: E402
-from archive.engines.whoosh.compile import bound_expansions  # noqa: E402
+from archive.engines.whoosh.expand import bound_expansions  # noqa: E402
 from archive.models import SearchRequest  # noqa: E402
 from archive.query import Limits, parse  # noqa: E402
 from archive.search.expansion import DEFAULT  # noqa: E402
@@ -127,6 +127,19 @@ def scores(coll: Collection, ranking: Ranking) -> tuple[float, float, float]:
 # systems -------------------------------------------------------------------------------
 
 
+def write_docs(coll: Collection, folder: Path) -> dict[str, str]:
+    """One text file per document; returns file path -> document number."""
+    paths = {}
+    for number, (title, body) in coll.docs.items():
+        path = folder / f"{int(number):05d}.txt"
+        # a header, so that a text starting with "<" (Reuters' "<Parlux Inc> said") is not
+        # taken for markup; without a title the archive derives one from the lede
+        head = f"Title: {' '.join(title.split())}" if title.strip() else f"Source: {coll.name}"
+        path.write_text(f"{head}\n\n{body}\n", encoding="utf-8")
+        paths[str(path.resolve())] = number
+    return paths
+
+
 class ArchiveRuns:
     """One collection indexed once through ``Archive``, searched with each feedback rule."""
 
@@ -135,15 +148,7 @@ class ArchiveRuns:
         self.depth = depth
         docs = work / "docs"
         docs.mkdir()
-        paths = {}
-        for number, (title, body) in coll.docs.items():
-            path = docs / f"{int(number):05d}.txt"
-            # a header, so that a text starting with "<" (Reuters' "<Parlux Inc> said") is not
-            # taken for markup; without a title the archive derives one from the lede
-            head = f"Title: {' '.join(title.split())}" if title.strip() else f"Source: {coll.name}"
-            head += "\n\n"
-            path.write_text(f"{head}{body}\n", encoding="utf-8")
-            paths[str(path.resolve())] = number
+        paths = write_docs(coll, docs)
         self.settings = Settings(
             data_dir=work / "data", max_per_page=depth, max_query_terms=2000, workers=1
         )

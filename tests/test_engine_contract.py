@@ -331,6 +331,10 @@ def test_abbreviations_and_hyphenated_words_find_their_articles(engine):
     assert sorted(ids(search(engine, "U.S"))) == ["a012", "a013"]
     assert sorted(ids(search(engine, '"U.S. officials"'))) == ["a012"]
     assert ids(search(engine, '"well-known singer"')) == ["a015"]
+    # the words as written (prefixes, fuzzy words) split by the same rule
+    for typed, expected in {"U.N*": "a011", "un*": "a011", "US*": "a012", "U.S.~": "a012"}.items():
+        assert expected in ids(search(engine, typed)), typed
+    assert "a016" in ids(search(engine, "am*"))  # a.m. is a word there too
 
 
 def test_words_are_marked_as_the_engine_matches_them(engine):
@@ -349,3 +353,97 @@ def test_words_are_marked_as_the_engine_matches_them(engine):
     assert marks("visits", 1) == ["visit"]
     assert marks("hokkaido -festival", 3) == ["Hokkaido", "Hokkaido"]
     assert marks("date:2003", 3) == []
+
+
+# every capability the archive offers, on every engine --------------------------------------
+
+
+def test_every_engine_has_every_capability_of_the_protocol():
+    from archive.engines.base import Engine
+    from archive.engines.opensearch import OpenSearchEngine
+    from archive.engines.whoosh import WhooshEngine
+
+    capabilities = [
+        name for name in vars(Engine) if not name.startswith("_") and callable(vars(Engine)[name])
+    ]
+    assert {"search", "words", "similar", "suggest", "complete"} <= set(capabilities)
+    for engine in (WhooshEngine, OpenSearchEngine):
+        missing = [name for name in capabilities if not callable(getattr(engine, name, None))]
+        assert not missing, (engine.__name__, missing)
+
+
+def test_suggestions_are_the_nearest_words_the_archive_holds(engine):
+    suggested = engine.suggest(["Koizmi", "Putin", "festivl", "tourizm", "treatys", "the", "xq"])
+    # headline words first (koizumi, tourism), then the text's words as written (festival);
+    # words the archive holds, by themselves or by their stem (treaties), are left alone
+    assert suggested == {"Koizmi": "koizumi", "festivl": "festival", "tourizm": "tourism"}
+
+
+def test_completions_end_in_headline_words_and_find_headlines(engine):
+    found = engine.complete("koi", 5)
+    assert found.queries == ("koizumi",)
+    assert found.titles == (("a001", "Koizumi to visit Russia"),)
+    assert engine.complete("koizumi vi", 5).queries == ("koizumi visit",)
+    after_a_space = engine.complete("visit ", 5)
+    assert after_a_space.queries == () and [i for i, _ in after_a_space.titles] == ["a001"]
+    assert engine.complete("zzz", 5).titles == ()
+
+
+EXPLAINED = [
+    "Koizumi Putin",
+    '"peace treaty" -Kunashiri',
+    "NOT Koizumi",
+    "date:2002 Koizumi",
+    "koiz*",
+    "Koizmi~",
+    "title:visit OR festival",
+    "tags:japan",
+    "source:Reuters OR Putin",
+]
+FIELDS = {"title", "body", "byline", "source", "tags", "language", "year", "format"}
+
+
+@pytest.mark.parametrize("q", EXPLAINED)
+def test_explain_gives_every_hit_reasons_adding_up_to_its_score(engine, q):
+    page = search(engine, q, explain=True)
+    assert page.hits, q
+    for hit in page.hits:
+        assert hit.explain, (q, hit.id)
+        assert sum(m.score for m in hit.explain) == pytest.approx(hit.score, rel=1e-5)
+        assert {m.field for m in hit.explain} <= FIELDS | {"not", "date", "any"}
+    assert search(engine, q).hits[0].explain == ()  # only when asked
+
+
+def test_explain_says_which_words_in_which_field_and_what_each_added(engine):
+    (hit,) = search(engine, "Koizumi", explain=True).hits
+    found = {(m.field, m.word, m.count): m.score for m in hit.explain}
+    assert set(found) == {("title", "koizumi", 1), ("body", "koizumi", 1)}
+    assert found["title", "koizumi", 1] > found["body", "koizumi", 1]  # the headline weighs 2
+    (hit,) = search(engine, "Hokkaido -Kunashiri", explain=True).hits
+    assert ("not", "kunashiri") in {(m.field, m.word) for m in hit.explain}
+    (hit,) = search(engine, "date:2002 Koizumi", explain=True).hits
+    assert ("date", "2002-01-01 to 2002-12-31") in {(m.field, m.word) for m in hit.explain}
+
+
+def test_feedback_reorders_with_words_of_the_best_answers_and_never_changes_matches(engine):
+    from dataclasses import replace
+
+    request = SearchRequest(q="Hokkaido Putin", mode="any", expand=True, explain=True)
+    plain = engine.search(build(request), request)
+    with_feedback = open_engine(replace(engine.settings, feedback="always"))
+    try:
+        reranked = with_feedback.search(build(request), request)
+    finally:
+        with_feedback.close()
+    assert sorted(ids(reranked)) == sorted(ids(plain)) and reranked.total == plain.total
+    for before, after in zip(
+        sorted(plain.hits, key=lambda h: h.id),
+        sorted(reranked.hits, key=lambda h: h.id),
+        strict=True,
+    ):
+        assert after.score >= before.score
+        added = {m.word for m in after.explain} - {m.word for m in before.explain}
+        assert added, after.id  # words feedback added, named in the explanation
+        assert sum(m.score for m in after.explain) == pytest.approx(after.score, rel=1e-5)
+    # off by default: the request alone does not turn it on
+    assert {m.word for h in plain.hits for m in h.explain} <= {"hokkaido", "putin"}

@@ -168,6 +168,12 @@ def test_title_tag_without_site_name_and_canonical_before_og_url():
     assert article.url == "https://harbour.example/canonical"
 
 
+def test_a_canonical_address_that_is_no_address_is_dropped():
+    for broken, where in (("http://[broken/x", None), ("/news", "http://[broken/")):
+        article = one(page(f"<link rel='canonical' href='{broken}'>"), url=where)
+        assert article.url in (None, where)
+
+
 def test_relative_canonical_is_resolved_against_the_page_address():
     article = one(page("<link rel='canonical' href='/news/bridge'>"), url="https://h.example/x?a=1")
     assert article.url == "https://h.example/news/bridge"

@@ -11,7 +11,7 @@ import pytest
 from archive.config import Settings
 from archive.engines.opensearch import OpenSearchEngine
 from archive.engines.opensearch.cluster import describe_health
-from archive.engines.opensearch.compile import compile_tree, fold, highlight_tree
+from archive.engines.opensearch.compile import compile_tree, highlight_tree
 from archive.engines.opensearch.highlight import POST, PRE, snippet
 from archive.engines.opensearch.mapping import STOP_WORDS as OPENSEARCH_STOP_WORDS
 from archive.engines.whoosh.schema import text_analyzer
@@ -44,8 +44,18 @@ def test_a_word_is_scored_once_over_headline_and_text():
             "minimum_should_match": 1,
         }
     }
+    # with slop, the words stay in order (match_phrase alone would let them swap)
     assert compiled('byline:"jane doe"~2') == {
-        "match_phrase": {"byline": {"query": "jane doe", "slop": 2, "boost": 1.0}}
+        "bool": {
+            "must": [{"match_phrase": {"byline": {"query": "jane doe", "slop": 2, "boost": 1.0}}}],
+            "filter": [
+                {
+                    "intervals": {
+                        "byline": {"match": {"query": "jane doe", "max_gaps": 2, "mode": "ordered"}}
+                    }
+                }
+            ],
+        }
     }
 
 
@@ -58,7 +68,9 @@ def test_a_repeated_word_weighs_more():
 
 def test_snippets_mark_only_positive_matches_in_the_body():
     marked = highlight_tree(build(SearchRequest(q='"peace treaty" -Kunashiri title:visit')))
-    assert marked == {"match_phrase": {"body": {"query": "peace treaty", "slop": 0, "boost": 1.0}}}
+    assert marked == {
+        "body": {"match_phrase": {"body": {"query": "peace treaty", "slop": 0, "boost": 1.0}}}
+    }
     assert highlight_tree(build(SearchRequest(q="", sources=("Kyodo",)))) is None
 
 
@@ -76,16 +88,65 @@ def test_not_goes_to_must_not():
     assert query["bool"]["must_not"] == [compiled("Kunashiri")]
 
 
-def test_prefixes_fold_accents_and_share_the_clause_budget():
-    assert fold("São") == "sao" and fold("U.S.") == "u"
-    prefix = compiled("São*")["bool"]["should"][0]["prefix"]["title"]
-    assert prefix == {"value": "sao", "rewrite": "top_terms_512", "boost": 2.0}
+def test_prefixes_and_fuzzy_words_look_at_words_as_written_and_share_the_clause_budget():
+    title = compiled("São*")["bool"]["should"][0]["bool"]
+    prefix = {"query": "São*", "analyze_wildcard": True}
+    # OpenSearch folds the word with the field's own analyser, as it folded the text; the
+    # words as written select (every one), the headline's stems starting so score
+    assert title["filter"] == [
+        {
+            "query_string": {
+                **prefix,
+                "fields": ["title.surface"],
+                "rewrite": "constant_score",
+                "boost": 1.0,
+            }
+        }
+    ]
+    # where no stem starting so scores an article, its words as written do, weighed down
+    # (each of the four expansions, stems and words as written in headline and text, takes
+    # a quarter of the clauses a query may hold)
+    written = {**prefix, "fields": ["title.surface"], "rewrite": "top_terms_256", "boost": 0.02}
+    assert title["should"] == [
+        {
+            "dis_max": {
+                "queries": [
+                    {
+                        "query_string": {
+                            **prefix,
+                            "fields": ["title"],
+                            "rewrite": "top_terms_256",
+                            "boost": 2.0,
+                        }
+                    },
+                    {"query_string": written},
+                ]
+            }
+        }
+    ]
     four = compiled("un* co* st* re*")["bool"]["must"]
-    assert {part["bool"]["should"][1]["prefix"]["body"]["rewrite"] for part in four} == {
-        "top_terms_128"
+    assert {
+        query["query_string"]["rewrite"]
+        for part in four
+        for query in part["bool"]["should"][1]["bool"]["should"][0]["dis_max"]["queries"]
+    } == {"top_terms_64"}
+    itself, title, body = compiled("Koizmi~2")["bool"]["should"]
+    assert itself == compiled("Koizmi")
+    fuzzy = body["match"]["body.surface"]
+    assert fuzzy["query"] == "Koizmi" and fuzzy["fuzziness"] == 2 and fuzzy["prefix_length"] == 1
+    assert title["match"]["title.surface"]["boost"] == 2.0
+    # snippets mark the words as written that a prefix found, words and phrases by stems
+    assert highlight_tree(build(SearchRequest(q="oil São*"))) == {
+        "body": {"match_phrase": {"body": {"query": "oil", "slop": 0, "boost": 1.0}}},
+        "body.surface": {
+            "query_string": {
+                **prefix,
+                "fields": ["body.surface"],
+                "rewrite": "top_terms_512",
+                "boost": 1.0,
+            }
+        },
     }
-    fuzzy = compiled("Koizmi~2")["bool"]["should"][1]["fuzzy"]["body"]
-    assert fuzzy["value"] == "koizmi" and fuzzy["fuzziness"] == 2 and fuzzy["prefix_length"] == 1
 
 
 def test_filters_and_dates():
@@ -170,3 +231,37 @@ def test_bm25_parameters_are_the_embedded_engines():
     assert (mapping.K1, mapping.B) == (rank.K1, rank.B)
     similarity = mapping.index_body(1, 0, 10)["settings"]["index"]["similarity"]["default"]
     assert similarity == {"type": "BM25", "k1": rank.K1, "b": rank.B}
+
+
+def test_an_index_built_before_the_words_as_written_offers_no_suggestions_instead_of_failing(
+    caplog,
+):
+    from opensearchpy.exceptions import RequestError
+
+    from archive.engines.opensearch import more
+
+    class Old:
+        """A cluster whose live generation has no ``title.surface``."""
+
+        class indices:
+            @staticmethod
+            def analyze(index, body):
+                return {"tokens": [{"token": "koi"}]}
+
+        @staticmethod
+        def search(index, body):
+            reason = {"reason": "no mapping found for field [title.surface]"}
+            info = {"error": {"root_cause": [reason]}}
+            raise RequestError(400, "search_phase_execution_exception", info)
+
+    assert more.suggest(Old(), "x", ["Koizmi"]) == {}
+    assert more.complete(Old(), "x", "koi", 5).queries == ()
+    assert "newsarchive reindex" in caplog.text
+
+    class Broken(Old):
+        @staticmethod
+        def search(index, body):
+            raise RequestError(400, "parsing_exception", "something else")
+
+    with pytest.raises(RequestError):
+        more.suggest(Broken(), "x", ["Koizmi"])

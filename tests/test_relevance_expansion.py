@@ -79,3 +79,17 @@ def test_the_feedback_setting_is_checked():
     assert Settings.load({"NEWSARCHIVE_FEEDBACK": "always"}).feedback == "always"
     with pytest.raises(ArchiveError, match="NEWSARCHIVE_FEEDBACK"):
         Settings(feedback="sometimes")
+
+
+def test_feedback_weighs_only_the_words_looked_for(tmp_path):
+    """A word taken away (``oil -gas``: an AND-NOT) is not one of the words feedback
+    weighs the query by."""
+    from archive.config import Settings
+    from archive.engines import open_engine
+    from archive.engines.whoosh.feedback import positive_words
+    from archive.query import parse
+
+    engine = open_engine(Settings(data_dir=tmp_path))
+    query = engine.compiler.compile(parse("oil prices -gas", mode="any"))
+    assert sorted(word.text for word in positive_words(query)) == ["oil", "price"]
+    engine.close()

@@ -157,14 +157,14 @@ def test_same_search_gives_the_same_urls_whatever_the_parameter_order(client):
 
 
 def test_empty_result_suggests_what_to_try(client):
-    html = page(client, "/search?q=rice+zebrafish&source=Asahi")
+    html = page(client, "/search?q=rice+zebrafish&source=Asahi&strict=1")
     assert "No articles match" in html
-    assert link_to(html, "Search without the filters") == "/search?q=rice+zebrafish"
+    assert link_to(html, "Search without the filters") == "/search?q=rice+zebrafish&strict=1"
     assert link_to(html, "Match any of the words") == (
-        "/search?q=rice+zebrafish&source=Asahi&mode=any"
+        "/search?q=rice+zebrafish&source=Asahi&mode=any&strict=1"
     )
     assert link_to(html, "Allow for spelling mistakes") == (
-        "/search?q=rice~+zebrafish~&source=Asahi"
+        "/search?q=rice~+zebrafish~&source=Asahi&strict=1"
     )
     assert "how to write a search" in html
     assert "Download CSV" not in html
@@ -176,10 +176,26 @@ def test_a_page_beyond_the_last_offers_the_first(client):
 
 
 def test_match_any_mode_widens_the_search(client):
-    all_words = page(client, "/search?q=rice+fisheries")
+    all_words = page(client, "/search?q=rice+fisheries&strict=1")
     any_word = page(client, "/search?q=rice+fisheries&mode=any")
     assert "<strong>0</strong> articles" in all_words
     assert "<strong>28</strong> articles" in any_word
+
+
+def test_when_no_article_has_all_the_words_most_of_them_answer(client):
+    html = page(client, "/search?q=rice+fisheries")
+    assert "<strong>28</strong> articles" in html
+    assert "No article has all the words; showing articles with most of them" in html
+    assert link_to(html, "Show only articles with all the words") == (
+        "/search?q=rice+fisheries&strict=1"
+    )
+    api = client.get("/api/search?q=rice+fisheries").get_json()
+    assert (api["total"], api["mode"], api["all_words"]) == (28, "any", 0)
+    strict = client.get("/api/search?q=rice+fisheries&strict=1").get_json()
+    assert (strict["total"], strict["mode"], strict["all_words"]) == (0, "all", None)
+    # words the user joined or fielded mean what they say
+    assert client.get("/api/search?q=rice+AND+fisheries").get_json()["total"] == 0
+    assert client.get("/api/search?q=rice+title:fisheries").get_json()["total"] == 0
 
 
 def test_every_page_links_feeds_opensearch_and_its_json_twin(client):

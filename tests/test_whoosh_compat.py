@@ -244,3 +244,28 @@ def test_only_compat_reads_private_attributes():
         reads = private_reads(ast.parse(path.read_text()))
         offenders += [f"{path.relative_to(ROOT)} {read}" for read in reads]
     assert not offenders, offenders
+
+
+def test_and_not_excludes_the_first_document_too():
+    """Whoosh's ``AndNotMatcher`` kept ``a``'s first document when ``b`` started earlier and
+    held it too (``compat.matching.and_not_first``)."""
+    from whoosh import fields
+    from whoosh import query as wq
+    from whoosh.filedb.filestore import RamStorage
+
+    index = RamStorage().create_index(fields.Schema(id=fields.ID(stored=True), body=fields.TEXT))
+    with index.writer() as writer:
+        for number, body in enumerate(["peace", "talks peace", "talks", "peace talks"]):
+            writer.add_document(id=str(number), body=body)
+    query = wq.AndNot(wq.Term("body", "talks"), wq.Term("body", "peace"))
+    compat.apply()
+    with index.searcher() as searcher:
+        assert [hit["id"] for hit in searcher.search(query)] == ["2"]
+    upstream = compat.upstream("whoosh.matching.binary.AndNotMatcher._find_first")
+    patch = next(p for p in compat.PATCHES if p.replacement is compat.matching.and_not_first)
+    setattr(patch.owner, patch.name, upstream)
+    try:
+        with index.searcher() as searcher:  # the upstream matcher keeps document 1
+            assert sorted(hit["id"] for hit in searcher.search(query)) == ["1", "2"]
+    finally:
+        compat.apply()

@@ -20,8 +20,8 @@ from whoosh import sorting
 from archive.config import Settings
 from archive.engines import open_engine
 from archive.engines.whoosh.arrays import ArrayCache, view
-from archive.engines.whoosh.compile import bound_expansions
 from archive.engines.whoosh.evaluate import evaluate, ranked
+from archive.engines.whoosh.expand import bound_expansions
 from archive.errors import QueryError
 from archive.models import Article, PubDate, SearchRequest
 from archive.query import parse
@@ -102,6 +102,7 @@ QUERY_TEXT = st.lists(
         st.sampled_from(WORDS).map(lambda w: f"-{w}"),
         st.sampled_from(WORDS).map(lambda w: f"title:{w}"),
         st.sampled_from(WORDS).map(lambda w: f"{w[:3]}*"),
+        st.sampled_from(WORDS).map(lambda w: f"{w[:-1]}~"),
         st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS)).map(lambda p: f'"{p[0]} {p[1]}"'),
         st.sampled_from(("source:Reuters", "tags:energy", "year:1987", "date:1987-03")),
         st.just("OR"),
@@ -214,9 +215,15 @@ def _reference_expand(searcher, query):
     """
     from whoosh import query as wq
 
-    from archive.engines.whoosh.feedback import FEEDBACK_CHARS, positive_words
+    from archive.engines.whoosh.feedback import positive_words
     from archive.engines.whoosh.rank import FieldsTerm
-    from archive.search.expansion import DEFAULT, expansion_weights, idf, relevance_model
+    from archive.search.expansion import (
+        DEFAULT,
+        FEEDBACK_CHARS,
+        expansion_weights,
+        idf,
+        relevance_model,
+    )
 
     words = list(positive_words(query))
     if not words:
@@ -323,3 +330,45 @@ def test_completion_on_arrays_equals_whoosh(engine, typed, space):
     found = [item[0] for item in complete(searcher, prefix, 8, ArrayCache()).titles]
     # scores equal to the last bit may come in either order (sums taken in another order)
     assert found == expected or _tied(found, expected, scores)
+
+
+# explain: the array version against Whoosh's matchers
+
+
+def _comparable(matches):
+    from archive.engines.whoosh.explain import FIELD_NAMES
+
+    return sorted(
+        (FIELD_NAMES.get(m.field, m.field), m.word, m.count, m.score)
+        for m in matches
+        if m.score or m.field == "not"
+    )
+
+
+@settings(max_examples=80, deadline=None)
+@given(text=QUERY_TEXT, mode=st.sampled_from(("all", "any")), feedback=st.booleans())
+def test_explain_on_arrays_equals_explain_on_whoosh(engine, text, mode, feedback):
+    from archive.engines.whoosh.explain import explain
+    from archive.engines.whoosh.feedback import rerank
+    from tests.whoosh_explain_reference import explain_hit
+
+    try:
+        tree = parse(text, mode=mode)
+    except QueryError:
+        return
+    searcher = engine._searcher()
+    arrays = view(searcher, ArrayCache())
+    query = bound_expansions(engine.compiler.compile(tree), searcher.reader())
+    matches, extra = rerank(arrays, query, evaluate(arrays, query), "always" if feedback else "")
+    if extra is not None:
+        query = wq.AndMaybe(query, extra)
+    docs = matches.docs[ranked(arrays, matches, "relevance", 12)].tolist()
+    scores = dict(zip(matches.docs.tolist(), matches.scores.tolist(), strict=True))
+    for doc, found in zip(docs, explain(arrays, query, docs), strict=True):
+        expected = _comparable(explain_hit(searcher, query, doc))
+        got = _comparable(found)
+        assert [m[:3] for m in got] == [m[:3] for m in expected], (text, doc)
+        for (*_, ours), (*_, theirs) in zip(got, expected, strict=True):
+            assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12), (text, doc)
+        # the reasons add up to the score the search gave
+        assert sum(m.score for m in found) == pytest.approx(scores[doc], rel=1e-9), (text, doc)

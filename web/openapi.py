@@ -59,6 +59,12 @@ def search_parameters(
             {"type": "string", "enum": ["all", "any"]},
             "whether bare words must all match (default) or any of them",
         ),
+        _parameter(
+            "strict",
+            {"type": "boolean"},
+            "all the words even when no article has them all (by default a query of plain "
+            "words then gets the any-word ranking)",
+        ),
     ]
     for name in FILTERS:
         parameter = _parameter(

@@ -78,6 +78,17 @@ SCHEMAS: dict[str, Any] = {
             "total": {"type": "integer"},
             "page": {"type": "integer"},
             "pages": {"type": "integer"},
+            "mode": {
+                "type": "string",
+                "enum": ["all", "any"],
+                "description": "the mode that answered: any when no article had all the words "
+                "of a plain-word query and the any-word ranking stands in",
+            },
+            "all_words": {
+                "type": ["integer", "null"],
+                "description": "how many articles have all the words, when the any-word "
+                "ranking answers instead; null otherwise",
+            },
             "took_ms": {"type": "number"},
             "explanation": STRING,
             "terms": {"type": "array", "items": STRING},

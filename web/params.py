@@ -38,6 +38,7 @@ PARAMETERS = (
     "mode",
     "copies",
     "explain",
+    "strict",
 )
 #: repeatable filter parameter -> SearchRequest field
 FILTERS = {"source": "sources", "byline": "bylines", "tag": "tags", "lang": "languages"}
@@ -77,6 +78,7 @@ def search_request(
     fields["expand"] = mode == "any"
     fields["copies"] = _flag(args, "copies")
     fields["explain"] = _flag(args, "explain")
+    fields["strict"] = _flag(args, "strict")
     if switches:
         fields.update((name, _switch(args, name)) for name in SWITCHES)
     return SearchRequest(
@@ -130,6 +132,8 @@ def to_pairs(request: SearchRequest, *, page: bool = True) -> list[tuple[str, st
         pairs.append(("copies", "1"))
     if request.explain:
         pairs.append(("explain", "1"))
+    if request.strict:
+        pairs.append(("strict", "1"))
     if request.per_page != DEFAULT_PER_PAGE:
         pairs.append(("per_page", str(request.per_page)))
     if page and request.page != 1:

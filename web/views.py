@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
 
+from archive import pagetext
 from archive.models import SORTS, Facet, Hit, PubDate, SearchPage, SearchRequest
 from web import params
 from web.timeline import TimelineView, timeline_view
@@ -82,6 +83,11 @@ class ResultsView:
     copies: Link
     #: switch the per-hit "why this rank" on or off
     explain: Link
+    #: how many articles match and which the page shows, in words
+    counted: str
+    #: when the any-word ranking answers a search for all the words: why, and the way
+    #: back to all the words
+    relaxed: Link | None
 
 
 def href_for(endpoint_path: str) -> Href:
@@ -133,6 +139,12 @@ def results_view(page: SearchPage, href: Href, article_href: Callable[[str], str
             if request.explain
             else "Show why each result ranks where it does",
             href(replace(request, explain=not request.explain)),
+        ),
+        counted=pagetext.counted(page),
+        relaxed=(
+            Link(pagetext.relaxed(page), href(replace(request, strict=True, page=1)))
+            if page.all_words is not None
+            else None
         ),
     )
 

@@ -2,18 +2,23 @@
 
 An engine stores articles by id, answers a query tree with a ``SearchPage`` and keeps
 *generations*: ``rebuild`` fills a fresh generation beside the live one and swaps it in
-atomically when the build succeeds, so searches never see a half-built index.
-The contract tests in ``tests/test_engine_contract.py`` hold every engine to this.
+atomically when the build succeeds, so searches never see a half-built index. Every
+capability the archive offers is here, and every engine has all of them: explanations and
+feedback (through the request), the words a search matches in an article, related
+articles, spelling suggestions and completions; example searches are drawn from searches
+alone (``archive.examples``). The contract tests in ``tests/test_engine_contract.py`` hold
+every engine to this.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from typing import Protocol
 
-from archive.models import Article, Hit, SearchPage, SearchRequest
+from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.querytree import Node
+from archive.search.highlight import Token
 
 
 class EngineWriter(Protocol):
@@ -49,11 +54,35 @@ class Engine(Protocol):
         rebuild continues this one (``writer.resumed``)."""
 
     def search(self, tree: Node, request: SearchRequest) -> SearchPage:
-        """One page of answers to ``tree``, with facets and timeline as ``request`` asks."""
+        """One page of answers to ``tree``, with facets and timeline as ``request`` asks.
+
+        With ``request.explain`` each hit says why it matched (``Hit.explain``: the words
+        found in each field, or what else it matched by, and what each added; they add up
+        to its score). With ``request.expand`` the answers are reranked by pseudo-relevance
+        feedback when the ``feedback`` setting is "always" (RM3, ``archive.search.expansion``:
+        the order changes, the matches never do)."""
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
         """Every hit of ``tree`` in the request's sort order, without snippets or a cap
         (for exports); reads lazily, so memory stays flat however many match."""
+
+    def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
+        """The words of ``article``'s headline and of its body, each matched where ``tree``
+        finds it (as snippets mark them), for showing the article with them marked."""
+
+    def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
+        """Up to ``limit`` articles about what ``article_id`` is about, best first, without
+        the article and its own copies; raises ``ArticleNotFound``."""
+
+    def suggest(self, words: Sequence[str]) -> dict[str, str]:
+        """For each of ``words`` the archive does not hold, the nearest word it does
+        (``archive.search.spelling.closest``; first among the headlines' words as written,
+        then the text's): word -> suggested word."""
+
+    def complete(self, prefix: str, limit: int) -> Completion:
+        """What the search box offers for ``prefix``: up to ``limit`` queries ending in a
+        headline word starting with the last word typed (the most frequent first), and
+        up to ``limit`` headlines matching all of it."""
 
     def get(self, article_id: str) -> Article:
         """The stored article; raises ``ArticleNotFound``."""

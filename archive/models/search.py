@@ -39,6 +39,8 @@ class SearchRequest:
     copies: bool = False
     #: per hit, the fields and words that matched and what each added to the score
     explain: bool = False
+    #: insist on all the words: no any-word ranking when (almost) no article has them all
+    strict: bool = False
 
     @property
     def offset(self) -> int:
@@ -77,6 +79,17 @@ class Match:
             "count": self.count,
             "score": round(self.score, 4),
         }
+
+    @property
+    def label(self) -> str:
+        """What matched, in words: "oil in body ×3", "published 2002-01-01 to …"."""
+        if self.field == "not":
+            return f"without {self.word}"
+        if self.field == "date":
+            return f"published {self.word}"
+        if self.field == "any":
+            return self.word
+        return f"{self.word} in {self.field} ×{self.count}"
 
 
 @dataclass(frozen=True)
@@ -195,6 +208,14 @@ class SearchPage:
     took_ms: float = 0.0
     #: a query that would find more, spelled from the archive's own words ("did you mean")
     suggestion: str | None = None
+    #: how many articles have all the words, when (almost) none do and the any-word
+    #: ranking answers instead (``Archive.search``); ``None`` when all the words answered
+    all_words: int | None = None
+
+    @property
+    def mode(self) -> str:
+        """The mode that answered: the request's, or "any" standing in for "all"."""
+        return "any" if self.all_words is not None else self.request.mode
 
     @property
     def pages(self) -> int:
@@ -207,6 +228,8 @@ class SearchPage:
             "total": self.total,
             "page": self.request.page,
             "pages": self.pages,
+            "mode": self.mode,
+            "all_words": self.all_words,
             "took_ms": round(self.took_ms, 2),
             "explanation": self.explanation,
             "suggestion": self.suggestion,

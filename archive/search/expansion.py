@@ -10,7 +10,9 @@ common in the feedback documents but rare in the archive are preferred to words 
 merely common.
 
 The engine supplies what it alone knows: the first search's answers as analysed words
-with their scores, and document frequencies. See ``engines/whoosh/feedback.py``.
+with their scores, and document frequencies, and adds the expansion words to the query as
+optional words, so feedback changes the order of the answers and never which articles
+match. See ``engines/whoosh/feedback.py`` and ``engines/opensearch/feedback.py``.
 """
 
 from __future__ import annotations
@@ -19,6 +21,13 @@ import bisect
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+
+#: characters of each feedback article read (the lede and what follows carry the topic)
+FEEDBACK_CHARS = 20_000
+#: words in more articles than this are not added: their postings are long to read (most
+#: of the cost of feedback on a large archive was "mln", "pct", "said", ...) and a word in
+#: thousands of articles says little about one topic
+MAX_WORD_ARTICLES = 5_000
 
 
 @dataclass(frozen=True)

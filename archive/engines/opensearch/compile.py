@@ -3,22 +3,25 @@
 The rules follow the embedded engine's compiler (``whoosh.compile``), so the same query means
 the same thing on both: words are analysed as each field indexes them, a word that analyses
 to nothing (a stop word) drops out instead of making an AND fail, prefixes and fuzzy words
-are lower-cased and accent-folded but not stemmed, and each expands to at most
-``MAX_EXPANSION`` index terms (the best-scoring ones). OpenSearch also caps a whole query at
-``MAX_CLAUSES`` terms, so a query with several prefixes shares that budget between them.
+look among the words as written (``title.surface``, ``body.surface``; folded by OpenSearch
+itself, as it folds what it indexes), a fuzzy word also finds what the word itself finds,
+a phrase with slop keeps its words in order (``intervals``), and each prefix or fuzzy word
+expands to at most ``MAX_EXPANSION`` index terms (the best-scoring ones). OpenSearch also
+caps a whole query at ``MAX_CLAUSES`` terms, so a query with several prefixes shares that
+budget between them.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from datetime import date
 from typing import Any
 
 from archive.engines.opensearch.mapping import EXACT, FIELD_BOOSTS, MIN_WORD, STOP_WORDS
 from archive.querytree import (
     DEFAULT_FIELDS,
+    FUZZY_PREFIX,
     MAX_EXPANSION,
     And,
     DateRange,
@@ -40,6 +43,13 @@ MIN_EXPANSION = 16
 MAX_CLAUSES = 1024
 #: fields analysed as running text (stop words and short words dropped)
 TEXT_ANALYSED = ("title", "body", "text")
+#: what the words as written a prefix finds weigh, beside its stems, where no stem starting
+#: with the prefix scores an article
+WRITTEN_WEIGHT = 0.01
+#: stemmed fields whose words as written are in a ``surface`` sub-field
+SURFACE_OF = ("title", "body")
+#: characters the ``query_string`` syntax gives a meaning
+_SPECIAL = re.compile(r'([+\-=&|><!(){}\[\]^"~*?:\\/\s])')
 
 Query = dict[str, Any]
 #: a word as OpenSearch's standard tokenizer sees it (a contraction is one word)
@@ -54,10 +64,16 @@ def compile_tree(node: Node) -> Query | None:
     return _Compiler(max(MIN_EXPANSION, min(MAX_EXPANSION, share))).node(node)
 
 
-def highlight_tree(node: Node) -> Query | None:
-    """The query whose matches in the body are marked in snippets: the positive words,
-    phrases and prefixes of ``node`` that search the body."""
-    return _Compiler(MAX_EXPANSION, for_snippets=True).node(node)
+def highlight_tree(node: Node) -> dict[str, Query] | None:
+    """What snippets mark, by the field it is marked in: the positive words and phrases of
+    ``node`` that search the body in ``body`` (stems), its prefixes and fuzzy words in
+    ``body.surface`` (the words as written they found); ``None`` when nothing is."""
+    marked = {
+        field: query
+        for field, words in (("body", True), ("body.surface", False))
+        if (query := _Compiler(MAX_EXPANSION, for_snippets=True, words=words).node(node))
+    }
+    return marked or None
 
 
 def _leaves(node: Node) -> tuple[int, int]:
@@ -69,14 +85,21 @@ def _leaves(node: Node) -> tuple[int, int]:
         return _leaves(node.child)
     if isinstance(node, Term | Phrase | Prefix | Fuzzy):
         fields = len(DEFAULT_FIELDS) if node.field is None else 1
-        return (fields, 0) if isinstance(node, Prefix | Fuzzy) else (0, fields)
+        if isinstance(node, Fuzzy):
+            return fields, fields  # the word itself, and its neighbours
+        # a prefix on headline or text selects with a constant-score rewrite, which takes no
+        # clauses, and is scored by the stems and the words as written starting with it,
+        # which do
+        return (2 * fields, 0) if isinstance(node, Prefix) else (0, fields)
     return 0, 1
 
 
 class _Compiler:
-    def __init__(self, expansion: int, for_snippets: bool = False) -> None:
+    def __init__(self, expansion: int, for_snippets: bool = False, words: bool = True) -> None:
         self.expansion = expansion
         self.for_snippets = for_snippets
+        #: for snippets: words and phrases (else prefixes and fuzzy words)
+        self.words = words
 
     def node(self, node: Node) -> Query | None:
         if isinstance(node, MatchAll):
@@ -121,10 +144,21 @@ class _Compiler:
         elif isinstance(node, Term) and node.field is None and len(_WORD.findall(node.text)) == 1:
             # one word over headline and text, scored once (see ``mapping``)
             return _in_field(node, "text", self.expansion)
-        parts = [p for name in fields if (p := _in_field(node, name, self.expansion)) is not None]
+        parts = [p for name in fields if (p := self._in_field(node, name)) is not None]
+        itself_too = self.words or not self.for_snippets  # marked with the words, by stems
+        if isinstance(node, Fuzzy) and itself_too and set(fields) & set(SURFACE_OF):
+            itself = self._across_fields(Term(node.text, node.field))
+            parts = [itself, *parts] if itself is not None else parts
         if not parts:
             return None
         return parts[0] if len(parts) == 1 else _should(parts)
+
+    def _in_field(self, node: Term | Phrase | Prefix | Fuzzy, name: str) -> Query | None:
+        if not self.for_snippets:
+            return _in_field(node, name, self.expansion)
+        if isinstance(node, Term | Phrase) == self.words:
+            return _in_field(node, name, self.expansion, for_snippets=True)
+        return None
 
 
 def _should(parts: list[Query]) -> Query:
@@ -145,36 +179,74 @@ def _repeats_weigh(parts: list[Query | None]) -> list[Query]:
     ]
 
 
-def _in_field(node: Term | Phrase | Prefix | Fuzzy, name: str, expansion: int) -> Query | None:
+def _in_field(
+    node: Term | Phrase | Prefix | Fuzzy, name: str, expansion: int, for_snippets: bool = False
+) -> Query | None:
     boost = FIELD_BOOSTS.get(name, 1.0)
     if isinstance(node, Term | Phrase):
         words = (node.text,) if isinstance(node, Term) else node.words
-        if not any(_indexed(word, name) for word in words):
+        if not any(indexed(word, name) for word in words):
             return None
         slop = node.slop if isinstance(node, Phrase) else 0
         # lower case, as the analysers do, so that repeats differing in case are merged
         text = " ".join(words).lower()
-        return {"match_phrase": {name: {"query": text, "slop": slop, "boost": boost}}}
-    text = fold(node.text)
-    if not text:
+        phrase = {"match_phrase": {name: {"query": text, "slop": slop, "boost": boost}}}
+        if not slop or for_snippets:
+            return phrase
+        # match_phrase's slop also lets words swap places; the words stay in order here
+        ordered = {
+            "intervals": {name: {"match": {"query": text, "max_gaps": slop, "mode": "ordered"}}}
+        }
+        return {"bool": {"must": [phrase], "filter": [ordered]}}
+    if for_snippets or isinstance(node, Fuzzy) or name not in SURFACE_OF:
+        return _expanding(node, name, expansion, boost)
+    # a prefix selects by the words as written and scores by the stems starting with it
+    # (BM25), as the embedded engine scores the stems of the words found; an article whose
+    # words' stems do not start with it ("pricing" is "price", short of "prici*") is scored
+    # by the words as written it holds, weighed down so that it never outranks a stem
+    selects = _expanding(node, name, 0, 1.0)
+    stems = _expanding(node, name, expansion, boost, stems=True)
+    written = _expanding(node, name, expansion, boost * WRITTEN_WEIGHT)
+    if selects is None or stems is None or written is None:
+        return None
+    return {"bool": {"filter": [selects], "should": [{"dis_max": {"queries": [stems, written]}}]}}
+
+
+def _expanding(
+    node: Prefix | Fuzzy, name: str, expansion: int, boost: float, stems: bool = False
+) -> Query | None:
+    """A prefix or fuzzy word among the words of ``name`` as written (or with ``stems``,
+    among its stems), folded by the field's own search analyser; ``expansion`` 0 matches
+    every word a prefix expands to, with a constant score."""
+    target = f"{name}.surface" if name in SURFACE_OF and not stems else name
+    if not _WORD.search(node.text):
         return None
     if isinstance(node, Prefix):
-        rewrite = f"top_terms_{expansion}"
-        return {"prefix": {name: {"value": text, "rewrite": rewrite, "boost": boost}}}
+        return {
+            "query_string": {
+                "query": _SPECIAL.sub(r"\\\1", node.text) + "*",
+                "fields": [target],
+                "analyze_wildcard": True,
+                "rewrite": f"top_terms_{expansion}" if expansion else "constant_score",
+                "boost": boost,
+            }
+        }
     return {
-        "fuzzy": {
-            name: {
-                "value": text,
+        "match": {
+            target: {
+                "query": node.text,
                 "fuzziness": node.distance,
-                "prefix_length": 1,
+                "prefix_length": FUZZY_PREFIX,
                 "max_expansions": expansion,
+                "fuzzy_transpositions": True,
+                "operator": "and",
                 "boost": boost,
             }
         }
     }
 
 
-def _indexed(word: str, field: str) -> bool:
+def indexed(word: str, field: str) -> bool:
     """Whether ``word`` leaves any term after the field's analysis."""
     if is_acronym(word):
         return True
@@ -182,16 +254,6 @@ def _indexed(word: str, field: str) -> bool:
     if field not in TEXT_ANALYSED:
         return bool(tokens)
     return any(len(token) >= MIN_WORD and token not in _STOPS for token in tokens)
-
-
-def fold(text: str) -> str:
-    """Lower case without accents or stemming, as a prefix or fuzzy word is looked up."""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    if folded.isalnum():
-        return folded
-    tokens = _WORD.findall(folded)
-    return tokens[0] if tokens else ""
 
 
 def _date_range(node: DateRange) -> Query:

@@ -11,9 +11,13 @@ excluded by id, so ranking, totals, facets and the timeline count one article pe
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
 from typing import Any
 
+from opensearchpy import OpenSearch
+
 from archive.engines.opensearch.compile import Query
+from archive.models import Hit
 
 #: groups per terms filter (OpenSearch refuses more than 65,536 terms by default)
 GROUPS_PER_REQUEST = 10_000
@@ -78,3 +82,15 @@ def group_sizes(response: dict[str, Any]) -> dict[str, int]:
 def _group(hit: dict[str, Any]) -> str:
     values = (hit.get("fields") or {}).get("group") or [hit["_id"]]
     return str(values[0])
+
+
+def with_copies(client: OpenSearch, index: str, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
+    """The hits with the number of other copies of their story filled in (one request)."""
+    groups = [hit.group for hit in hits if hit.group]
+    if not groups:
+        return hits
+    sizes = group_sizes(client.search(index=index, body=group_sizes_body(groups)))
+    return tuple(
+        replace(hit, copies=max(0, sizes.get(hit.group, 1) - 1)) if hit.group else hit
+        for hit in hits
+    )

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from itertools import islice
@@ -22,6 +22,7 @@ from opensearchpy.exceptions import NotFoundError
 from opensearchpy.helpers import ScanError
 
 from archive.config import Settings
+from archive.engines.opensearch import more
 from archive.engines.opensearch.cluster import (
     WriteLock,
     describe_health,
@@ -29,16 +30,18 @@ from archive.engines.opensearch.cluster import (
     unavailable,
 )
 from archive.engines.opensearch.compile import Query, compile_tree, highlight_tree
-from archive.engines.opensearch.copies import group_sizes, group_sizes_body, without_copies
+from archive.engines.opensearch.copies import with_copies, without_copies
+from archive.engines.opensearch.explain import explained, without
+from archive.engines.opensearch.feedback import query_weight, with_feedback
 from archive.engines.opensearch.generations import Generations
 from archive.engines.opensearch.highlight import (
-    analyze_body,
-    forms_from,
     highlight_body,
+    marked_forms,
+    tagged_texts,
     tokens,
 )
 from archive.engines.opensearch.mapping import from_document
-from archive.engines.opensearch.search import hit_from, marked_in, page_from, search_body, sort
+from archive.engines.opensearch.search import hit_from, page_from, search_body, sort
 from archive.engines.opensearch.write import OpenSearchWriter
 from archive.errors import (
     ArchiveError,
@@ -47,7 +50,7 @@ from archive.errors import (
     IndexMissing,
     NothingIndexed,
 )
-from archive.models import Article, Hit, SearchPage, SearchRequest
+from archive.models import Article, Completion, Hit, Match, SearchPage, SearchRequest
 from archive.querytree import Node
 from archive.search.highlight import Token
 
@@ -56,8 +59,6 @@ log = logging.getLogger(__name__)
 SCAN_PAGE = 500
 #: seconds a search request may exceed the search budget before the client gives up
 REQUEST_MARGIN = 10
-#: characteristic words of an article that make up its "more like this" query
-SIMILAR_WORDS = 25
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,150}$")
 
 
@@ -146,8 +147,19 @@ class OpenSearchEngine:
         query = compile_tree(tree)
         if query is None:
             return SearchPage(request=request, total=0, hits=())
-        page = self._page(query, request, highlight_tree(tree))
+        query = self._with_feedback(tree, query, request)
+        negated = without(tree) if request.explain else ()
+        page = self._page(query, request, highlight_tree(tree), negated)
         return replace(page, took_ms=(time.perf_counter() - started) * 1000)
+
+    def _with_feedback(self, tree: Node, query: Query, request: SearchRequest) -> Query:
+        """``query`` with RM3's expansion words (``feedback``) when the request asks for
+        feedback (``expand``) and the ``feedback`` setting is "always"."""
+        weight = query_weight(tree)
+        if not request.expand or self.settings.feedback != "always" or not weight:
+            return query
+        with self._reading():
+            return with_feedback(self.client, self.alias, query, weight)
 
     def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
         """The words of ``article``'s headline and body, matched where the cluster's
@@ -164,31 +176,27 @@ class OpenSearchEngine:
             found = self.client.search(index=self.alias, body=body)["hits"]["hits"]
         tagged = (found[0].get("highlight") or {}) if found else {}
         return (
-            tokens((tagged.get("title") or [article.title])[0], article.title),
-            tokens((tagged.get("body") or [article.body])[0], article.body),
+            tokens(tagged_texts(tagged, "title"), article.title),
+            tokens(tagged_texts(tagged, "body"), article.body),
         )
 
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
         """Articles about what this one is about (its characteristic words, frequent in it
         and rare in the archive), best first, without the article and its copies."""
         group = self.get(article_id).group or article_id
-        like = {
-            "more_like_this": {
-                "fields": ["title", "body"],
-                "like": [{"_index": self.alias, "_id": article_id}],
-                "max_query_terms": SIMILAR_WORDS,
-                "min_term_freq": 1,
-                "min_doc_freq": 2,
-                "minimum_should_match": 1,
-            }
-        }
-        unlike = [{"ids": {"values": [article_id]}}, {"term": {"group": group}}]
-        query = {"bool": {"must": [like], "must_not": unlike}}
+        query = more.similar_query(self.alias, article_id, group)
         request = SearchRequest(per_page=limit, facets=False, timeline=False)
         return self._page(query, request, None).hits
 
-    def _page(self, query: Query, request: SearchRequest, marked: Query | None) -> SearchPage:
-        """One page of ``query`` for ``request``, copies folded unless it asks for them."""
+    def _page(
+        self,
+        query: Query,
+        request: SearchRequest,
+        marked: dict[str, Query] | None,
+        negated: tuple[Match, ...] = (),
+    ) -> SearchPage:
+        """One page of ``query`` for ``request``, copies folded unless it asks for them;
+        explained if it asks (``negated``: what every hit is without)."""
         if not request.copies:
             query = without_copies(query, self._scroll)
         body = search_body(query, request, self.settings, marked)
@@ -198,22 +206,18 @@ class OpenSearchEngine:
                 body=body,
                 request_timeout=self.settings.search_time_budget + REQUEST_MARGIN,
             )
-        page = page_from(response, request, self.settings, 0.0, self._forms(response))
-        return replace(page, hits=self._with_copies(page.hits))
-
-    def _forms(self, response: dict[str, Any]) -> dict[str, str]:
-        """The analysed forms of the words marked in a response's snippets (one request)."""
-        words = marked_in(response)
-        if not words:
-            return {}
-        with self._reading():
-            analysed = self.client.indices.analyze(index=self.alias, body=analyze_body(words))
-        return forms_from(analysed, words)
+            forms = marked_forms(self.client, self.alias, response)
+            page = page_from(response, request, self.settings, 0.0, forms)
+            hits = with_copies(self.client, self.alias, page.hits)
+            if request.explain:
+                hits = explained(self.client, self.alias, response, hits, negated)
+        return replace(page, hits=hits)
 
     def scan(self, tree: Node, request: SearchRequest) -> Iterator[Hit]:
         query = compile_tree(tree)
         if query is None:
             return
+        query = self._with_feedback(tree, query, request)
         if not request.copies:
             query = without_copies(query, self._scroll)
         body = {"query": query, "sort": sort(request), "_source": {"excludes": ["body", "text"]}}
@@ -222,19 +226,17 @@ class OpenSearchEngine:
             for rank, raw in enumerate(self._scroll(body, preserve_order=True), start=1)
         )
         while batch := tuple(islice(hits, SCAN_PAGE)):
-            yield from self._with_copies(batch)
+            with self._reading():
+                batch = with_copies(self.client, self.alias, batch)
+            yield from batch
 
-    def _with_copies(self, hits: tuple[Hit, ...]) -> tuple[Hit, ...]:
-        """The hits with the number of other copies of their story filled in."""
-        groups = [hit.group for hit in hits if hit.group]
-        if not groups:
-            return hits
+    def suggest(self, words: Sequence[str]) -> dict[str, str]:
         with self._reading():
-            sizes = group_sizes(self.client.search(index=self.alias, body=group_sizes_body(groups)))
-        return tuple(
-            replace(hit, copies=max(0, sizes.get(hit.group, 1) - 1)) if hit.group else hit
-            for hit in hits
-        )
+            return more.suggest(self.client, self.alias, words)
+
+    def complete(self, prefix: str, limit: int) -> Completion:
+        with self._reading():
+            return more.complete(self.client, self.alias, prefix, limit)
 
     def get(self, article_id: str) -> Article:
         with self._reading():

@@ -1,16 +1,20 @@
 """Snippets on OpenSearch: the engine's half of ``archive.search.highlight``.
 
 The cluster's highlighter says which words of the body the query matches: it returns the
-whole body (``number_of_fragments`` 0) with each match between private-use characters.
-Those become ``archive.search.highlight.Token``s, one per word of the text as the archive splits
-words (``archive.words``), and ``archive.search.highlight`` chooses the passages exactly as for
+whole body (``number_of_fragments`` 0) with each match between private-use characters,
+once for the words and phrases (``body``, stems) and once for the prefixes and fuzzy words
+(``body.surface``, the words as written they found). The words tagged in either become
+``archive.search.highlight.Token``s, one per word of the text as the archive splits words
+(``archive.words``), and ``archive.search.highlight`` chooses the passages exactly as for
 the embedded engine, so no markup from the engine ever reaches an adapter.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
+
+from opensearchpy import OpenSearch
 
 from archive.engines.opensearch.compile import Query
 from archive.engines.opensearch.mapping import MIN_WORD
@@ -24,14 +28,32 @@ PRE, POST = "\ue000", "\ue001"
 POSITION_GAP = 100
 
 
-def highlight_body(marked: Query, fields: tuple[str, ...] = ("body",)) -> dict[str, Any]:
+def highlight_body(
+    marked: Mapping[str, Query], fields: tuple[str, ...] = ("body",)
+) -> dict[str, Any]:
     """The highlight part of a search body: each of ``fields`` whole, with the matches of
-    ``marked`` (a query on the body) tagged."""
+    ``marked`` (``compile.highlight_tree``: queries on ``body`` and ``body.surface``)
+    tagged, each in the same sub-field of the field."""
     return {
         "pre_tags": [PRE],
         "post_tags": [POST],
-        "fields": {name: whole(in_field(marked, name)) for name in fields},
+        "fields": {
+            _renamed(source, name): whole(in_field(query, name, source))
+            for name in fields
+            for source, query in marked.items()
+        },
     }
+
+
+def tagged_texts(highlighted: Mapping[str, list[str]], field: str) -> list[str]:
+    """The tagged texts of ``field`` in a hit's ``highlight``: the words' and the words as
+    written (``surface``), as many as were highlighted."""
+    return [texts[0] for name in (field, f"{field}.surface") if (texts := highlighted.get(name))]
+
+
+def _renamed(source: str, field: str) -> str:
+    """``source`` (``body`` or ``body.surface``) for ``field``."""
+    return field + source.removeprefix("body")
 
 
 def whole(marked: Query) -> dict[str, Any]:
@@ -39,29 +61,34 @@ def whole(marked: Query) -> dict[str, Any]:
     return {"type": "unified", "number_of_fragments": 0, "highlight_query": marked}
 
 
-def in_field(marked: Query, field: str) -> Any:
-    """``marked`` (a query on the body) asking the same of ``field``."""
+def in_field(marked: Query, field: str, source: str = "body") -> Any:
+    """``marked`` (a query on ``source``: ``body`` or ``body.surface``) asking the same of
+    ``field`` (or of its ``surface``)."""
+    target = _renamed(source, field)
     if isinstance(marked, dict):
         return {
-            (field if key == "body" else key): in_field(value, field)
+            (target if key == source else key): in_field(value, field, source)
             for key, value in marked.items()
         }
     if isinstance(marked, list):
-        return [in_field(value, field) for value in marked]
+        return [in_field(value, field, source) for value in marked]
+    if marked == source:  # a field named in a list (``query_string``'s fields)
+        return target
     return marked
 
 
 def snippet(
-    body: str, fragments: list[str], forms: Mapping[str, str] | None = None
+    body: str, tagged: Sequence[str], forms: Mapping[str, str] | None = None
 ) -> tuple[SnippetPart, ...]:
-    """The best passages of ``body`` with the highlighted words marked; the lede when
-    nothing was highlighted. ``forms`` gives the analysed form of matched words (the
-    highlighter counts the different words a passage matches: ``film`` and ``films`` are
-    one), from ``forms_from``."""
+    """The best passages of ``body`` with the words highlighted in any of ``tagged`` (the
+    whole body, tagged; from ``tagged_texts``) marked; the lede when nothing was
+    highlighted. ``forms`` gives the analysed form of matched words (the highlighter counts
+    the different words a passage matches: ``film`` and ``films`` are one), from
+    ``forms_from``."""
     flat = highlight.flatten(body)
-    if not fragments or PRE in body or POST in body:
+    if not tagged or PRE in body or POST in body:
         return highlight.lede(flat)
-    return highlight.snippet(flat, tokens(highlight.flatten(fragments[0]), flat, forms))
+    return highlight.snippet(flat, tokens([highlight.flatten(t) for t in tagged], flat, forms))
 
 
 def marked_words(tagged: str) -> set[str]:
@@ -89,22 +116,12 @@ def forms_from(response: dict[str, Any], words: list[str]) -> dict[str, str]:
 
 
 def tokens(
-    tagged: str, plain: str, forms: Mapping[str, str] | None = None
+    tagged: Sequence[str], plain: str, forms: Mapping[str, str] | None = None
 ) -> list[highlight.Token]:
-    """The words of ``plain`` (which is ``tagged`` without its tags), as the archive splits
-    words, matched where the highlighter tagged them; every word unmatched if the two
-    disagree."""
-    spans = []
-    text: list[str] = []
-    length = 0
-    for number, piece in enumerate(tagged.split(PRE)):
-        inside, _, rest = piece.partition(POST) if number else ("", "", piece)
-        if inside:
-            spans.append((length, length + len(inside)))
-        text.extend((inside, rest))
-        length += len(inside) + len(rest)
-    if "".join(text) != plain:
-        spans = []
+    """The words of ``plain`` (which each of ``tagged`` is, without its tags), as the
+    archive splits words, matched where the highlighter tagged them in any of ``tagged``;
+    a tagged text that disagrees with ``plain`` marks nothing."""
+    spans = sorted(span for text in tagged for span in _tagged_spans(text, plain))
     out = []
     at = 0
     for match in WORD.finditer(plain):
@@ -117,3 +134,33 @@ def tokens(
         word = match.group().lower()
         out.append(highlight.Token(start, end, (forms or {}).get(word, word), hit))
     return out
+
+
+def _tagged_spans(tagged: str, plain: str) -> list[tuple[int, int]]:
+    """Where in ``plain`` the highlighter tagged ``tagged``; none if the two disagree."""
+    spans = []
+    text: list[str] = []
+    length = 0
+    for number, piece in enumerate(tagged.split(PRE)):
+        inside, _, rest = piece.partition(POST) if number else ("", "", piece)
+        if inside:
+            spans.append((length, length + len(inside)))
+        text.extend((inside, rest))
+        length += len(inside) + len(rest)
+    return spans if "".join(text) == plain else []
+
+
+def marked_forms(client: OpenSearch, index: str, response: dict[str, Any]) -> dict[str, str]:
+    """The analysed forms of the words marked in a search answer's snippets (one
+    ``_analyze`` request; none when nothing is marked)."""
+    words = sorted(
+        {
+            word
+            for raw in response["hits"]["hits"]
+            for tagged in tagged_texts(raw.get("highlight") or {}, "body")
+            for word in marked_words(tagged)
+        }
+    )
+    if not words:
+        return {}
+    return forms_from(client.indices.analyze(index=index, body=analyze_body(words)), words)

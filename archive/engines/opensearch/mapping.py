@@ -13,6 +13,10 @@ A bare word is scored once over headline and text together, as the embedded engi
 BM25F does: the ``text`` field holds the headline twice (its weight) and the body once, so
 one BM25 saturation and one idf cover both. Phrases, prefixes and fields named in the query
 search ``title`` and ``body`` on their own, with the headline boosted.
+
+Prefixes and fuzzy words look in ``title.surface`` and ``body.surface``: the words as
+written (lower case, accents folded, stop words out, not stemmed), which articles hold them
+and nothing more, as the embedded engine's ``words`` and ``body_words``.
 """
 
 from __future__ import annotations
@@ -51,6 +55,12 @@ ACRONYM_DOT = r"(?<=(?<![\p{L}\p{N}_])\p{L})\.(?=\p{L}(?![\p{L}\p{N}_]))"
 ACRONYM_JOIN = r"(?<=(?:^|_)\p{L})_(?=\p{L}(?:_|$))"
 
 ANALYSIS: dict[str, Any] = {
+    "tokenizer": {
+        # words as ``archive.words.WORD`` finds them after the abbreviation character filter
+        # (apostrophes split words: "government's" holds "government"), for the words as
+        # written
+        "archive_words": {"type": "pattern", "pattern": r"(?U)\w+(?:\.?\w+)*", "group": 0}
+    },
     "char_filter": {
         "archive_acronym_dots": {
             "type": "pattern_replace",
@@ -90,7 +100,35 @@ ANALYSIS: dict[str, Any] = {
             "tokenizer": "standard",
             "filter": ["cjk_width", "lowercase", "cjk_bigram", "asciifolding"],
         },
+        "archive_surface": {
+            "type": "custom",
+            "char_filter": ["archive_acronym_dots"],
+            "tokenizer": "archive_words",
+            "filter": [
+                "cjk_width",
+                "lowercase",
+                "archive_stop",
+                "archive_min_word",
+                "archive_acronym_join",
+                "asciifolding",
+            ],
+        },
+        "archive_surface_query": {
+            "type": "custom",
+            "char_filter": ["archive_acronym_dots"],
+            "tokenizer": "archive_words",
+            "filter": ["cjk_width", "lowercase", "archive_acronym_join", "asciifolding"],
+        },
     },
+}
+#: the words of a text field as written; a prefix or fuzzy word is folded as a name is (stop
+#: words kept: ``the*`` looks for words starting with "the")
+SURFACE = {
+    "type": "text",
+    "analyzer": "archive_surface",
+    "search_analyzer": "archive_surface_query",
+    "index_options": "docs",
+    "norms": False,
 }
 
 
@@ -108,12 +146,20 @@ MAPPING: dict[str, Any] = {
     "_source": {"excludes": ["text"]},
     "properties": {
         "id": {"type": "keyword"},
-        "title": {"type": "text", "analyzer": "archive_text", "copy_to": "text"},
+        "title": {
+            "type": "text",
+            "analyzer": "archive_text",
+            "copy_to": "text",
+            # the headline words completions offer are counted by a terms aggregation,
+            # which reads a text field's words through fielddata (headlines are short)
+            "fields": {"surface": {**SURFACE, "fielddata": True}},
+        },
         "body": {
             "type": "text",
             "analyzer": "archive_text",
             "index_options": "offsets",
             "copy_to": "text",
+            "fields": {"surface": SURFACE},
         },
         "text": {"type": "text", "analyzer": "archive_text"},
         "byline": _names(),

@@ -12,7 +12,11 @@ from typing import Any
 
 from archive.config import Settings
 from archive.engines.opensearch.compile import Query
-from archive.engines.opensearch.highlight import highlight_body, marked_words, snippet
+from archive.engines.opensearch.highlight import (
+    highlight_body,
+    snippet,
+    tagged_texts,
+)
 from archive.engines.opensearch.mapping import published_from
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest
@@ -33,10 +37,13 @@ HIT_FIELDS = ["id", "title", "byline", "source", "language", "tags", "group", "m
 
 
 def search_body(
-    query: Query, request: SearchRequest, settings: Settings, marked: Query | None = None
+    query: Query,
+    request: SearchRequest,
+    settings: Settings,
+    marked: dict[str, Query] | None = None,
 ) -> dict[str, Any]:
     """The body of one page's search, with facets and timeline as ``request`` asks;
-    snippets mark the body's matches of ``marked``."""
+    snippets mark the matches of ``marked`` (field of the body -> query) in the body."""
     body: dict[str, Any] = {
         "query": query,
         "from": request.offset,
@@ -48,6 +55,8 @@ def search_body(
     }
     if request.snippets and marked is not None:
         body["highlight"] = highlight_body(marked)
+    if request.explain:
+        body["explain"] = True
     aggs: dict[str, Any] = {}
     if request.facets:
         for name, field in FACETS.items():
@@ -115,21 +124,12 @@ def page_from(
     )
 
 
-def marked_in(response: dict[str, Any]) -> list[str]:
-    """Every word the highlighter marked in the response's hits, once each."""
-    found: set[str] = set()
-    for raw in response["hits"]["hits"]:
-        for tagged in (raw.get("highlight") or {}).get("body", [])[:1]:
-            found |= marked_words(tagged)
-    return sorted(found)
-
-
 def hit_from(
     raw: dict[str, Any], rank: int, snippets: bool, forms: Mapping[str, str] | None = None
 ) -> Hit:
     source = raw.get("_source") or {}
     meta = source.get("meta") or {}
-    fragments = (raw.get("highlight") or {}).get("body", [])
+    fragments = tagged_texts(raw.get("highlight") or {}, "body")
     score = raw.get("_score")
     return Hit(
         id=source["id"],

@@ -9,7 +9,8 @@ Western archive, skips that step after one cheap check.
 Analysis is the largest cost of bulk indexing, so this is where the time goes.
 
 ``WordTokenizer`` splits words by the archive's one rule (``archive.words``): a dotted
-abbreviation (``U.N.``) is one word without its dots and is never dropped as a stop word.
+abbreviation (``U.N.``) is one word without its dots and is never dropped as a stop word,
+in the stemmed fields and in the words as written (``SurfaceFilter``) alike.
 """
 
 from __future__ import annotations
@@ -96,6 +97,26 @@ class EnglishFilter(Filter):
                 yield token
             elif not token.removestops:
                 token.stopped = True
+                token.text = text.translate(accent_map)
+                yield token
+
+
+class SurfaceFilter(EnglishFilter):
+    """The words as written: lower case, stop words out (abbreviations kept), accents
+    folded, no stems (``schema.spelling_analyzer``)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, SurfaceFilter) and super().__eq__(other)
+
+    def __hash__(self) -> int:
+        return hash((SurfaceFilter, self.stops, self.minsize))
+
+    def __call__(self, tokens: Iterator[Token]) -> Iterator[Token]:
+        stops, minsize = self.stops, self.minsize
+        for token in tokens:
+            text = token.text.lower()
+            token.stopped = not (len(text) >= minsize and (text not in stops or _acronym(token)))
+            if not token.stopped or not token.removestops:
                 token.text = text.translate(accent_map)
                 yield token
 

@@ -25,9 +25,9 @@ from whoosh.searching import Searcher
 
 from archive.config import Settings
 from archive.engines.whoosh import compat
-from archive.engines.whoosh.compile import Compiler, bound_expansions
+from archive.engines.whoosh.expand import bound_expansions
 from archive.engines.whoosh.generations import Generations
-from archive.engines.whoosh.highlight import marked
+from archive.engines.whoosh.highlight import marks, tokens
 from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import from_document, schema
 from archive.engines.whoosh.write import WhooshWriter
@@ -38,6 +38,7 @@ from archive.search.highlight import Token
 
 if TYPE_CHECKING:
     from archive.engines.whoosh.arrays import ArrayCache
+    from archive.engines.whoosh.compile import Compiler
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,7 @@ class WhooshEngine:
         self.settings = settings
         self.root = settings.index_root
         self.schema = schema()
-        self.compiler = Compiler(self.schema)
+        self._compiler: Compiler | None = None
         self.generations = Generations(self.root, self.schema)
         self._local = threading.local()
         self._arrays: ArrayCache | None = None
@@ -60,6 +61,15 @@ class WhooshEngine:
 
     def generation(self) -> str:
         return self.generations.current()
+
+    @property
+    def compiler(self) -> Compiler:
+        """The query compiler, made (with the array code it runs on) by the first search."""
+        if self._compiler is None:
+            from archive.engines.whoosh.compile import Compiler
+
+            self._compiler = Compiler(self.schema)
+        return self._compiler
 
     @property
     def arrays(self) -> ArrayCache:
@@ -176,12 +186,13 @@ class WhooshEngine:
     def words(self, tree: Node, article: Article) -> tuple[list[Token], list[Token]]:
         """The words of ``article``'s headline and body, matched where ``tree`` looks for
         them (for ``Archive.mark``)."""
-        from archive.engines.whoosh.search import positive_terms
-
         searcher = self._searcher()
         query = bound_expansions(self.compiler.compile(tree), searcher.reader())
-        found = set(positive_terms(query, "body")) | set(positive_terms(query, "title"))
-        return marked(article.title, found, searcher), marked(article.body, found, searcher)
+        found = marks(query, "body", also=("title",))
+        return (
+            tokens(article.title, found, searcher, "title"),
+            tokens(article.body, found, searcher),
+        )
 
     def similar(self, article_id: str, limit: int) -> tuple[Hit, ...]:
         from archive.engines.whoosh import more

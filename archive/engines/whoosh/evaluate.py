@@ -19,8 +19,8 @@ import numpy as np
 from whoosh import query as wq
 
 from archive.engines.whoosh.arrays import View
-from archive.engines.whoosh.compile import bound_expansions
-from archive.engines.whoosh.phrase import phrase_docs
+from archive.engines.whoosh.expand import Expansion, Stems, TooSlow, bound_expansions
+from archive.engines.whoosh.phrase import OrderedPhrase, phrase_docs
 from archive.engines.whoosh.rank import (
     FieldsTerm,
     Okapi,
@@ -33,10 +33,6 @@ from archive.engines.whoosh.rank import (
 
 #: a union of more than one in this many documents is added up over all documents
 _DENSE_SHARE = 16
-
-
-class TooSlow(Exception):
-    """The search ran past its time budget."""
 
 
 class Unsupported(TypeError):
@@ -63,7 +59,7 @@ NOTHING = Matches(np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float64))
 def evaluate(view: View, query: wq.Query, budget: float | None = None) -> Matches:
     """Every live document ``query`` matches, with its score."""
     deadline = time.perf_counter() + budget if budget else None
-    return _Evaluator(view, deadline).run(query)
+    return Evaluator(view, deadline).run(query)
 
 
 def ranked(view: View, matches: Matches, sort: str, limit: int | None) -> np.ndarray:
@@ -86,7 +82,7 @@ def ranked(view: View, matches: Matches, sort: str, limit: int | None) -> np.nda
     return order if limit is None else order[:limit]
 
 
-class _Evaluator:
+class Evaluator:
     def __init__(self, view: View, deadline: float | None) -> None:
         self.view = view
         self.searcher = view.searcher
@@ -103,13 +99,13 @@ class _Evaluator:
             return self._fields_term(query)
         if type(query) is wq.Term:
             return self._term(query)
-        if isinstance(query, wq.MultiTerm):  # a prefix or fuzzy word: the terms it matches
+        if isinstance(query, wq.MultiTerm | Expansion):  # a prefix or fuzzy word: its terms
             return self.run(bound_expansions(query, self.searcher.reader()))
         if isinstance(query, (wq.And, wq.Or)) and len(query.subqueries) == 1:
             return self.run(query.subqueries[0])  # as Whoosh: no boost for a lone child
         if type(query) is wq.And:
             return self._and(query)
-        if type(query) is wq.Or and not query.scale:
+        if type(query) in (wq.Or, Stems) and not query.scale:
             parts = [self.run(sub) for sub in query.subqueries]
             return _boosted(_union(parts, self.view.size), query.boost)
         if isinstance(query, wq.Not):
@@ -125,7 +121,7 @@ class _Evaluator:
             return Matches(docs, np.full(len(docs), float(query.boost)))
         if self._is_date_range(query):
             return self._date_range(query)
-        if type(query) is wq.Phrase:
+        if type(query) in (wq.Phrase, OrderedPhrase):
             return self._phrase(query)
         raise Unsupported(f"the array evaluator does not run {type(query).__name__} queries")
 
@@ -150,8 +146,18 @@ class _Evaluator:
 
     def _fields_term(self, query: FieldsTerm) -> Matches:
         """A word over several fields scored once with BM25F (``rank``)."""
+        parts, idf = self.field_parts(query)
+        if not parts:
+            return NOTHING
+        pseudo = _union([part for part, _ in parts.values()], self.view.size)
+        return Matches(pseudo.docs, saturate(pseudo.scores, 1.0, idf, self.okapi.k1))
+
+    def field_parts(self, query: FieldsTerm) -> tuple[dict[str, tuple[Matches, np.ndarray]], float]:
+        """A BM25F word's parts, by field: the documents holding it there with the field's
+        weighted, length-normalised frequency (``rank.fields_frequency``) and the plain
+        frequencies; and the word's idf times the query's boost."""
         okapi = self.okapi
-        parts = []
+        parts = {}
         counts = []
         for name, weight in query.weights.items():
             if name not in self.schema:
@@ -163,12 +169,8 @@ class _Evaluator:
                 continue
             average = self.searcher.avg_field_length(name) or 1.0
             norm = length_norm(self.view.lengths(name)[docs], average, okapi.field_b_of(name))
-            parts.append(Matches(docs, fields_frequency(frequencies, weight, norm)))
-        if not parts:
-            return NOTHING
-        pseudo = _union(parts, self.view.size)
-        idf = fields_idf(counts, self.view.size) * query.boost
-        return Matches(pseudo.docs, saturate(pseudo.scores, 1.0, idf, okapi.k1))
+            parts[name] = (Matches(docs, fields_frequency(frequencies, weight, norm)), frequencies)
+        return parts, fields_idf(counts, self.view.size) * query.boost
 
     def _has_positions(self, name: str) -> bool:
         if name not in self.schema:
@@ -190,7 +192,8 @@ class _Evaluator:
         candidates = _intersect(parts)
         if not len(candidates) or not self._has_positions(query.fieldname):
             return _boosted(candidates, query.boost)
-        keep = phrase_docs(self.view, query.fieldname, words, query.slop, candidates.docs)
+        ordered = isinstance(query, OrderedPhrase)
+        keep = phrase_docs(self.view, query.fieldname, words, query.slop, candidates.docs, ordered)
         return _boosted(candidates.take(keep), query.boost)
 
     # connectives -------------------------------------------------------------------------

@@ -25,18 +25,13 @@ from archive.engines.whoosh.forms import forms
 from archive.engines.whoosh.rank import FieldsTerm
 from archive.search.expansion import (
     DEFAULT,
+    FEEDBACK_CHARS,
+    MAX_WORD_ARTICLES,
     Feedback,
     expansion_weights,
     idf,
     relevance_model,
 )
-
-#: characters of each feedback article read (the lede and what follows carry the topic)
-FEEDBACK_CHARS = 20_000
-#: words in more articles than this are not added: their postings are long to read (most
-#: of the cost of feedback on a large archive was "mln", "pct", "said", ...) and a word in
-#: thousands of articles says little about one topic
-MAX_WORD_ARTICLES = 5_000
 
 
 def rerank(
@@ -87,6 +82,9 @@ def expansion(
 def positive_words(query: wq.Query) -> Iterator[FieldsTerm]:
     """The bare words of the query outside any ``NOT``."""
     if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):  # what it takes away is not looked for
+        yield from positive_words(query.a)
         return
     if isinstance(query, FieldsTerm):
         yield query

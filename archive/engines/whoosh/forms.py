@@ -21,7 +21,7 @@ from archive.search.highlight import Token
 
 #: distinct words whose analysed form is remembered
 KNOWN_WORDS = 200_000
-#: attribute under which a searcher keeps its forms (they die with the searcher)
+#: attribute under which a searcher keeps its forms, by field (they die with the searcher)
 _FORMS = "_newsarchive_forms"
 
 #: a word's analysed form and whether it is a stop word (None: several tokens)
@@ -81,10 +81,14 @@ class Forms:
         return form
 
 
-def forms(searcher: Searcher) -> Forms:
-    """The searcher's forms of its body analyser, made on first use."""
-    found = getattr(searcher, _FORMS, None)
+def forms(searcher: Searcher, field: str = "body") -> Forms:
+    """The searcher's forms of the analyser of ``field`` (the body's stems by default, or
+    the words as written of ``body_words``), made on first use."""
+    known: dict[str, Forms] | None = getattr(searcher, _FORMS, None)
+    if known is None:
+        known = {}
+        setattr(searcher, _FORMS, known)
+    found = known.get(field)
     if found is None:
-        found = Forms(searcher.schema["body"].analyzer)
-        setattr(searcher, _FORMS, found)
+        found = known[field] = Forms(searcher.schema[field].analyzer)
     return found

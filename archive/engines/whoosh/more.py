@@ -4,8 +4,8 @@
   weighted tf x idf) become a query; the article and its own copies are left out and
   other copies collapse as in any search.
 * ``suggest``: a query word the archive does not hold is replaced by the closest word it
-  does hold (at most two edits, the more frequent word winning a tie), first among the
-  headline words kept as written, then among the stemmed body words.
+  does hold (``archive.search.spelling.closest``), first among the headline words as
+  written, then among the body's.
 * ``complete``: headline words starting with the last word typed, the most frequent
   first, and headlines matching everything typed so far.
 
@@ -23,8 +23,8 @@ from whoosh.searching import Searcher
 
 from archive.config import Settings
 from archive.engines.whoosh.arrays import ArrayCache, view
-from archive.engines.whoosh.compile import bound_expansions
 from archive.engines.whoosh.evaluate import evaluate, ranked
+from archive.engines.whoosh.expand import bound_expansions
 from archive.engines.whoosh.forms import forms
 from archive.engines.whoosh.rank import FieldsTerm
 from archive.engines.whoosh.schema import FIELD_BOOSTS
@@ -33,6 +33,7 @@ from archive.errors import ArticleNotFound
 from archive.models import Completion, Hit, SearchRequest
 from archive.querytree import DEFAULT_FIELDS
 from archive.search.expansion import idf
+from archive.search.spelling import closest, max_edits
 
 #: characteristic words of an article that make up its "more like this" query
 SIMILAR_WORDS = 25
@@ -94,27 +95,24 @@ def suggest(searcher: Searcher, words: Sequence[str]) -> dict[str, str]:
             continue
         if reader.doc_frequency("words", plain[0]) or reader.doc_frequency("body", stems[0]):
             continue
-        better = _closest(reader, "words", plain[0]) or _closest(reader, "body", stems[0])
-        if better and better != plain[0]:
+        better = _closest(reader, "words", plain[0])
+        if better is None and "body_words" in searcher.schema:
+            better = _closest(reader, "body_words", plain[0])
+        elif better is None:  # an index written before the body's words as written
+            better = _closest(reader, "body", stems[0])
+        if better:
             out[word] = better
     return out
 
 
 def _closest(reader: object, field: str, text: str) -> str | None:
-    """The index word of ``field`` nearest ``text``: fewest edits, then most frequent."""
-    best: tuple[int, int, str] | None = None
-    for distance in (1, 2) if len(text) > 4 else (1,):
-        found = [
-            word.decode("utf-8") if isinstance(word, bytes) else str(word)
-            for word in reader.terms_within(field, text, distance, prefix=1)  # type: ignore[attr-defined]
-        ]
-        for word in found:
-            key = (distance, -int(reader.doc_frequency(field, word)), word)  # type: ignore[attr-defined]
-            if best is None or key < best:
-                best = key
-        if best:
-            return best[2]
-    return None
+    """The index word of ``field`` nearest ``text`` (``spelling.closest``)."""
+    found = {
+        word.decode("utf-8") if isinstance(word, bytes) else str(word)
+        for word in reader.terms_within(field, text, max_edits(text), prefix=1)  # type: ignore[attr-defined]
+    }
+    frequencies = ((word, int(reader.doc_frequency(field, word))) for word in sorted(found))  # type: ignore[attr-defined]
+    return closest(text, frequencies)
 
 
 def complete(

@@ -6,44 +6,108 @@ previous one within ``slop`` positions. Here the intersection and the scores com
 arrays (``evaluate``) and only the documents holding every word have their positions
 decoded and checked, with the same rule as ``SpanNear2`` (ordered, at least one position
 apart).
+
+A phrase with slop (``"peace talks"~3``) is an ``OrderedPhrase``: its words in order with
+at most that many other words between the first and the last, in all (Lucene's ordered
+``span_near``, so both engines agree); Whoosh's own ``Phrase`` allows the slop between
+each pair of neighbours instead.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
+from whoosh import query as wq
+from whoosh.matching import WrappingMatcher
 
 from archive.engines.whoosh.arrays import View
+from archive.engines.whoosh.compat import matching
 
 Span = tuple[int, int]
 
 
+class OrderedPhrase(wq.Phrase):
+    """Words in order, at most ``slop - 1`` other words between the first and the last.
+
+    Searches run it on arrays (``evaluate``); its Whoosh matcher, the tests' reference,
+    is Whoosh's phrase matcher with the occurrences found by ``ordered_spans``."""
+
+    def matcher(self, searcher: Any, context: Any = None) -> Any:
+        inner = wq.Phrase(self.fieldname, self.words, slop=self.slop).matcher(searcher, context)
+        inner = matching.ordered_matcher(inner, self.slop, ordered_spans)
+        return inner if self.boost == 1.0 else WrappingMatcher(inner, boost=self.boost)
+
+
+def ordered_spans(positions: list[list[int]], slop: int) -> list[Span]:
+    """(first, last) positions of the phrase's occurrences: each word after the previous
+    one, at most ``slop - 1`` other positions between the first word and the last. Taking
+    each next word at its first position after the previous one ends an occurrence as
+    early as possible, so one pass per start decides it."""
+    found: list[Span] = []
+    for start in positions[0]:
+        at = start
+        for later in positions[1:]:
+            index = bisect_right(later, at)
+            if index == len(later):
+                return found
+            at = later[index]
+        if at - start - (len(positions) - 1) <= slop - 1:
+            found.append((start, at))
+    return found
+
+
 def phrase_docs(
-    view: View, field: str, words: Sequence[bytes], slop: int, candidates: np.ndarray
+    view: View,
+    field: str,
+    words: Sequence[bytes],
+    slop: int,
+    candidates: np.ndarray,
+    ordered: bool = False,
 ) -> np.ndarray:
-    """Which of ``candidates`` (documents holding every word) hold the phrase."""
+    """Which of ``candidates`` (documents holding every word) hold the phrase; ``ordered``
+    counts the slop over the whole phrase (``OrderedPhrase``)."""
+    return phrase_counts(view, field, words, slop, candidates, ordered) > 0
+
+
+def phrase_counts(
+    view: View,
+    field: str,
+    words: Sequence[bytes],
+    slop: int,
+    candidates: np.ndarray,
+    ordered: bool = False,
+) -> np.ndarray:
+    """How often each of ``candidates`` (documents holding every word) holds the phrase
+    (the spans Whoosh's phrase matcher finds; 0 where it does not hold)."""
     decode: Callable[[bytes], list[int]] = view.searcher.schema[field].format.decode_positions
     columns = []
     for word in words:
         docs, values = view.positions(field, word)
         columns.append(values[np.searchsorted(docs, candidates)])
-    keep = np.zeros(len(candidates), dtype=bool)
+    found = np.zeros(len(candidates), dtype=np.int64)
     for row in range(len(candidates)):
         positions = [decode(column[row]) for column in columns]
-        keep[row] = _adjacent(positions) if slop == 1 else bool(_near(positions, slop))
-    return keep
+        if slop == 1:
+            found[row] = len(_adjacent(positions))
+        elif ordered:
+            found[row] = len(ordered_spans([sorted(p) for p in positions], slop))
+        else:
+            found[row] = len(_near(positions, slop))
+    return found
 
 
-def _adjacent(positions: list[list[int]]) -> bool:
-    """Each word right after the previous one (``slop`` 1)."""
+def _adjacent(positions: list[list[int]]) -> set[int]:
+    """Where each word comes right after the previous one (``slop`` 1): the first word's
+    positions."""
     starts = set(positions[0])
     for shift, later in enumerate(positions[1:], start=1):
         starts &= {position - shift for position in later}
         if not starts:
-            return False
-    return bool(starts)
+            break
+    return starts
 
 
 def _near(positions: list[list[int]], slop: int) -> list[Span]:

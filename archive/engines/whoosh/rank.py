@@ -15,10 +15,10 @@ multiplies by one idf. ``FieldsTerm`` is the query for a bare word over several 
 matcher walks the union of the fields' postings and scores each document this way.
 
 The arithmetic is written once, here (``length_norm``, ``saturate``, ``rsj_idf``): the
-array evaluator (``evaluate``) scores every match with it, and ``FieldsMatcher``, the
-matcher Whoosh runs for a ``FieldsTerm``, uses it too. That matcher, and Whoosh's own BM25
-scorer behind ``Okapi``, are the reference the evaluator is tested against
-(tests/test_whoosh_evaluate.py) and what ``explain`` reads.
+array evaluator (``evaluate``) scores every match with it, and ``explain`` gives each hit's
+share of it; ``FieldsMatcher``, the matcher Whoosh runs for a ``FieldsTerm``, uses it too.
+That matcher, and Whoosh's own BM25 scorer behind ``Okapi``, are the reference the
+evaluator and explain are tested against (tests/test_whoosh_evaluate.py).
 """
 
 from __future__ import annotations

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from datetime import UTC
 from typing import Any
 
 from whoosh import analysis, fields
 from whoosh.support.charset import accent_map
 
 from archive.engines.documents import published_from, stored_meta
-from archive.engines.whoosh.analysis import TextFilter, WordTokenizer
+from archive.engines.whoosh.analysis import SurfaceFilter, TextFilter, WordTokenizer
 from archive.engines.whoosh.cjk import CJKBigramFilter
 from archive.models import Article
 from archive.stopwords import ENGLISH
@@ -17,6 +19,9 @@ from archive.stopwords import ENGLISH
 #: the weight of a word's occurrences in each field: BM25F adds a headline occurrence as two
 #: body occurrences before saturating (``rank``); phrases and prefixes are boosted so
 FIELD_BOOSTS = {"title": 2.0, "body": 1.0, "byline": 1.0, "source": 1.0, "tags": 1.0}
+#: the stemmed text fields and the fields holding their words as written (lower case,
+#: accents folded, stop words out, not stemmed), where prefixes and fuzzy words look
+SURFACE = {"title": "words", "body": "body_words"}
 #: fields of the query language mapped to the keyword fields that hold exact values
 EXACT = {
     "source": "source_exact",
@@ -41,16 +46,46 @@ def name_analyzer() -> analysis.Analyzer:
     )
 
 
+#: positions left between two tags, so that no phrase (slop at most 20) spans two of them,
+#: as OpenSearch leaves between the values of a field
+TAG_GAP = 100
+
+
+class ValuesTokenizer(analysis.Tokenizer):
+    """Words of newline-separated values (tags), the positions of each value ``TAG_GAP``
+    after the last one of the value before."""
+
+    def __init__(self) -> None:
+        self.words = analysis.RegexTokenizer()
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ValuesTokenizer)
+
+    def __hash__(self) -> int:
+        return hash(ValuesTokenizer)
+
+    def __call__(self, value: str, **options: Any) -> Iterator[analysis.Token]:
+        position = options.pop("start_pos", 0)
+        start = options.pop("start_char", 0)
+        for line in value.split("\n"):
+            last = position - 1
+            for token in self.words(line, start_pos=position, start_char=start, **options):
+                last = token.pos if token.positions else last
+                yield token
+            position = last + 1 + TAG_GAP
+            start += len(line) + 1
+
+
+def tags_analyzer() -> analysis.Analyzer:
+    """Tags as names (lower case, accents folded, no stems), each a phrase of its own."""
+    return ValuesTokenizer() | analysis.LowercaseFilter() | analysis.CharsetFilter(accent_map)
+
+
 def spelling_analyzer() -> analysis.Analyzer:
-    """Headline words as written (lower case, accents folded, no stems), for spelling
-    suggestions and autocomplete, which must offer real words, not stems."""
-    return (
-        analysis.RegexTokenizer()
-        | CJKBigramFilter()
-        | analysis.LowercaseFilter()
-        | analysis.StopFilter(stoplist=ENGLISH, minsize=2)
-        | analysis.CharsetFilter(accent_map)
-    )
+    """Words as written (lower case, accents folded, no stems): the same words the text
+    analyser keeps, before stemming. Spelling suggestions and autocomplete offer them
+    (real words, not stems); prefixes and fuzzy words are matched against them."""
+    return WordTokenizer() | CJKBigramFilter() | SurfaceFilter(stoplist=ENGLISH)
 
 
 def schema() -> fields.Schema:
@@ -61,9 +96,11 @@ def schema() -> fields.Schema:
         title=fields.TEXT(analyzer=text, stored=True),
         body=fields.TEXT(analyzer=text, stored=True),
         words=fields.TEXT(analyzer=spelling_analyzer(), phrase=False),
+        # which articles hold a word as written, nothing more (no frequencies or positions)
+        body_words=fields.ID(analyzer=spelling_analyzer()),
         byline=fields.TEXT(analyzer=names, stored=True, phrase=True),
         source=fields.TEXT(analyzer=names, stored=True, phrase=True),
-        tags=fields.TEXT(analyzer=names, phrase=False),
+        tags=fields.TEXT(analyzer=tags_analyzer(), phrase=True),
         source_exact=fields.ID(sortable=True),
         byline_exact=fields.ID(sortable=True),
         tags_exact=fields.KEYWORD(commas=True, stored=True),
@@ -86,6 +123,7 @@ def to_document(article: Article) -> dict[str, Any]:
         "title": article.title,
         "words": article.title,
         "body": article.body,
+        "body_words": article.body,
         "format": article.format,
         "group": article.group or article.id,
         "copy": "1" if article.group and article.group != article.id else "0",
@@ -104,7 +142,7 @@ def to_document(article: Article) -> dict[str, Any]:
     if article.language:
         doc["language"] = article.language
     if article.published:
-        value = article.published.value
+        value = article.published.value.astimezone(UTC)  # days and years as OpenSearch's
         doc["ts"] = int(value.timestamp())
         doc["dated"] = 1
         doc["year"] = f"{value:%Y}"

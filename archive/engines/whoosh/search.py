@@ -16,13 +16,13 @@ from whoosh.searching import Searcher
 
 from archive.config import Settings
 from archive.engines.whoosh.arrays import ArrayCache, View, view
-from archive.engines.whoosh.compile import bound_expansions
 from archive.engines.whoosh.copies import group_size, one_per_story
 from archive.engines.whoosh.evaluate import Matches, TooSlow, evaluate, ranked
-from archive.engines.whoosh.explain import explain_hit
+from archive.engines.whoosh.expand import bound_expansions
+from archive.engines.whoosh.explain import explain
 from archive.engines.whoosh.facets import counts
 from archive.engines.whoosh.feedback import rerank
-from archive.engines.whoosh.highlight import snippet
+from archive.engines.whoosh.highlight import Marks, marks, snippet
 from archive.engines.whoosh.schema import published_from, tags_from
 from archive.errors import QueryError
 from archive.models import Facet, FacetValue, Hit, SearchPage, SearchRequest
@@ -54,12 +54,16 @@ def run_search(
     """
     started = time.perf_counter()
     arrays = view(searcher, cache or ArrayCache())
-    query = bound_expansions(query, searcher.reader())
+    budget = settings.search_time_budget
+    try:
+        query = bound_expansions(query, searcher.reader(), started + budget if budget else None)
+    except TooSlow:
+        raise _too_slow(budget) from None
     rule = settings.feedback if request.expand else "never"
-    matches, extra = _matches(arrays, query, request, settings.search_time_budget, rule)
+    matches, extra = _matches(arrays, query, request, budget, rule)
     limit = request.offset + request.per_page
     order = ranked(arrays, matches, request.sort, limit)[request.offset :]
-    words = set(positive_terms(query, "body"))
+    words = marks(query, "body")
     hits = tuple(
         _hit(arrays, int(matches.docs[at]), float(matches.scores[at]), rank, words, request)
         for rank, at in enumerate(order.tolist(), start=request.offset + 1)
@@ -67,10 +71,8 @@ def run_search(
     if request.explain:
         if extra is not None:  # explain lists the words feedback added too
             query = wq.AndMaybe(query, extra)
-        hits = tuple(
-            replace(hit, explain=explain_hit(searcher, query, int(matches.docs[at])))
-            for hit, at in zip(hits, order.tolist(), strict=True)
-        )
+        why = explain(arrays, query, matches.docs[order].tolist())
+        hits = tuple(replace(hit, explain=found) for hit, found in zip(hits, why, strict=True))
     facets = _facets(arrays, matches, request) if request.facets else ()
     unit, timeline = buckets(counts(arrays, "day", matches.docs)) if request.timeline else ("", ())
     return SearchPage(
@@ -98,7 +100,7 @@ def scan(
     matches, _ = _matches(arrays, bound_expansions(query, searcher.reader()), request, None, rule)
     plain = replace(request, snippets=False)
     for rank, at in enumerate(ranked(arrays, matches, request.sort, None).tolist(), start=1):
-        yield _hit(arrays, int(matches.docs[at]), float(matches.scores[at]), rank, set(), plain)
+        yield _hit(arrays, int(matches.docs[at]), float(matches.scores[at]), rank, Marks(), plain)
 
 
 def _matches(
@@ -109,10 +111,12 @@ def _matches(
     try:
         matches, extra = rerank(arrays, query, evaluate(arrays, query, budget), rule)
     except TooSlow:
-        raise QueryError(
-            f"the search took longer than {budget:g} s; make the query more specific"
-        ) from None
+        raise _too_slow(budget) from None
     return (matches if request.copies else one_per_story(arrays, matches)), extra
+
+
+def _too_slow(budget: float | None) -> QueryError:
+    return QueryError(f"the search took longer than {budget:g} s; make the query more specific")
 
 
 def _ms(started: float) -> float:
@@ -138,7 +142,7 @@ def _hit(
     docnum: int,
     score: float,
     rank: int,
-    words: set[str],
+    words: Marks,
     request: SearchRequest,
 ) -> Hit:
     searcher = arrays.searcher
@@ -160,25 +164,3 @@ def _hit(
         group=stored.get("group"),
         copies=group_size(arrays, docnum) - 1,
     )
-
-
-def positive_terms(query: wq.Query, field: str) -> Iterator[str]:
-    """The index terms of ``field`` the query looks for, leaving out negated parts."""
-    if isinstance(query, wq.Not):
-        return
-    if isinstance(query, wq.AndNot):
-        yield from positive_terms(query.a, field)
-        return
-    if isinstance(query, wq.Term) and query.fieldname == field:
-        yield _text(query.text)
-    elif isinstance(query, wq.Phrase) and query.fieldname == field:
-        yield from (_text(word) for word in query.words)
-    if query.is_leaf():
-        return
-    for child in query.children():
-        yield from positive_terms(child, field)
-
-
-def _text(word: str | bytes) -> str:
-    """A term as text (expanded prefixes and fuzzy words come as index bytes)."""
-    return word.decode("utf-8") if isinstance(word, bytes) else str(word)

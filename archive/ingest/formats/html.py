@@ -114,12 +114,16 @@ def soup(text: str) -> BeautifulSoup:
 
 
 def _absolute(address: str | None, base: str | None) -> str | None:
-    """``address`` made absolute against ``base``; a relative one without a base is dropped."""
+    """``address`` made absolute against ``base``; a relative one without a base, or one
+    that is not an address, is dropped."""
     if not address:
         return None
-    if urlsplit(address).scheme:
-        return address
-    return urljoin(base, address) if base and urlsplit(base).scheme else None
+    try:
+        if urlsplit(address).scheme:
+            return address
+        return urljoin(base, address) if base and urlsplit(base).scheme else None
+    except ValueError:  # not an address at all ("http://[broken")
+        return None
 
 
 def _date(text: str | None) -> PubDate | None:

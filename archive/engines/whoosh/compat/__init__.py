@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from archive.engines.whoosh.compat import files, tasks, writing
+from archive.engines.whoosh.compat import files, matching, tasks, writing
 from archive.engines.whoosh.compat.private import (
     length_column,
     locked_writer,
@@ -154,9 +154,36 @@ PATCHES: tuple[Patch, ...] = (
         "tests/test_whoosh_compat.py::test_buffer_files_read_in_place_like_bytesio",
         "92f1c0a5b1a2fd70d30c960197f92bd0da681aa74201d5cc061867d31dfe4d67",
     ),
+    Patch(
+        "whoosh.matching.binary.AndNotMatcher._find_first",
+        matching.and_not_first,
+        "a wrong answer: ``a ANDNOT b`` kept a's first document when b started earlier and "
+        "held it too (the Whoosh matchers are the tests' reference for the arrays)",
+        "tests/test_whoosh_compat.py::test_and_not_excludes_the_first_document_too",
+        "32985cab39167f961ed5535658107c747f57b82bc641c69a68a475cfdc9b3831",
+    ),
 )
 
 PRIVATE: tuple[Private, ...] = (
+    Private(
+        "SpanNear2Matcher.ms, ._get_spans() (overridden: slop over the whole phrase) and "
+        "AndNotMatcher._find_next() (called by the patched _find_first)",
+        "compat.matching, for phrase.OrderedPhrase's matcher and the AndNot patch",
+        {
+            "whoosh.query.spans.SpanNear2.SpanNear2Matcher.__init__": (
+                "b75530755edc98b0cc051350a975b4d2d8b9357ca6a7db8949740e3a930660fd"
+            ),
+            "whoosh.query.spans.SpanNear2.SpanNear2Matcher._get_spans": (
+                "56d2b6d41a5fc87e720909820296968d1389ca439a23d6043e99870b7b728a13"
+            ),
+            "whoosh.query.spans.SpanNear2.SpanNear2Matcher.copy": (
+                "69200ab62bc0cf5eba7ac481672514f93720f8b07de0a7b4939bda9b2ebdd67f"
+            ),
+            "whoosh.matching.binary.AndNotMatcher._find_next": (
+                "6581a9ba7778544c1be179980ee03caddc45046fe6da27163048c6538881ed8d"
+            ),
+        },
+    ),
     Private(
         "W3LeafMatcher._byteids, ._data, ._read_data(), ._read_values(), ._values, "
         "._blocklength, ._next_block() (postings a block at a time)",
