@@ -26,16 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from whoosh import index  # noqa: E402
-from whoosh import query as wq  # noqa: E402
-
-from archive.engines import whoosh_patches  # noqa: E402
 from archive.engines.whoosh_arrays import _postings  # noqa: E402
 from archive.engines.whoosh_schema import schema, to_document  # noqa: E402
 from archive.engines.whoosh_segments import SegmentBuilder, commit  # noqa: E402
 from archive.engines.whoosh_segments_analysis import Analyser  # noqa: E402
 from archive.engines.whoosh_segments_postings import Layout  # noqa: E402
 from archive.parsing import parse_source  # noqa: E402
+from whoosh import index  # noqa: E402
+from whoosh import query as wq  # noqa: E402
+
+from archive.engines import whoosh_patches  # noqa: E402
 
 LAYOUTS = {
     "whoosh 128 zlib3 tuples": Layout(128, 3, False),

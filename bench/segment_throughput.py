@@ -152,10 +152,11 @@ def prototype(corpus: str, data_dir: str) -> dict[str, Any]:
     from concurrent.futures import Future, ProcessPoolExecutor
 
     from archive.catalog import Catalog
-    from archive.config import Settings
-    from archive.engines.whoosh import WhooshEngine
     from archive.indexer import Indexer
     from archive.parsing import Parsed
+
+    from archive.config import Settings
+    from archive.engines.whoosh import WhooshEngine
     from archive.workers import die_with_parent
 
     settings = Settings.load(data_dir=data_dir)
@@ -225,13 +226,12 @@ class Clock:
 def stages(corpus: Path, folder: Path) -> str:
     """Each stage of the prototype run alone over the corpus in one process, CPU time per
     article: what the workers do, then what the main process does."""
-    from whoosh import index
-
     from archive.dedup import Deduper, fingerprint
     from archive.engines.whoosh_schema import schema, to_document
     from archive.engines.whoosh_segments import SegmentBuilder, commit
     from archive.engines.whoosh_segments_analysis import Analyser
     from archive.parsing import parse_source
+    from whoosh import index
 
     clock = Clock()
     folder.mkdir(parents=True)

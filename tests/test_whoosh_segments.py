@@ -43,9 +43,8 @@ from archive.engines.whoosh.compile import Compiler
 from archive.engines.whoosh.rank import weighting
 from archive.engines.whoosh.schema import schema, to_document
 from archive.engines.whoosh.search import run_search
-from archive.engines.whoosh.segments.builder import SegmentBuilder, commit, length_bytes
 from archive.engines.whoosh.segments.analysis import Analyser, UnsupportedField
-from archive.engines.whoosh.segments.streams import position_values
+from archive.engines.whoosh.segments.builder import SegmentBuilder, commit, length_bytes
 from archive.engines.whoosh.segments.chains import Words
 from archive.engines.whoosh.segments.files import (
     lengths_column,
@@ -54,6 +53,7 @@ from archive.engines.whoosh.segments.files import (
     varbytes_column,
 )
 from archive.engines.whoosh.segments.postings import WHOOSH_LAYOUT, Layout
+from archive.engines.whoosh.segments.streams import position_values
 from archive.models import Article, PubDate, SearchRequest
 from archive.query import parse
 
