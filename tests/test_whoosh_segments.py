@@ -67,6 +67,8 @@ WORDS = [
     "東京都", "北京大学", "東", "한국어", "ｶﾀｶﾅ", "a東京b", "x*y", "—", ",", ".", "\n",
 ]  # fmt: skip
 TEXT = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=6)), max_size=40).map(" ".join)
+#: a very long body now and then: thousands of positions, blocks of many postings
+LONG = st.builds(lambda text, times: " ".join([text] * times), TEXT, st.integers(50, 400))
 LAYOUTS = [Layout(), Layout(block=128), WHOOSH_LAYOUT, Layout(block=4, compression=1)]
 
 
@@ -85,7 +87,7 @@ def articles(draw: Any, count: int) -> list[Article]:
             Article(
                 id=f"a{number:04d}",
                 title=draw(TEXT),
-                body=draw(TEXT),
+                body=draw(st.one_of(TEXT, TEXT, TEXT, LONG)),
                 byline=draw(st.sampled_from([None, "Kyodo", "Jane Doe", "José Núñez"])),
                 source=draw(st.sampled_from([None, "Reuters", "Japan Times", ""])),
                 language=draw(st.sampled_from([None, "en", "ja"])),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from typing import Any
 
 from archive.engines.base import EngineWriter
 from archive.indexing.catalog import Catalog, Entry
@@ -37,9 +38,9 @@ class Batch:
         self._touched: list[tuple[str, sources.SourceFile]] = []
         self._forget: list[str] = []
 
-    def add(self, articles: list[Article], prints: list[Fingerprint]) -> None:
+    def add(self, articles: list[Article], prints: list[Fingerprint], prepared: Any = None) -> None:
         articles = self.deduper.assign(articles, prints)
-        self.writer.add(articles)
+        self.writer.add(articles, prepared)
         self.articles += len(articles)
 
     def record(self, record: SourceRecord, file: str, ids: list[str] | None, size: int = 0) -> None:

@@ -202,7 +202,11 @@ class Indexer:
             progress=progress,
         )
         workers = self.settings.workers or os.cpu_count() or 1
-        limits = (self.settings.max_article_chars, self.settings.max_parse_seconds)
+        limits = (
+            self.settings.max_article_chars,
+            self.settings.max_parse_seconds,
+            batch.writer.prepare,
+        )
         if workers <= 1 or not parallel:
             for job in jobs:
                 yield parse_source(job.key, job.data, *limits)
@@ -235,7 +239,7 @@ class Indexer:
             batch.writer.delete(stale)
             batch.deduper.forget(stale)
             tally.deleted += len(stale)
-        batch.add(parsed.articles, parsed.prints)
+        batch.add(parsed.articles, parsed.prints, parsed.prepared)
         tally.written += len(parsed.articles)
         if fresh or self.catalog.get(parsed.key) is None:
             tally.new += 1

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from archive.errors import ParseError
 from archive.indexing import languages
@@ -35,15 +37,24 @@ class Parsed:
     prints: list[Fingerprint] = field(default_factory=list)
     failures: list[RecordFailure] = field(default_factory=list)
     error: str | None = None
+    #: what the engine writer's ``prepare`` made of the articles (None: nothing)
+    prepared: Any = None
 
 
-def parse_source(key: str, data: bytes, max_chars: int = 0, seconds: float = 0) -> Parsed:
+def parse_source(
+    key: str,
+    data: bytes,
+    max_chars: int = 0,
+    seconds: float = 0,
+    prepare: Callable[[list[Article]], Any] | None = None,
+) -> Parsed:
     """Parse one source; never raises: every problem becomes ``error`` or a record failure.
 
     An article whose text is longer than ``max_chars`` is refused as a record failure,
     and a parse that takes longer than ``seconds`` refuses the whole source (0: no limit).
     The per-article work that needs no index (language detection, copy fingerprints) is
-    done here too, so it runs in the parsing processes rather than beside the writer.
+    done here too, so it runs in the parsing processes rather than beside the writer,
+    and so is the engine writer's ``prepare`` (analysis into arrays), if it has one.
     """
     parsed = Parsed(key=key, size=len(data), content_hash=content_hash(data))
     try:
@@ -58,6 +69,8 @@ def parse_source(key: str, data: bytes, max_chars: int = 0, seconds: float = 0) 
                 else:
                     parsed.articles.append(languages.with_language(item))
         parsed.prints = [fingerprint(article) for article in parsed.articles]
+        if prepare is not None and parsed.articles:
+            parsed.prepared = prepare(parsed.articles)
     except Overtime:
         parsed.articles.clear()
         parsed.prints.clear()

@@ -179,10 +179,10 @@ def _column(column: columns.Column, values: list[Any], count: int) -> bytes:
 
 def commit(
     index: FileIndex, segments: Iterable[W3Segment], delete: dict[str, Iterable[Any]] | None = None
-) -> None:
+) -> list[W3Segment]:
     """Publish ``segments`` and delete the documents holding any of ``delete``'s terms (in
     the segments already there) in a new generation of the table of contents; the caller
-    holds the index's write lock."""
+    holds the index's write lock. Returns the segments the index holds now."""
     storage, name = index.storage, index.indexname
     toc = TOC.read(storage, name)
     existing = list(toc.segments)
@@ -191,6 +191,7 @@ def commit(
     final = existing + [segment for segment in segments if segment is not None]
     TOC(toc.schema, final, toc.generation + 1).write(storage, name)
     clean_files(storage, name, toc.generation + 1, final)
+    return final
 
 
 def _delete(
