@@ -1,9 +1,9 @@
 """How fast posting lists decode in each posting block layout the segment writer can write.
 
 Reuters-21578 is indexed once by Whoosh's own writer and once per layout by the array
-segment writer (``whoosh_segments``), then the postings of the most frequent terms (the
+segment writer (``engines.whoosh.segments``), then the postings of the most frequent terms (the
 ones a cold search pays most for) and of a sample of all terms are decoded the way
-searches decode them (``whoosh_arrays``: document numbers and weights, and document
+searches decode them (``engines.whoosh.arrays``: document numbers and weights, and document
 numbers and positions for phrases), nothing cached, best of ``--repeat`` in CPU time. Whoosh's own
 matchers are timed too (two-word AND queries through ``searcher.search``), since a few
 paths still use them. Prints one table, each figure also against Whoosh's own layout.
@@ -26,16 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from archive.engines.whoosh_arrays import _postings  # noqa: E402
-from archive.engines.whoosh_schema import schema, to_document  # noqa: E402
-from archive.engines.whoosh_segments import SegmentBuilder, commit  # noqa: E402
-from archive.engines.whoosh_segments_analysis import Analyser  # noqa: E402
-from archive.engines.whoosh_segments_postings import Layout  # noqa: E402
-from archive.parsing import parse_source  # noqa: E402
 from whoosh import index  # noqa: E402
 from whoosh import query as wq  # noqa: E402
 
-from archive.engines import whoosh_patches  # noqa: E402
+from archive.engines.whoosh import compat  # noqa: E402
+from archive.engines.whoosh.arrays import _postings  # noqa: E402
+from archive.engines.whoosh.schema import schema, to_document  # noqa: E402
+from archive.engines.whoosh.segments.analysis import Analyser  # noqa: E402
+from archive.engines.whoosh.segments.builder import SegmentBuilder, commit  # noqa: E402
+from archive.engines.whoosh.segments.postings import Layout  # noqa: E402
+from archive.indexing.parsing import parse_source  # noqa: E402
 
 LAYOUTS = {
     "whoosh 128 zlib3 tuples": Layout(128, 3, False),
@@ -108,7 +108,7 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=30_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    whoosh_patches.apply()
+    compat.apply()
     docs = documents(args.shared, args.articles)
     work = Path(tempfile.mkdtemp(prefix="newsarchive-layouts-"))
     try:
