@@ -27,7 +27,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from whoosh import formats, index
+from whoosh import fields, formats, index
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.columns import NumericColumn, VarBytesColumn
@@ -41,7 +41,7 @@ from archive.engines.whoosh import compat
 from archive.engines.whoosh.arrays import ArrayCache
 from archive.engines.whoosh.compile import Compiler
 from archive.engines.whoosh.rank import weighting
-from archive.engines.whoosh.schema import schema, to_document
+from archive.engines.whoosh.schema import schema, spelling_analyzer, to_document
 from archive.engines.whoosh.search import run_search
 from archive.engines.whoosh.segments.analysis import Analyser, UnsupportedField
 from archive.engines.whoosh.segments.builder import SegmentBuilder, commit, length_bytes
@@ -276,8 +276,11 @@ def test_segments_read_as_whoosh_writes_them(data: Any, layout: Layout) -> None:
 @given(values=st.lists(st.one_of(TEXT, st.none()), min_size=1, max_size=8))
 def test_analysis_gives_what_the_fields_index(values: list[str | None]) -> None:
     ix_schema = schema()
+    # the words as written with positions too: their filter keeps each word's position
+    ix_schema.add("surface", fields.TEXT(analyzer=spelling_analyzer()))
     analyser = Analyser(ix_schema)
-    names = ["title", "body", "words", "byline", "source", "tags", "tags_exact", "id", "day"]
+    names = ["title", "body", "words", "body_words", "surface", "byline", "source", "tags"]
+    names += ["tags_exact", "id", "day"]
     documents = [{name: value for name in names} for value in values]
     batch = analyser.analyse(documents)
     for name in names:

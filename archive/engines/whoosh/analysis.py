@@ -56,6 +56,9 @@ class WordTokenizer(RegexTokenizer):
 class EnglishFilter(Filter):
     """Lower-case, drop stop words (renumbering positions), fold accents, stem."""
 
+    #: whether the terms kept take consecutive positions (the stop words' are given away)
+    renumbers = True
+
     def __init__(self, stoplist: frozenset[str] = STOP_WORDS, minsize: int = 2) -> None:
         self.stops = frozenset(stoplist)
         self.minsize = minsize
@@ -104,6 +107,8 @@ class EnglishFilter(Filter):
 class SurfaceFilter(EnglishFilter):
     """The words as written: lower case, stop words out (abbreviations kept), accents
     folded, no stems (``schema.spelling_analyzer``)."""
+
+    renumbers = False  # each word keeps its position
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SurfaceFilter) and super().__eq__(other)

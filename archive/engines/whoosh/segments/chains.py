@@ -103,7 +103,7 @@ class Chain:
         if stops > 1:
             return None
         renumber = any(
-            isinstance(item, EnglishFilter)
+            (isinstance(item, EnglishFilter) and item.renumbers)
             or (isinstance(item, analysis.StopFilter) and item.renumber)
             for item in items
         )
