@@ -255,7 +255,7 @@ def folders(shared: Path, work: Path) -> list[Run]:
     data = work / "data-bbc"
     runs = [archive_run("bbc full", data, bbc, env)]
     runs.append(reindex_run("bbc reindex", data, env))
-    story = sorted(bbc.rglob("*.txt"))[0]
+    story = sorted(bbc.glob("*/*.txt"))[0]  # a story, not the folder's PROVENANCE.txt
     story.write_text(story.read_text(errors="replace") + "\nOne more line.\n")
     runs.append(archive_run("bbc 1 changed", data, bbc, env))
     pages = work / "html"
