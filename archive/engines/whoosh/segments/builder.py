@@ -71,6 +71,7 @@ class SegmentBuilder:
         self._lengths: dict[str, list[tuple[int, np.ndarray]]] = defaultdict(list)
         self._columns: dict[str, list[tuple[int, list[Any]]]] = defaultdict(list)
         self._stored: list[bytes] = []
+        self._stored_bytes = 0
 
     def add(self, batch: Analysed) -> None:
         """Add a batch's documents (their numbers follow the documents added before)."""
@@ -82,13 +83,14 @@ class SegmentBuilder:
         for name, values in batch.columns.items():
             self._columns[name].append((base, values))
         self._stored.extend(batch.stored)
+        self._stored_bytes += sum(map(len, batch.stored))
         self.count += batch.count
 
     def size(self) -> int:
         """About how many bytes the documents added so far take (postings and stored
         fields), to write a segment before they outgrow the memory they may have."""
         postings = sum(field.size() for field in self._postings.values())
-        return postings + sum(map(len, self._stored)) + 8 * self.count * len(self._lengths)
+        return postings + self._stored_bytes + 8 * self.count * len(self._lengths)
 
     def write(self, index: FileIndex) -> W3Segment | None:
         """Write the documents added so far as one compound segment of ``index`` (not yet

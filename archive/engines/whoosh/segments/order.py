@@ -37,6 +37,14 @@ class _Part:
     values: tuple[bytes, np.ndarray] | None
 
 
+def _part_bytes(part: _Part) -> int:
+    arrays = [part.term, part.doc, part.freq, part.weight]
+    total = sum(array.nbytes for array in arrays if array is not None)
+    if part.values is not None:
+        total += len(part.values[0]) + part.values[1].nbytes
+    return total
+
+
 class FieldPostings:
     """The postings of one field gathered from batches, until a segment is written."""
 
@@ -57,17 +65,12 @@ class FieldPostings:
             values = (found.values[0].tobytes(), found.values[1])
         part = _Part(remap[found.term], doc, found.freq, found.weight, found.boost, values)
         self.parts.append(part)
-        self._size += TERM_BYTES * (len(vocabulary) - known)
+        self._size += TERM_BYTES * (len(vocabulary) - known) + _part_bytes(part)
 
     def size(self) -> int:
-        """About how many bytes the postings and the terms take."""
-        total = self._size
-        for part in self.parts:
-            arrays = [part.term, part.doc, part.freq, part.weight]
-            if part.values is not None:
-                total += len(part.values[0]) + part.values[1].nbytes
-            total += sum(array.nbytes for array in arrays if array is not None)
-        return total
+        """About how many bytes the postings and the terms take (kept as batches are
+        added: a segment of thousands of one-article batches asks after each one)."""
+        return self._size
 
     def ordered(
         self, lengths: np.ndarray | None, kind: str
