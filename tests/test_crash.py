@@ -9,11 +9,14 @@ to be inside, then killed; the delays after the commit starts spread over its me
 length), a quarter right after it (while the catalog records the batch: a journalled batch
 the next run must settle) and a quarter at moments spread over the whole run (parsing,
 adding, between batches). ``make test`` kills 12 times; ``--long`` (``make test-long``) 50.
+Both writers are killed: a small folder goes through Whoosh's writer, one large enough for a
+bulk run through the segments written from arrays (``engines.whoosh.bulk``).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import signal
 import sqlite3
 import statistics
@@ -26,6 +29,7 @@ import pytest
 
 from archive.config import Settings
 from archive.core import Archive
+from archive.indexing.changes import BULK_BYTES
 from archive.models import SearchRequest
 from tests.conftest import ROOT
 
@@ -35,13 +39,21 @@ FILES = 120
 BATCH = 20
 
 
-def corpus(folder):
+#: paragraphs per story: a small folder, and one a bulk run reads (``changes.BULK_BYTES``)
+SIZES = {"whoosh writer": 6, "bulk writer": 90}
+
+
+def corpus(folder, paragraphs=6):
     folder.mkdir()
     for n in range(FILES):
-        paragraphs = "\n\n".join(
-            f"Paragraph {p} of the report filed from town{n} about harbour works." for p in range(6)
+        rng = random.Random(n)  # long stories differ enough not to be copies of each other
+        paragraphs_text = "\n\n".join(
+            f"Paragraph {p} of the report filed from town{n} about harbour works"
+            + (" " + " ".join(f"w{rng.randrange(5000)}" for _ in range(6)) if p > 5 else "")
+            + "."
+            for p in range(paragraphs)
         )
-        (folder / f"story-{n:04d}.txt").write_text(f"Story {n}\n\n{paragraphs}\n")
+        (folder / f"story-{n:04d}.txt").write_text(f"Story {n}\n\n{paragraphs_text}\n")
     return folder
 
 
@@ -134,9 +146,12 @@ def acknowledged(data_dir):
 
 @pytest.mark.slow
 @pytest.mark.long
-def test_sigkill_at_many_moments_loses_nothing_acknowledged(tmp_path, long_run):
+@pytest.mark.parametrize("writer", list(SIZES))
+def test_sigkill_at_many_moments_loses_nothing_acknowledged(tmp_path, long_run, writer):
     kills = LONG_KILLS if long_run else KILLS
-    folder = corpus(tmp_path / "in")
+    folder = corpus(tmp_path / "in", SIZES[writer])
+    size = sum(path.stat().st_size for path in folder.iterdir())
+    assert (size >= BULK_BYTES) == (writer == "bulk writer"), size
     calibration = Run(tmp_path / "calibration", folder)
     calibration.finish()
     assert calibration.process.returncode == 0

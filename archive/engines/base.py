@@ -12,10 +12,10 @@ every engine to this.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from archive.models import Article, Completion, Hit, SearchPage, SearchRequest
 from archive.models.research import MarkedText, TermCounts
@@ -26,8 +26,9 @@ from archive.search.highlight import Token
 class EngineWriter(Protocol):
     """Buffered changes to one generation; nothing is visible to searches before ``commit``."""
 
-    def add(self, articles: Iterable[Article]) -> None:
-        """Add or replace articles (an article replaces any with the same id)."""
+    def add(self, articles: Iterable[Article], prepared: Any = None) -> None:
+        """Add or replace articles (an article replaces any with the same id);
+        ``prepared`` is what ``prepare`` made of them in a parsing process, if anything."""
 
     def delete(self, ids: Iterable[str]) -> None:
         """Remove the articles with these ids, if present."""
@@ -37,6 +38,11 @@ class EngineWriter(Protocol):
 
     #: for a rebuild: whether it continues one that was interrupted (what it committed stays)
     resumed: bool
+
+    @property
+    def prepare(self) -> Callable[[list[Article]], Any] | None:
+        """The work on a source's articles that the writer wants done beside the parse,
+        in the parsing processes (picklable; its result is passed to ``add``), or None."""
 
 
 class Engine(Protocol):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import replace
+from typing import Any
 
 from archive.engines.base import EngineWriter
 from archive.indexing.catalog import RETRY, Catalog
@@ -62,9 +63,9 @@ class Batch:
             del self._open[key]
             self._touched += [(path, file) for path in self._early.pop(key, [])]
 
-    def add(self, articles: list[Article], prints: list[Fingerprint]) -> None:
+    def add(self, articles: list[Article], prints: list[Fingerprint], prepared: Any = None) -> None:
         articles = self.deduper.assign(articles, prints)
-        self.writer.add(articles)
+        self.writer.add(articles, prepared)
         self.articles += len(articles)
 
     def record(self, record: SourceRecord, file: str, ids: list[str] | None, size: int = 0) -> int:

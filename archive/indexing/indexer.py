@@ -13,7 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from archive.config import Settings
 from archive.engines.base import Engine, EngineWriter
@@ -31,7 +31,7 @@ from archive.indexing.upgrades import upgrade
 from archive.ingest import containers, keys, sources
 from archive.ingest.inflating import Unpacked
 from archive.ingest.selection import Selection
-from archive.models import IngestReport, SourceRecord
+from archive.models import Article, IngestReport, SourceRecord
 from archive.workers import die_with_parent
 
 if TYPE_CHECKING:
@@ -187,7 +187,7 @@ class Indexer:
         )  # fmt: skip
         progress.start(len(files))
         try:
-            for outcome in self._parsed(jobs, parallel and len(files) > 1):
+            for outcome in self._parsed(jobs, parallel and len(files) > 1, writer.prepare):
                 budget.unpacked.add(outcome.unpacked)
                 self._apply(outcome, tally, batch, carry)
                 progress.advance(0, len(outcome.articles))
@@ -200,14 +200,21 @@ class Indexer:
             self.catalog.rollback()  # an unfinished batch's fingerprints
             progress.finish()
 
-    def _parsed(self, jobs: Iterator[Job | Parsed], parallel: bool) -> Iterator[Parsed]:
-        """Parsed sources in order (carried ones as they are); at most ``MAX_HELD_BYTES``
-        of sources wait in the parsing processes at a time (but always one)."""
+    def _parsed(
+        self,
+        jobs: Iterator[Job | Parsed],
+        parallel: bool,
+        prepare: Callable[[list[Article]], Any] | None,
+    ) -> Iterator[Parsed]:
+        """Parsed sources in order (carried ones as they are), each with what the engine
+        writer's ``prepare`` made of its articles; at most ``MAX_HELD_BYTES`` of sources
+        wait in the parsing processes at a time (but always one)."""
         workers = self.settings.workers or os.cpu_count() or 1
         limits = (
             self.settings.max_article_chars,
             self.settings.max_parse_seconds,
             self.settings.max_unpacked_bytes,
+            prepare,
         )
         if workers <= 1 or not parallel:
             for job in jobs:
@@ -286,5 +293,5 @@ class Indexer:
             indexed_at=now(),
         )
         tally.deleted += batch.record(record, file.key, new_ids, parsed.size)
-        batch.add(parsed.articles, parsed.prints)
+        batch.add(parsed.articles, parsed.prints, parsed.prepared)
         tally.written += len(parsed.articles)

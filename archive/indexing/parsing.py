@@ -8,7 +8,9 @@ fingerprints), so it runs in the parsing processes rather than beside the writer
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from archive.errors import ParseError
 from archive.indexing import languages
@@ -48,17 +50,25 @@ class Parsed:
     #: for a rebuild that could not read the source: its record, its articles taken from
     #: the live index
     carried: SourceRecord | None = None
+    #: what the engine writer's ``prepare`` made of the articles (None: nothing)
+    prepared: Any = None
 
 
 def parse_source(
-    key: str, data: bytes, max_chars: int = 0, seconds: float = 0, max_unpacked: int = 1 << 30
+    key: str,
+    data: bytes,
+    max_chars: int = 0,
+    seconds: float = 0,
+    max_unpacked: int = 1 << 30,
+    prepare: Callable[[list[Article]], Any] | None = None,
 ) -> Parsed:
     """Parse one source; never raises: every problem becomes ``error`` or a record failure.
 
     An article whose text is longer than ``max_chars`` is refused as a record failure,
     and a parse that takes longer than ``seconds`` refuses the whole source (0: no limit).
     The per-article work that needs no index (language detection, copy fingerprints) is
-    done here too, so it runs in the parsing processes rather than beside the writer.
+    done here too, so it runs in the parsing processes rather than beside the writer,
+    and so is the engine writer's ``prepare`` (analysis into arrays), if it has one.
     A web archive unpacks at most ``max_unpacked`` bytes.
     """
     parsed = Parsed(key=key, size=len(data), content_hash=content_hash(data))
@@ -76,9 +86,12 @@ def parse_source(
                 else:
                     parsed.articles.append(languages.with_language(item))
         parsed.prints = [fingerprint(article) for article in parsed.articles]
+        if prepare is not None and parsed.articles:
+            parsed.prepared = prepare(parsed.articles)
     except Overtime:
         parsed.articles.clear()
         parsed.prints.clear()
+        parsed.prepared = None
         parsed.error = f"parsing took longer than {seconds:g} s; the source was refused"
         parsed.transient = True
     except ParseError as exc:

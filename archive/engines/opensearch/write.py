@@ -33,8 +33,10 @@ class OpenSearchWriter:
         self._pending: list[dict[str, Any]] = []
         #: for a rebuild: whether it continues one that was interrupted
         self.resumed = False
+        #: the cluster analyses: nothing to do in the parsing processes
+        self.prepare = None
 
-    def add(self, articles: Iterable[Article]) -> None:
+    def add(self, articles: Iterable[Article], prepared: Any = None) -> None:
         for article in articles:
             self._pending.append(
                 {"_index": self._index, "_id": article.id, "_source": to_document(article)}

@@ -39,15 +39,25 @@ class WordTokenizer(RegexTokenizer):
 
     def __call__(self, value: Any, **kwargs: Any) -> Iterator[Token]:
         for token in super().__call__(value, **kwargs):
-            text = token.text
-            token.acronym = "." in text and is_acronym(text)
-            if token.acronym:
-                token.text = text.replace(".", "")
-            yield token
+            yield self.shape(token)
+
+    @staticmethod
+    def shape(token: Token) -> Token:
+        """A token of the expression made a word (an abbreviation without its dots):
+        it depends on the token's text alone, so an analyser may apply it to each
+        distinct word once (``segments.chains``)."""
+        text = token.text
+        token.acronym = "." in text and is_acronym(text)
+        if token.acronym:
+            token.text = text.replace(".", "")
+        return token
 
 
 class EnglishFilter(Filter):
     """Lower-case, drop stop words (renumbering positions), fold accents, stem."""
+
+    #: whether the terms kept take consecutive positions (the stop words' are given away)
+    renumbers = True
 
     def __init__(self, stoplist: frozenset[str] = STOP_WORDS, minsize: int = 2) -> None:
         self.stops = frozenset(stoplist)
@@ -97,6 +107,8 @@ class EnglishFilter(Filter):
 class SurfaceFilter(EnglishFilter):
     """The words as written: lower case, stop words out (abbreviations kept), accents
     folded, no stems (``schema.spelling_analyzer``)."""
+
+    renumbers = False  # each word keeps its position
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, SurfaceFilter) and super().__eq__(other)

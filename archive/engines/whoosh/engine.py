@@ -20,7 +20,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
@@ -41,6 +41,7 @@ from archive.search.highlight import Token
 
 if TYPE_CHECKING:
     from archive.engines.whoosh.arrays import ArrayCache, View
+    from archive.engines.whoosh.bulk import SegmentsWriter
     from archive.engines.whoosh.compile import Compiler
     from archive.engines.whoosh.evaluate import Matches
     from archive.engines.whoosh.terms import Terms
@@ -103,8 +104,15 @@ class WhooshEngine:
     # writing ---------------------------------------------------------------------------
 
     @contextmanager
-    def writer(self, timeout: float, bulk: bool = False) -> Iterator[WhooshWriter]:
-        writer = WhooshWriter(self.generations.live(create=True), timeout, fresh=False, bulk=bulk)
+    def writer(self, timeout: float, bulk: bool = False) -> Iterator[WhooshWriter | SegmentsWriter]:
+        """See ``Engine.writer``: a bulk run writes segments of its own from arrays
+        (``bulk``), any other through Whoosh's writer."""
+        ix = self.generations.live(create=True)
+        writer = (
+            _bulk_writer(ix, timeout, fresh=False)
+            if bulk
+            else WhooshWriter(ix, timeout, False, False)
+        )
         try:
             yield writer
         except BaseException:
@@ -113,7 +121,7 @@ class WhooshEngine:
         writer.commit()
 
     @contextmanager
-    def rebuild(self, timeout: float) -> Iterator[WhooshWriter]:
+    def rebuild(self, timeout: float) -> Iterator[WhooshWriter | SegmentsWriter]:
         """Build a new generation beside the live one; swap it in when the block succeeds.
 
         An interrupted build stays on disk and the next rebuild continues it
@@ -121,7 +129,7 @@ class WhooshEngine:
         """
         name, resumed = self.generations.start_build()
         # a continued build replaces by id: its last batch may be committed but unrecorded
-        writer = WhooshWriter(self.generations.open(name), timeout, fresh=not resumed, bulk=True)
+        writer = _bulk_writer(self.generations.open(name), timeout, fresh=not resumed)
         writer.resumed = resumed
         try:
             yield writer
@@ -318,6 +326,13 @@ class WhooshEngine:
     def close(self) -> None:
         self._local.matches = self._local.matched_on = None
         self._drop_searcher()
+
+
+def _bulk_writer(ix: Any, timeout: float, fresh: bool) -> SegmentsWriter:
+    """The bulk writer, imported (with numpy) only by the commands that write."""
+    from archive.engines.whoosh.bulk import SegmentsWriter
+
+    return SegmentsWriter(ix, timeout, fresh)
 
 
 @dataclass(frozen=True)

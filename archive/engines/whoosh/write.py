@@ -40,6 +40,8 @@ class WhooshWriter:
         self._fresh = fresh
         self._procs = (os.cpu_count() or 1) if bulk else 1
         self._writer: Any = None
+        #: nothing is analysed in the parsing processes for Whoosh's writer
+        self.prepare = None
         #: whether this writer continues an interrupted rebuild
         self.resumed = False
 
@@ -72,7 +74,7 @@ class WhooshWriter:
                 raise
         return self._writer
 
-    def add(self, articles: Iterable[Article]) -> None:
+    def add(self, articles: Iterable[Article], prepared: Any = None) -> None:
         writer = self._open()
         documents = [to_document(article) for article in articles]
         with disk(self._ix.storage.folder):

@@ -28,7 +28,10 @@ from archive.engines.whoosh.compat import files, matching, tasks, writing
 from archive.engines.whoosh.compat.private import (
     length_column,
     locked_writer,
+    numeric_column_format,
+    numeric_width,
     posting_blocks,
+    set_field_lengths,
     writer_lock,
 )
 
@@ -40,8 +43,11 @@ __all__ = [
     "apply",
     "length_column",
     "locked_writer",
+    "numeric_column_format",
+    "numeric_width",
     "patched",
     "posting_blocks",
+    "set_field_lengths",
     "source_hash",
     "upstream",
     "writer_lock",
@@ -281,6 +287,57 @@ PRIVATE: tuple[Private, ...] = (
         {
             "whoosh.multiproc.SubWriterTask.run": (
                 "901fe6b1f40cfaed5824bc56e09c43d14c0ae918790bbde703efd895b2325ddc"
+            ),
+        },
+    ),
+    Private(
+        "the W3 segment format itself (posting blocks, term entries, the hashed term index, "
+        "length, numeric and stored columns, the compound file, the table of contents) and "
+        "Segment._fieldlengths, NUMERIC._struct, NumericColumn._typecode and ._default",
+        "segments (a segment written from arrays, byte for byte what Whoosh's writer "
+        "writes); compat.private.set_field_lengths, numeric_width, numeric_column_format",
+        {
+            "whoosh.codec.whoosh3.W3PostingsWriter._write_block": (
+                "19e3c784208a0cdde95ab2a9709878072ee5828d8844854bdae0eed766644b13"
+            ),
+            "whoosh.codec.whoosh3.W3PostingsWriter.finish_postings": (
+                "d73a95bf811a6541e16b8a8699482b4589b5a32bf72488eb3027b82eee133044"
+            ),
+            "whoosh.codec.whoosh3.W3TermInfo": (
+                "bdcfe55b14987b10f156c3603d9ca8c6d883cf5092fca966ea19243d593c065e"
+            ),
+            "whoosh.codec.whoosh3.W3PerDocWriter.close": (
+                "840dcbdb0e1718bb6280ad6d3b54d71eeae2f909ae6a6f5c5c12450de84ece22"
+            ),
+            "whoosh.filedb.filetables.HashWriter._write_hashes": (
+                "3455643a570eacedcfeedf65fbdb0816a58262efe6d1423a432fd7e4d9f51e57"
+            ),
+            "whoosh.filedb.filetables.OrderedHashWriter": (
+                "fc6bed9baf7bbdd2317fc107a8893a1b962913f4b141a6210a317993f91c7c62"
+            ),
+            "whoosh.columns.VarBytesColumn.Writer": (
+                "2970a944aed36b84cb6867773283c3a279ce33430a091fabd8591de2846d8fb0"
+            ),
+            "whoosh.columns.NumericColumn.Writer": (
+                "56bfc668ba571ac40881c3a93ac4b75648d09648357a72de94fe40e8c17424ba"
+            ),
+            "whoosh.filedb.compound.CompoundStorage.assemble": (
+                "ea595ac1e16338a4f9677ebe03fd88e2dbab1d2987f1e99347551694eb7c96b8"
+            ),
+            "whoosh.writing.SegmentWriter.commit": (
+                "87ba9b634dd0e9f0af4d6b56e7f9fea3002606f9fa8c013dcccc7e65d5c499a0"
+            ),
+            "whoosh.util.numeric.length_to_byte": (
+                "9ae45a8752d0563ff91ef3dc1abd0705d26db44b44f199d445c5388ab957dd8f"
+            ),
+            "whoosh.formats.Positions.encode": (
+                "b6e9a8ce4fe978538745e14bbb76ae0b13abe06a00f9b77a0e85de25eb1305d1"
+            ),
+            "whoosh.fields.NUMERIC.__init__": (
+                "5e618237f4ad047823dd95a1e151f26b9720a0bee7d841f170af38ddda8ba7fb"
+            ),
+            "whoosh.fields.NUMERIC.sortable_terms": (
+                "07b9d4898dc412987e7128c98fe10b8a545384853b7543296aa9b38081147a29"
             ),
         },
     ),

@@ -78,3 +78,21 @@ def locked_writer(ix: Any, lock: Any, options: dict[str, Any]) -> Any:
 def writer_lock(writer: Any) -> Any:
     """The write lock a writer from ``locked_writer`` holds, if any."""
     return getattr(writer, "writelock", None)
+
+
+def set_field_lengths(segment: Any, totals: dict[str, int]) -> None:
+    """Give a segment its fields' total lengths, where ``W3PerDocWriter.close`` leaves them
+    (they travel with the segment into the table of contents)."""
+    from collections import defaultdict
+
+    segment._fieldlengths = defaultdict(int, totals)
+
+
+def numeric_width(field: Any) -> int:
+    """How many bytes a ``NUMERIC`` field's sortable number takes in its terms."""
+    return int(field._struct.size)
+
+
+def numeric_column_format(column: Any) -> tuple[str, Any]:
+    """A ``NumericColumn``'s struct typecode and the value of documents without one."""
+    return column._typecode, column._default
