@@ -23,7 +23,7 @@ from archive.errors import ArchiveError, IndexMissing
 from archive.ingest.selection import compile_glob
 from archive.models import SORTS, IngestReport, SearchRequest
 from archive.models.saved import SavedGain
-from cli_research import COMMANDS
+from cli_research import COMMANDS, iso_day
 
 if TYPE_CHECKING:
     from archive.core import Archive
@@ -206,22 +206,13 @@ def _gains(ctx: click.Context, report: IngestReport) -> list[SavedGain]:
 # search --------------------------------------------------------------------------------
 
 
-def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
 @main.command()
 @click.argument("query", default="")
 @click.option("-n", "--limit", default=10, show_default=True, help="Results per page.")
 @click.option("--page", default=1, show_default=True, help="Page number.")
 @click.option("--sort", type=click.Choice(SORTS), default="relevance", show_default=True)
-@click.option("--from", "date_from", callback=_day, help="Published on or after (YYYY-MM-DD).")
-@click.option("--to", "date_to", callback=_day, help="Published on or before (YYYY-MM-DD).")
+@click.option("--from", "date_from", callback=iso_day, help="Published on or after (YYYY-MM-DD).")
+@click.option("--to", "date_to", callback=iso_day, help="Published on or before (YYYY-MM-DD).")
 @click.option("--source", multiple=True, help="Only this source (repeatable).")
 @click.option("--byline", multiple=True, help="Only this byline (repeatable).")
 @click.option("--tag", multiple=True, help="Only articles with this tag (repeatable).")

@@ -40,7 +40,8 @@ def _archive(ctx: click.Context) -> Archive:
     return archive_
 
 
-def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | None:
+def iso_day(_: click.Context, __: click.Parameter, value: str | None) -> date | None:
+    """An option's YYYY-MM-DD value as a date (a click callback; search's options too)."""
     if value is None:
         return None
     try:
@@ -52,8 +53,8 @@ def _day(_: click.Context, __: click.Parameter, value: str | None) -> date | Non
 def filters(command: Callable[..., Any]) -> Callable[..., Any]:
     """The usual search filters, as ``newsarchive search`` takes them."""
     options = [
-        click.option("--from", "date_from", callback=_day, help="Published on or after."),
-        click.option("--to", "date_to", callback=_day, help="Published on or before."),
+        click.option("--from", "date_from", callback=iso_day, help="Published on or after."),
+        click.option("--to", "date_to", callback=iso_day, help="Published on or before."),
         click.option("--source", multiple=True, help="Only this source (repeatable)."),
         click.option("--byline", multiple=True, help="Only this byline (repeatable)."),
         click.option("--tag", multiple=True, help="Only articles with this tag (repeatable)."),
