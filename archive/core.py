@@ -6,7 +6,6 @@ import contextlib
 import logging
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,16 +15,13 @@ from archive.config import Settings
 from archive.datadir import DataDir
 from archive.engines import open_engine
 from archive.errors import (
-    ArchiveError,
     ArticleNotFound,
-    IndexBusy,
     IndexMissing,
     QueryError,
-    StorageError,
     nothing_indexed,
 )
+from archive.indexing import checking
 from archive.indexing.catalog import Catalog
-from archive.indexing.locking import holder, write_lock
 from archive.models import (
     HELD_TAGS,
     SORTS,
@@ -337,71 +333,9 @@ class Archive:
         return catalog.failures()
 
     def check(self) -> CheckReport:
-        """Whether the index opens and holds exactly the articles the catalog lists.
-
-        The write lock is held throughout, so no writer's batch lands half-way through the
-        comparison; ``IndexBusy`` when a writer is running. A batch a crash left
-        half-recorded is settled first, as the next index run would, unless the data
-        directory is read-only.
-        """
-        from archive.indexing.indexer import Indexer
-
-        indexed = self.settings.catalog_path.exists() or self.engine.generation()
-        if not self.settings.data_dir.is_dir() or not indexed:
-            raise nothing_indexed(self.settings.data_dir)  # and no lock file made there
-        with ExitStack() as stack:
-            problems: list[str] = []
-            if self._lock_for_checking(stack):
-                if self.settings.catalog_path.exists():
-                    Indexer(self.settings, self.engine, self.catalog).recover()
-            elif (catalog := self.data.reading_catalog()) and catalog.pending():
-                problems.append(
-                    "the last batch of an interrupted run is half-recorded; the data directory "
-                    "is read-only, so it is settled by the next `newsarchive index` that can write"
-                )
-            return self._compare(problems)
-
-    def _lock_for_checking(self, stack: ExitStack) -> bool:
-        """Hold the write lock for the check; ``False`` when the data directory is read-only
-        (then only a writer elsewhere could hold it, and ``holder`` tells)."""
-        try:
-            stack.enter_context(write_lock(self.settings.data_dir, 0, "checking"))
-            return True
-        except IndexBusy:
-            busy = holder(self.settings.data_dir) or "another process holds the write lock"
-        except StorageError:
-            found = holder(self.settings.data_dir)
-            if found is None:
-                return False
-            busy = found
-        raise IndexBusy(
-            f"a writer is running ({busy}), so the index and the catalog cannot be compared "
-            "now; run `newsarchive check` again when it has finished"
-        )
-
-    def _compare(self, problems: list[str]) -> CheckReport:
-        index_ids: set[str] = set()  # nothing indexed yet: agrees with an empty catalog
-        try:
-            if self.engine.generation():
-                index_ids = set(self.engine.ids())
-        except ArchiveError as exc:
-            problems.append(str(exc))
-        catalog = self.data.reading_catalog()
-        catalog_ids = set(catalog.all_article_ids()) if catalog else set()
-        missing = tuple(sorted(catalog_ids - index_ids))
-        unknown = tuple(sorted(index_ids - catalog_ids))
-        if missing:
-            problems.append(f"{len(missing)} articles in the catalog are missing from the index")
-        if unknown:
-            problems.append(f"{len(unknown)} articles in the index are unknown to the catalog")
-        return CheckReport(
-            ok=not problems,
-            index_articles=len(index_ids),
-            catalog_articles=len(catalog_ids),
-            missing_from_index=missing[:100],
-            unknown_to_catalog=unknown[:100],
-            problems=tuple(problems),
-        )
+        """Whether the index opens and holds exactly the articles the catalog lists
+        (``IndexBusy`` while a writer runs; see ``archive.indexing.checking``)."""
+        return checking.check(self.settings, self.data, self.engine)
 
 
 def _bare(request: SearchRequest) -> SearchRequest:
