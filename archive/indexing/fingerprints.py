@@ -4,8 +4,8 @@ An agency story is republished by many outlets and re-sent with small edits: a n
 headline, a trimmed tail, paragraphs in another order. Each article gets a *fingerprint*:
 
 * an exact key, the hash of its words (case, accents, punctuation and spacing ignored);
-* a MinHash signature (datasketch) of its word 3-shingles, which estimates how much of
-  their text two articles share without comparing the texts.
+* a MinHash signature of its word 3-shingles, which estimates how much of their text two
+  articles share without comparing the texts.
 
 The body alone is fingerprinted, so a new headline does not hide a copy; a short body
 (a dividend notice, a one-line brief) carries too little evidence by itself and its
@@ -22,10 +22,11 @@ import hashlib
 import re
 import unicodedata
 import zlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from archive.models import Article
 
@@ -91,15 +92,39 @@ class Fingerprint:
 
 
 @lru_cache(maxsize=1)
-def _permutations() -> Any:
-    """The MinHash permutations of the scheme, made once per process.
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The scheme's NUM_PERM affine permutations ``h -> a * h + b (mod 2**32)``, ``a`` odd
+    (so each is a bijection), drawn from SEED once per process."""
+    import numpy as np
 
-    datasketch (and the scipy it imports, a third of a second) is loaded only by a
-    process that fingerprints: the parsing workers, not a run with nothing to parse.
+    draw = np.random.RandomState(SEED)
+    a = draw.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = draw.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
+
+
+def minhash(shingles: Iterable[bytes]) -> bytes:
+    """The MinHash signature of ``shingles``: for each permutation, the least permuted
+    hash of any shingle, as NUM_PERM unsigned 32-bit values.
+
+    A shingle's hash is its CRC-32 mixed by MurmurHash3's 32-bit finalizer; this is
+    datasketch 2.0's ``affine32`` scheme with ``zlib.crc32`` as hash function, value for
+    value (tests/test_fingerprints.py compares them), without importing datasketch and
+    the scipy it loads.
     """
-    from datasketch import MinHash
+    import numpy as np
 
-    return MinHash(num_perm=NUM_PERM, seed=SEED).permutations
+    hashes = np.fromiter((zlib.crc32(shingle) for shingle in shingles), dtype=np.uint32)
+    if not len(hashes):
+        return np.full(NUM_PERM, 0xFFFFFFFF, dtype=np.uint32).tobytes()
+    hashes ^= hashes >> np.uint32(16)
+    hashes *= np.uint32(0x85EBCA6B)
+    hashes ^= hashes >> np.uint32(13)
+    hashes *= np.uint32(0xC2B2AE35)
+    hashes ^= hashes >> np.uint32(16)
+    a, b = _permutations()
+    permuted = hashes[:, None] * a + b  # uint32 arithmetic wraps: modulo 2**32
+    return permuted.min(axis=0).tobytes()
 
 
 def words(text: str) -> list[str]:
@@ -121,18 +146,7 @@ def fingerprint(article: Article) -> Fingerprint:
         shingles = {" ".join(tokens)}
     else:
         shingles = {" ".join(tokens[i : i + SHINGLE]) for i in range(len(tokens) - SHINGLE + 1)}
-    import numpy as np
-    from datasketch import MinHash
-
-    sketch = MinHash(
-        num_perm=NUM_PERM,
-        seed=SEED,
-        hashfunc=zlib.crc32,
-        permutations=_permutations(),
-        scheme="affine32",
-    )
-    sketch.update_batch([shingle.encode() for shingle in shingles])
-    signature = np.asarray(sketch.hashvalues, dtype=np.uint32).tobytes()
+    signature = minhash(shingle.encode() for shingle in shingles)
     day = article.published.value.toordinal() - EPOCH if article.published else None
     figures = " ".join(sorted({token for token in tokens if not token.isalpha()}))
     return Fingerprint(exact, signature, len(shingles), day, figures)
