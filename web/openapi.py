@@ -9,7 +9,7 @@ from typing import Any
 
 from archive.config import Settings
 from web.openapi_research import RESEARCH_SCHEMAS, research_paths
-from web.openapi_schemas import SCHEMAS, STRING
+from web.openapi_schemas import SCHEMAS, STRING, query_parameter
 from web.params import FILTERS
 
 FILTER_HELP = {
@@ -20,53 +20,43 @@ FILTER_HELP = {
 }
 
 
-def _parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
-
-
 def search_parameters(
     settings: Settings, *, paged: bool = True, switches: bool = False
 ) -> list[dict[str, Any]]:
     """The parameters every search route shares (``web.params`` reads them)."""
     out = [
-        _parameter(
+        query_parameter(
             "q",
             {"type": "string", "maxLength": settings.max_query_length},
             'the query (see /help): words, "phrases", OR, -word, field:value, word*',
         ),
-        _parameter(
+        query_parameter(
             "sort",
             {"type": "string", "enum": ["relevance", "newest", "oldest"]},
             "order of results; relevance when there is a query, else newest",
         ),
-        _parameter(
+        query_parameter(
             "from",
             {"type": "string", "format": "date"},
             "published on or after this day (YYYY-MM-DD)",
         ),
-        _parameter(
+        query_parameter(
             "to",
             {"type": "string", "format": "date"},
             "published on or before this day (YYYY-MM-DD)",
         ),
-        _parameter(
+        query_parameter(
             "mode",
             {"type": "string", "enum": ["all", "any"]},
             "whether bare words must all match (default) or any of them",
         ),
-        _parameter(
+        query_parameter(
             "strict",
             {"type": "boolean"},
             "all the words even when no article has them all (by default a query of plain "
             "words then gets the any-word ranking)",
         ),
-        _parameter(
+        query_parameter(
             "include_held",
             {"type": "boolean"},
             "also articles their agency marked not for publication, embargoed or as service "
@@ -75,15 +65,15 @@ def search_parameters(
         ),
     ]
     for name in FILTERS:
-        parameter = _parameter(
+        parameter = query_parameter(
             name, {"type": "array", "items": STRING, "maxItems": 20}, FILTER_HELP[name]
         )
         parameter.update(style="form", explode=True)
         out.append(parameter)
     if paged:
         out += [
-            _parameter("page", {"type": "integer", "minimum": 1}, "page number, from 1"),
-            _parameter(
+            query_parameter("page", {"type": "integer", "minimum": 1}, "page number, from 1"),
+            query_parameter(
                 "per_page",
                 {"type": "integer", "minimum": 1, "maximum": settings.max_per_page},
                 "results per page (larger values are clamped to the largest served)",
@@ -91,7 +81,7 @@ def search_parameters(
         ]
     if switches:
         out += [
-            _parameter(name, {"type": "boolean"}, f"include {name} (default true)")
+            query_parameter(name, {"type": "boolean"}, f"include {name} (default true)")
             for name in ("snippets", "facets", "timeline")
         ]
     return out
@@ -167,12 +157,12 @@ def spec(base_url: str, settings: Settings) -> dict[str, Any]:
             "/api/complete": _get(
                 "Completions for the search box",
                 [
-                    _parameter(
+                    query_parameter(
                         "q",
                         {"type": "string", "maxLength": settings.max_query_length},
                         "what has been typed so far",
                     ),
-                    _parameter(
+                    query_parameter(
                         "limit", {"type": "integer", "minimum": 1, "maximum": 20}, "at most"
                     ),
                 ],

@@ -9,21 +9,11 @@ from archive.models.research import SCORES, UNITS
 from archive.research.compare import MAX_QUERIES
 from archive.research.kwic import MAX_WIDTH
 from archive.research.kwic import SORTS as ORDERS
-from web.openapi_schemas import NULLABLE, STRING
+from web.openapi_schemas import NULLABLE, STRING, query_parameter
 from web.research_params import MAX_TERMS, MEASURES
 
 INTEGER: dict[str, Any] = {"type": "integer"}
 ARRAY_OF_STRINGS: dict[str, Any] = {"type": "array", "items": STRING}
-
-
-def _parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {
-        "name": name,
-        "in": "query",
-        "required": False,
-        "schema": schema,
-        "description": description,
-    }
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -56,7 +46,7 @@ def _media(media_type: str, description: str) -> dict[str, Any]:
 def research_paths(filters: list[dict[str, Any]], max_query_length: int) -> dict[str, Any]:
     """The research routes; ``filters`` are the search parameters without paging."""
     rest = [parameter for parameter in filters if parameter["name"] != "q"]
-    queries = _parameter(
+    queries = query_parameter(
         "q",
         {
             "type": "array",
@@ -69,27 +59,27 @@ def research_paths(filters: list[dict[str, Any]], max_query_length: int) -> dict
     chart = [
         queries,
         *rest,
-        _parameter("by", {"type": "string", "enum": ["auto", *UNITS]}, "the period"),
-        _parameter("measure", {"type": "string", "enum": list(MEASURES)}, "share or count"),
+        query_parameter("by", {"type": "string", "enum": ["auto", *UNITS]}, "the period"),
+        query_parameter("measure", {"type": "string", "enum": list(MEASURES)}, "share or count"),
     ]
     words = [
         *filters,
-        _parameter("score", {"type": "string", "enum": list(SCORES)}, "significance score"),
-        _parameter(
+        query_parameter("score", {"type": "string", "enum": list(SCORES)}, "significance score"),
+        query_parameter(
             "n", {"type": "integer", "minimum": 1, "maximum": MAX_TERMS}, "terms of each kind"
         ),
     ]
     kwic = [
         *filters,
-        _parameter("order", {"type": "string", "enum": list(ORDERS)}, "order of the lines"),
-        _parameter(
+        query_parameter("order", {"type": "string", "enum": list(ORDERS)}, "order of the lines"),
+        query_parameter(
             "width",
             {"type": "integer", "minimum": 10, "maximum": MAX_WIDTH},
             "characters of context either side",
         ),
     ]
-    page = _parameter("page", {"type": "integer", "minimum": 1}, "page of lines, from 1")
-    check = _parameter(
+    page = query_parameter("page", {"type": "integer", "minimum": 1}, "page of lines, from 1")
+    check = query_parameter(
         "check",
         {"type": "string", "maxLength": 20_000},
         "a citation to check (its compact line or JSON)",

@@ -10,6 +10,18 @@ from typing import Any
 STRING: dict[str, Any] = {"type": "string"}
 NULLABLE: dict[str, Any] = {"type": "string", "nullable": True}
 
+
+def query_parameter(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    """An optional query-string parameter of an operation."""
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": schema,
+        "description": description,
+    }
+
+
 _PUBDATE = {
     "type": "object",
     "nullable": True,
