@@ -15,12 +15,32 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from tests.conftest import ROOT
+
+
+@contextmanager
+def serving(archive: Any, threads: int = 4) -> Iterator[str]:
+    """The app over ``archive`` under waitress on a free port of 127.0.0.1, in a background
+    thread of this process, until the block ends; yields its base address."""
+    from waitress.server import create_server
+
+    from web import create_app
+
+    server = create_server(create_app(archive=archive), host="127.0.0.1", port=0, threads=threads)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=5)
 
 
 def free_port() -> int:

@@ -9,7 +9,6 @@ no dialog. Ids that try to walk the file system give 400 or 404.
 
 from __future__ import annotations
 
-import threading
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
@@ -21,7 +20,7 @@ from archive.config import Settings
 from archive.core import Archive
 from archive.models import SearchRequest
 from tests.conftest import need
-from tests.server_support import fetch
+from tests.server_support import fetch, serving
 from web import create_app
 
 PAYLOADS = [
@@ -209,14 +208,8 @@ def test_path_traversal_ids_are_400_or_404(client, article_id):
 
 @pytest.fixture(scope="module")
 def base_url(archive):
-    from waitress.server import create_server
-
-    server = create_server(create_app(archive=archive), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with serving(archive) as url:
+        yield url
 
 
 @pytest.mark.browser

@@ -8,7 +8,6 @@ switched off. Screenshots go to ``test-artifacts/web/``. Skipped without Debian'
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
@@ -16,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.conftest import ROOT, need
-from web import create_app
+from tests.server_support import serving
 
 pytestmark = pytest.mark.browser
 
@@ -37,14 +36,8 @@ PHONE = {"width": 360, "height": 780}
 @pytest.fixture(scope="module")
 def base_url(web_archive) -> Iterator[str]:
     """The app under waitress on a free port of 127.0.0.1, in a background thread."""
-    from waitress.server import create_server
-
-    server = create_server(create_app(archive=web_archive), host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with serving(web_archive) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from archive.config import Settings
 from archive.core import Archive
 from archive.models import SearchRequest
+from tests.server_support import serving
 from tests.test_web_browser import CHROMIUM, open_page, shot
 from tests.web_support import write_held_corpus
 from web import create_app
@@ -105,14 +105,8 @@ def test_a_held_article_page_shows_its_status(client, held_archive):
 
 @pytest.fixture(scope="module")
 def base_url(held_archive) -> Iterator[str]:
-    from waitress.server import create_server
-
-    server = create_server(create_app(archive=held_archive), host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.effective_port}"
-    server.close()
-    thread.join(timeout=5)
+    with serving(held_archive, threads=2) as url:
+        yield url
 
 
 @pytest.mark.browser
