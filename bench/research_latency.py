@@ -26,7 +26,6 @@ import argparse
 import json
 import logging
 import sys
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -44,6 +43,7 @@ from web_latency import (  # noqa: E402
     build_corpus,
     percentile,
     serve,
+    work_folder,
 )
 
 from archive.core import Archive  # noqa: E402
@@ -131,14 +131,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not (args.reuters / "reut2-000.sgm").is_file():
         parser.error(f"Reuters-21578 not found in {args.reuters}")
-    temporary = None if args.work_dir else tempfile.TemporaryDirectory(prefix="research-bench-")
-    work = args.work_dir or Path(temporary.name)  # type: ignore[union-attr]
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.work_dir, "research-bench-") as work:
         return run(args, work)
-    finally:
-        if temporary is not None:
-            temporary.cleanup()
 
 
 def run(args: argparse.Namespace, work: Path) -> int:

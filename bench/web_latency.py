@@ -42,6 +42,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -288,14 +289,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--opensearch-url", default="http://127.0.0.1:9200")
     args = parser.parse_args(argv)
     needs.need(parser, args.reuters / "reut2-000.sgm", "Reuters-21578 (--reuters DIR)")
-    temporary = None if args.work_dir else tempfile.TemporaryDirectory(prefix="web-bench-")
-    work = args.work_dir or Path(temporary.name)  # type: ignore[union-attr]
-    work.mkdir(parents=True, exist_ok=True)
-    try:
+    with work_folder(args.work_dir, "web-bench-") as work:
         return run(args, work)
-    finally:
-        if temporary is not None:
-            temporary.cleanup()
+
+
+@contextmanager
+def work_folder(kept: Path | None, prefix: str) -> Iterator[Path]:
+    """``kept`` (made if missing), or a temporary folder removed afterwards."""
+    if kept is not None:
+        kept.mkdir(parents=True, exist_ok=True)
+        yield kept
+        return
+    with tempfile.TemporaryDirectory(prefix=prefix) as temporary:
+        yield Path(temporary)
 
 
 def run(args: argparse.Namespace, work: Path) -> int:
